@@ -1,0 +1,16 @@
+"""fluorologic: which fluoroscopy-related codes an orthopedic or spine encounter may bill, and why.
+
+Examples
+--------
+>>> import fluorologic
+>>> res = fluorologic.solve({"encounter_id": "e", "date_of_service": "2024-08-01", "place_of_service": "11",
+...                          "lines": [{"code": "64483", "site": "L5-S1"}, {"code": "77003"}]})
+>>> [(e["code"], e["reason"]) for e in res["excluded"]]
+[('77003', 'guidance_included')]
+"""
+
+from fluorologic.errors import DataError, EncodingError, FluorologicError, InputError
+from fluorologic.ruledata import RuleData
+from fluorologic.solver import Engine, solve
+
+__all__ = ["DataError", "EncodingError", "Engine", "FluorologicError", "InputError", "RuleData", "solve"]

@@ -1,0 +1,78 @@
+"""The sentences a coder reads: one template per reason, alert and modifier rule.
+
+Templates only put into words what an atom of the answer set already says; they decide nothing.
+
+Examples
+--------
+>>> excluded_detail("more_specific_guidance", code="76000", by="77003")
+'76000 (general fluoroscopy) is included in the specific guidance code 77003 billed in the same session.'
+"""
+
+from __future__ import annotations
+
+__all__ = ["added_detail", "alert_detail", "excluded_detail"]
+
+_EXCLUDED = {
+    "ptp_bundled": "NCCI PTP edit {row} makes {code} the column-2 code of {by}; {bypass}.",
+    "guidance_included": "The descriptor of {by} includes imaging guidance, so {code} is not reported with it.",
+    "integral_to_surgery": "Intraoperative fluoroscopy is integral to {by}, so {code} is not reported separately.",
+    "more_specific_guidance": "{code} (general fluoroscopy) is included in the specific guidance code {by} billed "
+                              "in the same session.",
+    "wrong_guidance_code": "{code} is not the guidance code for this target ({kind} per the documented site, note "
+                           "or procedure); {by} applies and is added in its place.",
+    "imaging_inclusive_code": "CPT reports this pair as the single code {by}, which includes the imaging guidance; "
+                              "{by} is added in place of {code}.",
+    "add_on_without_primary": "{code} is an add-on code and no eligible primary procedure (NCCI add-on code edits) "
+                              "is billable in this encounter.",
+    "not_effective": "{code} is not a valid code on {dos} ({when} {date}).",
+    "component_billed_by_facility": "The facility owns the fluoroscopy unit, so it bills the technical component; "
+                                    "{code}-TC does not belong on this professional claim.",
+    "not_documented": "The note says fluoroscopy was not used, which contradicts {code}.",
+    "unit_limit": "{code} is limited to {limit} unit(s) {per} ({row}); {units} unit(s) above it are not billed.",
+}
+
+_ADDED = {
+    "wrong_guidance_code": "{code} is the guidance code for a {kind} target; it replaces {replaces}.",
+    "imaging_inclusive_code": "{code} is the single code for the procedure with imaging guidance; it replaces "
+                              "{replaces} and its separately billed guidance code.",
+    "missed_billable": "The note documents fluoroscopic guidance for a billed procedure with no guidance code "
+                       "billed; {code} is separately billable.",
+}
+
+_ALERTS = {
+    "missing_fluoro_time": "Fluoroscopy ({code}) is billed or considered, but no fluoroscopy time is documented.",
+    "missing_indication": "Fluoroscopy ({code}) is billed or considered, but no clinical indication for real-time "
+                          "imaging is documented.",
+    "missing_body_area": "Fluoroscopy ({code}) is billed or considered, but the anatomy imaged is not documented.",
+    "confirm_once_per_session": "{code} is billable: report it once for the session, whatever the number of levels.",
+    "modifier.pc_facility": "Modifier 26 appended to {code}: the facility owns the fluoroscopy unit, so only the "
+                            "professional component is billed.",
+    "modifier.distinct": "Modifier 59 appended to {code}: the record documents a distinct procedural service, which "
+                         "bypasses an edit with modifier indicator 1.",
+    "modifier.distinct_site": "Modifier XS appended to {code}: the record documents a distinct service at a separate "
+                              "site, which bypasses an edit with modifier indicator 1.",
+    "modifier.review_26_owner": "Modifier 26 on {code} in a non-facility setting with physician-owned equipment: the "
+                                "global service is normally billed.",
+    "modifier.review_no_split": "Modifier {data} on {code}, a code without professional/technical split (PC/TC "
+                                "indicator 0).",
+    "modifier.review_undocumented": "Modifier {data} on {code}, but the record does not document a distinct "
+                                    "procedural service.",
+    "rule_conflict": "The rule data admits no stable billable set for this encounter (a cycle of edits among "
+                     "{cycle}); the least-violating set is returned.",
+    "note_fluoro_negated": "The note mentions fluoroscopy only to say it was not used.",
+}
+
+
+def excluded_detail(reason: str, **slots: object) -> str:
+    """The sentence for an ``excluded`` entry with ``reason``."""
+    return _EXCLUDED[reason].format(**slots)
+
+
+def added_detail(reason: str, **slots: object) -> str:
+    """The sentence for an ``added`` entry with ``reason``."""
+    return _ADDED[reason].format(**slots)
+
+
+def alert_detail(kind: str, rule: str, **slots: object) -> str:
+    """The sentence for an alert: by rule where the kind has several rules, else by kind."""
+    return (_ALERTS.get(rule) or _ALERTS[kind]).format(**slots)

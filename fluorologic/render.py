@@ -1,0 +1,51 @@
+"""Render results: canonical JSON (byte-identical for the same input), JSON Lines, and a table for people.
+
+Examples
+--------
+>>> to_json({"b": 1, "a": [1, 2]})
+'{"b": 1, "a": [1, 2]}'
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+__all__ = ["to_json", "to_jsonl", "to_table"]
+
+
+def to_json(obj: Any, *, indent: int | None = None) -> str:
+    """JSON with the contract's field order and non-ASCII text kept as is."""
+    return json.dumps(obj, ensure_ascii=False, indent=indent)
+
+
+def to_jsonl(records: list[dict[str, Any]]) -> str:
+    """One JSON object per line."""
+    return "".join(to_json(r) + "\n" for r in records)
+
+
+def _fmt_amount(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}"
+
+
+def to_table(records: list[dict[str, Any]]) -> str:
+    """A plain-text table per encounter: billable, excluded and added lines, then alerts."""
+    out: list[str] = []
+    for rec in records:
+        if "error" in rec:
+            out.append(f"{rec.get('encounter_id')}: ERROR {rec['error']['field']}: {rec['error']['message']}\n")
+            continue
+        out.append(f"Encounter {rec['encounter_id']}  billed {rec['totals']['billed']:.2f}  "
+                   f"expected {rec['totals']['expected']:.2f}")
+        for b in rec["billable"]:
+            mods = ",".join(b["modifiers"]) or "-"
+            out.append(f"  BILL     {b['code']:<6} x{b['units']:<3} {mods:<8} {_fmt_amount(b['amount']):>9}")
+        for e in rec["excluded"]:
+            out.append(f"  EXCLUDE  {e['code']:<6} x{e['units']:<3} {e['reason']:<28} by {e['by'] or '-'}")
+            out.append(f"           {e['detail']}")
+        for a in rec["added"]:
+            out.append(f"  ADD      {a['code']:<6} x{a['units']:<3} {a['reason']:<28} replaces {a['replaces'] or '-'}")
+        for a in rec["alerts"]:
+            out.append(f"  ALERT    {a['kind']:<26} {a['code'] or '-':<6} {a['detail']}")
+        out.append("")
+    return "\n".join(out)

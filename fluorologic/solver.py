@@ -1,0 +1,116 @@
+"""The solver: one :class:`Engine` owns the parsed encodings and the rule data, and solves encounters.
+
+Python only validates, looks up rows and decodes; every billing decision is an atom of the optimal
+answer set of ``encodings/main.lp``.
+
+Examples
+--------
+>>> engine = Engine()
+>>> res = engine.solve({"encounter_id": "k1", "date_of_service": "2024-08-01", "place_of_service": "11",
+...                     "lines": [{"code": "20610", "site": "left knee"}, {"code": "77002"}]})
+>>> [b["code"] for b in res["billable"]]
+['20610', '77002']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import clingo
+from clingo import ast
+
+from fluorologic.decode import decode
+from fluorologic.encodings import parsed_program
+from fluorologic.encounter import Encounter, parse_encounter
+from fluorologic.errors import EncodingError, InputError
+from fluorologic.facts import Facts, build_facts
+from fluorologic.ruledata import RuleData, default_places
+
+__all__ = ["Engine", "Solution", "solve"]
+
+
+@dataclass(frozen=True)
+class Solution:
+    """The shown atoms of the optimal answer set, with the facts that produced them."""
+
+    encounter: Encounter
+    facts: Facts
+    atoms: tuple[clingo.Symbol, ...]
+
+
+class Engine:
+    """Solve encounters against one rule base; reuse it: the encodings are parsed once per process."""
+
+    def __init__(self, data: RuleData | None = None, *, strict: bool = False) -> None:
+        self.data = data or RuleData.embedded()
+        self.places = default_places()
+        self.strict = strict
+        self._program = parsed_program()
+
+    def _control(self, messages: list[str]) -> clingo.Control:
+        def log(code: clingo.MessageCode, msg: str) -> None:
+            messages.append(f"{code.name}: {msg}")
+
+        ctl = clingo.Control(["--opt-mode=opt", "--warn=none"] if not self.strict else ["--opt-mode=opt"], logger=log)
+        with ast.ProgramBuilder(ctl) as builder:
+            for stm in self._program:
+                builder.add(stm)
+        return ctl
+
+    def solve_encounter(self, enc: Encounter) -> Solution:
+        """Solve a validated encounter and return the shown atoms of its optimal answer set."""
+        facts = build_facts(enc, self.data, self.places)
+        messages: list[str] = []
+        ctl = self._control(messages)
+        with ctl.backend() as backend:
+            for sym in facts.atoms:
+                backend.add_rule([backend.add_atom(sym)])
+        ctl.ground([("base", [])])
+        best: list[clingo.Symbol] = []
+
+        def on_model(model: clingo.Model) -> None:
+            best[:] = model.symbols(shown=True)
+
+        result = ctl.solve(on_model=on_model)
+        if self.strict and messages:
+            raise EncodingError("; ".join(messages))
+        if not result.satisfiable:
+            raise EncodingError("the encodings admit no answer set; stability is soft, so this is a defect")
+        return Solution(enc, facts, tuple(sorted(best)))
+
+    def solve(self, raw: dict[str, Any] | Encounter) -> dict[str, Any]:
+        """Validate and solve one encounter; return the contract Result (raises InputError on bad input)."""
+        enc = raw if isinstance(raw, Encounter) else parse_encounter(raw, self.places)
+        return decode(self.solve_encounter(enc))
+
+    def solve_record(self, raw: Any) -> dict[str, Any]:
+        """Like :meth:`solve`, but bad input gives an error record instead of an exception."""
+        try:
+            return self.solve(raw)
+        except InputError as err:
+            eid = raw.get("encounter_id") if isinstance(raw, dict) else None
+            return {"encounter_id": eid if isinstance(eid, str) else None, "error": err.to_dict()}
+
+    def solve_many(self, raws: list[Any], on_result: Callable[[dict[str, Any]], None] | None = None
+                   ) -> list[dict[str, Any]]:
+        """Solve a batch in input order; one result or error record per input encounter."""
+        out = []
+        for raw in raws:
+            rec = self.solve_record(raw)
+            if on_result:
+                on_result(rec)
+            out.append(rec)
+        return out
+
+
+_DEFAULT: Engine | None = None
+
+
+def solve(encounter: dict[str, Any]) -> dict[str, Any]:
+    """Solve one encounter with the embedded rule data (a shared default :class:`Engine`)."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Engine()
+    return _DEFAULT.solve(encounter)
