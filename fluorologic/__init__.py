@@ -7,6 +7,7 @@ Examples
 ...                          "lines": [{"code": "64483", "site": "L5-S1"}, {"code": "77003"}]})
 >>> [(e["code"], e["reason"]) for e in res["excluded"]]
 [('77003', 'guidance_included')]
+
 """
 
 from fluorologic.errors import DataError, EncodingError, FluorologicError, InputError

@@ -1,11 +1,12 @@
-"""Read encounters from JSON (one object or an array) or JSON Lines, keeping malformed lines as errors.
+r"""Read encounters from JSON (one object or an array) or JSON Lines, keeping malformed lines as errors.
 
 Examples
 --------
->>> [type(x).__name__ for x in read_encounters('{"a": 1}\\n{"b": 2}\\n')[0]]
+>>> [type(x).__name__ for x in read_encounters('{"a": 1}\n{"b": 2}\n')[0]]
 ['dict', 'dict']
 >>> read_encounters('[{"a": 1}]')[1]
 'array'
+
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ Examples
 ...                     "lines": [{"code": "62273"}, {"code": "77003"}]})
 >>> [(b["code"], b["modifiers"]) for b in res["billable"]]
 [('62273', []), ('77003', ['26'])]
+
 """
 
 from __future__ import annotations
@@ -136,7 +137,7 @@ def decode(sol: Solution) -> dict[str, Any]:
                                                    row=where, units=t)})
     excluded.sort(key=lambda e: (e["code"], e["reason"], e["units"], e["by"] or ""))
 
-    kinds = {c: k for c, k in at["guidance_kind"]}
+    kinds = dict(at["guidance_kind"])
     added = []
     for code, reason, replaced in at["added"]:
         key = _node_key({"a": code})
@@ -155,7 +156,7 @@ def decode(sol: Solution) -> dict[str, Any]:
     alerts.sort(key=lambda a: (a["kind"], a["code"] or "", a["rule"]))
 
     audit = []
-    for stage, rule, subject, facts in sorted(at["audit"], key=lambda a: (a[0], a[1], repr(a[2]), repr(a[3]))):
+    for _stage, rule, subject, facts in sorted(at["audit"], key=lambda a: (a[0], a[1], repr(a[2]), repr(a[3]))):
         entry: dict[str, Any] = {"step": len(audit) + 1, "rule": rule, "subject": subject, "facts": facts}
         rid = facts[-1] if isinstance(facts, list) and facts and isinstance(facts[-1], list) else facts
         r = row(rid)

@@ -1,24 +1,29 @@
 """Locate and parse the encodings once per process.
 
 The wheel ships ``encodings/`` as ``fluorologic/encodings``; a source checkout uses the top-level
-folder. Both are parsed once into clingo AST statements and replayed into each new Control.
+folder. The files are read once per process, with ``main.lp``'s includes resolved in order, and
+checked to parse; each Control then adds the program text (the encodings only, never input).
 
 Examples
 --------
 >>> encodings_dir().joinpath("main.lp").is_file()
 True
+
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 from clingo import ast
 
 from fluorologic.errors import EncodingError
 
-__all__ = ["encodings_dir", "parsed_program", "rule_ids"]
+__all__ = ["encodings_dir", "program_text", "rule_ids"]
+
+_INCLUDE = re.compile(r'^#include\s+"([^"]+)"\s*\.\s*$', re.MULTILINE)
 
 
 def encodings_dir() -> Path:
@@ -31,23 +36,22 @@ def encodings_dir() -> Path:
 
 
 @functools.cache
-def parsed_program() -> tuple[ast.AST, ...]:
-    """The AST statements of ``main.lp`` and everything it includes, parsed once."""
-    statements: list[ast.AST] = []
+def program_text() -> str:
+    """The text of ``main.lp`` with its ``#include`` lines replaced by the included files, checked to parse."""
+    folder = encodings_dir()
+    main = (folder / "main.lp").read_text(encoding="utf-8")
+    text = _INCLUDE.sub(lambda m: (folder / m.group(1)).read_text(encoding="utf-8"), main)
     messages: list[str] = []
     try:
-        ast.parse_files([str(encodings_dir() / "main.lp")], statements.append,
-                        logger=lambda _code, msg: messages.append(msg))
+        ast.parse_string(text, lambda _stm: None, logger=lambda _code, msg: messages.append(msg))
     except RuntimeError as exc:
         raise EncodingError(f"the encodings do not parse: {' '.join(messages) or exc}") from exc
-    return tuple(statements)
+    return text
 
 
 @functools.cache
 def rule_ids() -> frozenset[str]:
     """Every rule id (a quoted ``"family.name"`` string) that occurs in the encodings."""
-    import re
-
     found: set[str] = set()
     for path in sorted(encodings_dir().glob("*.lp")):
         found.update(re.findall(r'"([a-z_]+\.[a-z_0-9]+)"', path.read_text(encoding="utf-8")))

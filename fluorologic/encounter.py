@@ -9,6 +9,7 @@ Examples
 ...                        "place_of_service": "11", "lines": [{"code": "20610"}]})
 >>> enc.lines[0].code, enc.lines[0].units, enc.owner
 ('20610', 1, 'physician')
+
 """
 
 from __future__ import annotations
@@ -161,6 +162,7 @@ def parse_encounter(raw: Any, places: dict[str, tuple[str, str]] | None = None) 
     ------
     InputError
         Naming the first invalid field.
+
     """
     if places is None:
         from fluorologic.ruledata import default_places

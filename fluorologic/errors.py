@@ -5,6 +5,7 @@ Examples
 >>> err = InputError("lines[0].code", "must be a 5-character CPT/HCPCS code")
 >>> err.to_dict()
 {'field': 'lines[0].code', 'message': 'must be a 5-character CPT/HCPCS code'}
+
 """
 
 from __future__ import annotations

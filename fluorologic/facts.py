@@ -9,6 +9,7 @@ Examples
 >>> facts = build_facts(enc, RuleData.embedded())
 >>> str(facts.atoms[0])
 'dos(20240801)'
+
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ Examples
 --------
 >>> excluded_detail("more_specific_guidance", code="76000", by="77003")
 '76000 (general fluoroscopy) is included in the specific guidance code 77003 billed in the same session.'
+
 """
 
 from __future__ import annotations

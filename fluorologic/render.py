@@ -4,6 +4,7 @@ Examples
 --------
 >>> to_json({"b": 1, "a": [1, 2]})
 '{"b": 1, "a": [1, 2]}'
+
 """
 
 from __future__ import annotations

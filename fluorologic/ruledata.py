@@ -10,6 +10,7 @@ Examples
 >>> sel = data.select({"27093", "77002"}, 20260115)
 >>> [(r.column_1, r.column_2, r.deletion) for r in sel.ptp if r.column_2 == "77002"]
 [('27093', '77002', 20100331)]
+
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ Examples
 --------
 >>> classify_site("L5-S1"), classify_site("left knee"), classify_site("unspecified")
 ('spinal', 'nonspinal', None)
+
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ Examples
 ...                     "lines": [{"code": "20610", "site": "left knee"}, {"code": "77002"}]})
 >>> [b["code"] for b in res["billable"]]
 ['20610', '77002']
+
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import clingo
 from clingo import ast
 
 from fluorologic.decode import decode
-from fluorologic.encodings import parsed_program
+from fluorologic.encodings import program_text
 from fluorologic.encounter import Encounter, parse_encounter
 from fluorologic.errors import EncodingError, InputError
 from fluorologic.facts import Facts, build_facts
@@ -47,16 +48,14 @@ class Engine:
         self.data = data or RuleData.embedded()
         self.places = default_places()
         self.strict = strict
-        self._program = parsed_program()
+        self._program = program_text()
 
     def _control(self, messages: list[str]) -> clingo.Control:
         def log(code: clingo.MessageCode, msg: str) -> None:
             messages.append(f"{code.name}: {msg}")
 
         ctl = clingo.Control(["--opt-mode=opt", "--warn=none"] if not self.strict else ["--opt-mode=opt"], logger=log)
-        with ast.ProgramBuilder(ctl) as builder:
-            for stm in self._program:
-                builder.add(stm)
+        ctl.add("base", [], self._program)
         return ctl
 
     def solve_encounter(self, enc: Encounter) -> Solution:
@@ -64,9 +63,7 @@ class Engine:
         facts = build_facts(enc, self.data, self.places)
         messages: list[str] = []
         ctl = self._control(messages)
-        with ctl.backend() as backend:
-            for sym in facts.atoms:
-                backend.add_rule([backend.add_atom(sym)])
+        _add_facts(ctl, facts.atoms)
         ctl.ground([("base", [])])
         best: list[clingo.Symbol] = []
 
@@ -103,6 +100,21 @@ class Engine:
                 on_result(rec)
             out.append(rec)
         return out
+
+
+_LOC = ast.Location(ast.Position("<facts>", 1, 1), ast.Position("<facts>", 1, 1))
+
+
+def _add_facts(ctl: clingo.Control, atoms: list[clingo.Symbol]) -> None:
+    """Add ground facts as symbolic-term AST rules: no program text, and no spurious grounder messages.
+
+    (Facts added through ``Control.backend()`` before grounding make clingo 5.8 report every ``#show``
+    signature as not occurring; symbolic terms ground silently and stay one atom each.)
+    """
+    with ast.ProgramBuilder(ctl) as builder:
+        for sym in atoms:
+            head = ast.Literal(_LOC, ast.Sign.NoSign, ast.SymbolicAtom(ast.SymbolicTerm(_LOC, sym)))
+            builder.add(ast.Rule(_LOC, head, []))
 
 
 _DEFAULT: Engine | None = None

@@ -1,0 +1,47 @@
+"""The embedded rule data: every row sourced, values as in the shared CMS reference files."""
+
+from __future__ import annotations
+
+import csv
+from importlib import resources
+
+import pytest
+
+from fluorologic.ruledata import RuleData
+
+TABLES = ["ptp_practitioner.csv", "mue_practitioner.csv", "aoc.csv", "pfs_rvu.csv", "codes.csv",
+          "code_attributes.csv", "imaging_inclusive.csv", "place_of_service.csv"]
+
+
+@pytest.mark.parametrize("name", TABLES)
+def test_every_row_cites_a_source(name):
+    with resources.files("fluorologic.data").joinpath(name).open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows
+    assert all(r["source"].strip() for r in rows)
+
+
+def test_real_data_rows():
+    data = RuleData.embedded()
+    pairs = {(p.column_1, p.column_2): p for rows in data.ptp_by_col1.values() for p in rows}
+    assert pairs[("27093", "77002")].deletion == 20100331
+    assert pairs[("64483", "77003")].indicator == 1 and pairs[("64483", "77003")].deletion == 99991231
+    assert pairs[("73525", "77002")].rationale == "CPT Manual or CMS manual coding instruction"
+    assert ("20610", "77002") not in pairs
+    assert [m.value for m in data.mue["77003"]] == [1]
+    assert {a.primary for a in data.aoc_by_addon["77002"]} >= {"20610", "27093", "27095"}
+
+
+def test_selection_touches_only_the_encounter_codes():
+    sel = RuleData.embedded().select({"20610", "77002"}, 20240814)
+    codes = {"20610", "77002", "77003", "20611"}
+    assert all(p.column_1 in codes and p.column_2 in codes for p in sel.ptp)
+    assert {f.release for f in sel.fees} == {"RVU24C"}
+
+
+def test_fees_follow_the_release_in_force():
+    data = RuleData.embedded()
+    assert {f.release for f in data.select({"76000"}, 20240301).fees} == {"RVU24A"}
+    assert {f.release for f in data.select({"76000"}, 20240315).fees} == {"RVU24AR"}
+    assert not data.select({"76000"}, 20091103).fees
+    assert {f.release for f in data.select({"76000"}, 20260310).fees} == {"RVU25D"}
