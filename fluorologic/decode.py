@@ -64,8 +64,8 @@ def row_citation(row: Any) -> dict[str, Any]:
                 "row": f"primary {row.primary}, add-on {row.add_on}, type {row.edit_type}"}
     if isinstance(row, FeeRow):
         return {"table": "MPFS PPRRVU", "quarter": row.release, "source": row.source,
-                "row": f"{row.code}{('-' + row.mod) if row.mod else ''} facility total {row.facility_total}, "
-                       f"non-facility total {row.nonfacility_total}, CF {row.conv_factor}"}
+                "row": f"{row.code}{('-' + row.mod) if row.mod else ''} facility total {row.facility_total or 'NA'}, "
+                       f"non-facility total {row.nonfacility_total or 'NA'}, CF {row.conv_factor}"}
     if isinstance(row, InclusiveRow):
         return {"table": "fluorologic imaging-inclusive codes", "quarter": None, "source": row.source,
                 "row": f"{row.without} + {row.guidance} -> {row.with_code}"}
@@ -157,11 +157,13 @@ def decode(sol: Solution) -> dict[str, Any]:
 
     audit = []
     for _stage, rule, subject, facts in sorted(at["audit"], key=lambda a: (a[0], a[1], repr(a[2]), repr(a[3]))):
-        entry: dict[str, Any] = {"step": len(audit) + 1, "rule": rule, "subject": subject, "facts": facts}
         rid = facts[-1] if isinstance(facts, list) and facts and isinstance(facts[-1], list) else facts
         r = row(rid)
-        entry["source"] = row_citation(r) if r is not None else None
-        audit.append(entry)
+        if r is not None:  # the row id is replaced by the row's citation
+            facts = facts[:-1] if facts is not rid else None
+            facts = facts[0] if isinstance(facts, list) and len(facts) == 1 else facts
+        audit.append({"step": len(audit) + 1, "rule": rule, "subject": subject, "facts": facts,
+                      "source": row_citation(r) if r is not None else None})
 
     billed_total = sum(c for _, c in at["given_amount"])
     expected_total = sum(c for c in amount_of.values())
