@@ -29,3 +29,8 @@ def test_policy_arrows(run):
 def test_indicator_0_locks_policy_arrows_too(run):
     atoms = run('line(1,"64483",1). line(2,"77003",1). distinct(2). ptp("64483","77003",0,99991231,r(1)).', SHOW)
     assert 'attack(l(1),l(2),guidance_included,"guidance.included",none)' in atoms
+
+
+def test_76000_beside_specific_guidance_is_never_bypassed(run):
+    atoms = run('line(1,"20610",1). line(2,"77002",1). line(3,"76000",1). distinct(3).', SHOW)
+    assert 'attack(l(2),l(3),more_specific_guidance,"guidance.more_specific",none)' in atoms
