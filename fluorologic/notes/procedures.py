@@ -1,0 +1,148 @@
+"""Procedures a note documents, their kind and target, and the fluoroscopy code they call for.
+
+Both tables are data: ``data/note_procedures.csv`` (one row per procedure: the contract kind, the
+target, the fluoroscopy rule, the procedures that take precedence over it, the pattern and the source
+of the rule) and ``data/note_fluoro_rules.csv`` (rule -> recommended code and rank). The recommendation
+follows the engine's rules: a procedure whose code includes guidance, or surgery into which fluoroscopy
+is integral, makes it ``bundled``; otherwise a spinal needle gives 77003, a non-spinal needle 77002, and
+fluoroscopy for anything else 76000.
+
+Examples
+--------
+>>> table = ProcedureTable.embedded()
+>>> [(h.procedure, h.kind) for h in table.keep(table.find("Left L5 transforaminal epidural steroid injection"))]
+[('transforaminal_epidural', 'transforaminal')]
+>>> table.recommend([h for h in table.find("Right knee joint injection")], fallback_target=None)[0]
+'77002'
+
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from fluorologic.errors import DataError
+from fluorologic.notes.anatomy import classify_target
+
+__all__ = ["KINDS", "ProcedureHit", "ProcedureRow", "ProcedureTable"]
+
+KINDS = ("epidural", "transforaminal", "facet", "medial_branch", "nerve_root", "sacroiliac", "vertebroplasty",
+         "kyphoplasty", "joint_injection", "aspiration", "arthrography", "biopsy", "im_nailing", "orif",
+         "closed_reduction", "external_fixation", "pedicle_screw", "other")
+_TARGETS = ("spinal", "nonspinal", "context")
+
+
+@dataclass(frozen=True)
+class ProcedureRow:
+    """One row of ``note_procedures.csv``."""
+
+    procedure: str
+    kind: str
+    target: str
+    rule: str
+    suppressed_by: tuple[str, ...]
+    pattern: re.Pattern[str]
+    source: str
+
+
+@dataclass(frozen=True)
+class ProcedureHit:
+    """A procedure found in a sentence: the row, the span (note offsets) and the target it aims at."""
+
+    row: ProcedureRow
+    start: int
+    end: int
+    text: str
+    target: str | None
+
+    @property
+    def procedure(self) -> str:
+        """The procedure name of the row."""
+        return self.row.procedure
+
+    @property
+    def kind(self) -> str:
+        """The contract's procedure kind."""
+        return self.row.kind
+
+
+def _read(name: str) -> list[dict[str, str]]:
+    with resources.files("fluorologic.data").joinpath(name).open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+class ProcedureTable:
+    """The procedure patterns and the rule -> recommendation table."""
+
+    def __init__(self, rows: list[ProcedureRow], rules: dict[str, tuple[str, int]]) -> None:
+        self.rows = rows
+        self.rules = rules
+        names = {r.procedure for r in rows}
+        for r in rows:
+            if r.rule not in rules:
+                raise DataError(f"note_procedures.csv {r.procedure}: unknown rule {r.rule!r}")
+            unknown = set(r.suppressed_by) - names
+            if unknown:
+                raise DataError(f"note_procedures.csv {r.procedure}: suppressed_by names unknown {sorted(unknown)}")
+
+    @classmethod
+    @cache
+    def embedded(cls) -> ProcedureTable:
+        """The tables shipped in ``fluorologic/data`` (read once)."""
+        rows = []
+        for i, raw in enumerate(_read("note_procedures.csv"), start=2):
+            where = f"note_procedures.csv line {i}"
+            if raw["kind"] not in KINDS:
+                raise DataError(f"{where}: kind {raw['kind']!r} is not in the contract vocabulary")
+            if raw["target"] not in _TARGETS:
+                raise DataError(f"{where}: target must be one of {', '.join(_TARGETS)}")
+            try:
+                pattern = re.compile(raw["pattern"], re.IGNORECASE)
+            except re.error as exc:
+                raise DataError(f"{where}: pattern does not compile: {exc}") from None
+            rows.append(ProcedureRow(raw["procedure"], raw["kind"], raw["target"], raw["rule"],
+                                     tuple(raw["suppressed_by"].split()), pattern, raw["source"]))
+        rules = {r["rule"]: (r["recommended"], int(r["rank"])) for r in _read("note_fluoro_rules.csv")}
+        return cls(rows, rules)
+
+    def find(self, text: str, offset: int = 0) -> list[ProcedureHit]:
+        """Every procedure pattern found in one sentence (``offset`` is the sentence's note offset)."""
+        hits = []
+        for row in self.rows:
+            for m in row.pattern.finditer(text):
+                target = row.target if row.target != "context" else classify_target(text)
+                hits.append(ProcedureHit(row, offset + m.start(), offset + m.end(), m.group(0), target))
+        return hits
+
+    def keep(self, hits: list[ProcedureHit]) -> list[ProcedureHit]:
+        """Drop hits overridden by a more specific procedure found in the note, and overlapping duplicates."""
+        present = {h.procedure for h in hits}
+        kept = [h for h in hits if not present.intersection(h.row.suppressed_by)]
+        kept.sort(key=lambda h: (h.start, -(h.end - h.start)))
+        return kept
+
+    def _code(self, hit: ProcedureHit, fallback_target: str | None) -> tuple[str, int]:
+        code, rank = self.rules[hit.row.rule]
+        if code == "by_target":
+            target = hit.target or fallback_target
+            code, rank = ("77003", 2) if target == "spinal" else ("77002", 3) if target == "nonspinal" else ("76000", 4)
+        return code, rank
+
+    def recommend(self, hits: list[ProcedureHit], fallback_target: str | None
+                  ) -> tuple[str, ProcedureHit | None]:
+        """The fluoroscopy code the procedures call for (when fluoroscopy was used) and the deciding hit."""
+        best: tuple[int, int, str, ProcedureHit | None] = (9, 0, "76000", None)
+        for h in hits:
+            code, rank = self._code(h, fallback_target)
+            if (rank, h.start) < best[:2]:
+                best = (rank, h.start, code, h)
+        return best[2], best[3]
+
+    def target(self, hits: list[ProcedureHit], fallback_target: str | None) -> str | None:
+        """The target of the deciding procedure that has one, else the fallback."""
+        ranked = sorted((self._code(h, fallback_target)[1], h.start, h.target) for h in hits if h.target)
+        return ranked[0][2] if ranked else fallback_target
