@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["BODY_AREA", "classify_target", "find_body_area", "find_laterality", "find_levels"]
+__all__ = ["BODY_AREA", "classify_target", "find_body_area", "find_laterality", "find_levels", "find_sides"]
 
 # Phrases in which "spinal" does not name the target (the needle, the anaesthetic, the table).
 _NOT_TARGET = re.compile(r"\bspinal\s+(?:needles?|anesthe\w*|anaesthe\w*|block\s+anesthe\w*|table|cord\s+monitoring)"
@@ -118,10 +118,15 @@ def find_levels(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
+def find_sides(text: str) -> list[tuple[int, int, str]]:
+    """Side words as (start, end, ``left``/``right``/``bilateral``)."""
+    return [(m.start(), m.end(), "bilateral" if m.group(1).lower().startswith(("bilateral", "both")) else
+             m.group(1).lower()) for m in _SIDE.finditer(text)]
+
+
 def find_laterality(text: str) -> str | None:
     """``left``, ``right``, ``bilateral`` or None, from the side words in the text."""
-    sides = {"bilateral" if m.group(1).lower().startswith(("bilateral", "both")) else m.group(1).lower()
-             for m in _SIDE.finditer(text)}
+    sides = {side for _, _, side in find_sides(text)}
     if not sides:
         return None
     if "bilateral" in sides or {"left", "right"} <= sides:

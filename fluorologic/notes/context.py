@@ -102,10 +102,15 @@ class ContextRules:
         "no pinning was performed" negates the pinning, "lidocaine without epinephrine was injected
         into the bursa" does not negate the injection).
         """
+        return {category for category, _, _ in self.triggers_of(sentence, start, end, negation_reach)}
+
+    def triggers_of(self, sentence: str, start: int, end: int, negation_reach: int | None = None
+                    ) -> list[tuple[str, int, int]]:
+        """(category, start, end) of every trigger whose scope covers ``sentence[start:end]``."""
         blocked = [(m.start(), m.end()) for r in self.pseudo for m in r.pattern.finditer(sentence)]
         stops = sorted(m.start() for r in self.stop_all for m in r.pattern.finditer(sentence))
         neg_stops = sorted(stops + [m.start() for r in self.stop_negation for m in r.pattern.finditer(sentence)])
-        found: set[str] = set()
+        found: list[tuple[str, int, int]] = []
         for rule in self.triggers:
             for m in rule.pattern.finditer(sentence):
                 if any(a <= m.start() < b for a, b in blocked) or m.start() < end and m.end() > start:
@@ -115,8 +120,8 @@ class ContextRules:
                 if rule.category == "NEGATED" and negation_reach is not None:
                     reach = min(reach, negation_reach)
                 if self._covers(sentence, rule, m.start(), m.end(), start, end, bounds, reach):
-                    found.add(rule.category)
-        return found
+                    found.append((rule.category, m.start(), m.end()))
+        return sorted(found, key=lambda t: (t[1], t[2], t[0]))
 
     @staticmethod
     def _covers(text: str, rule: ContextRule, t0: int, t1: int, start: int, end: int, stops: list[int],

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fluorologic.errors import InputError
-from fluorologic.notes.anatomy import classify_target, find_body_area, find_laterality, find_levels
+from fluorologic.notes.anatomy import classify_target, find_body_area, find_laterality, find_levels, find_sides
 from fluorologic.notes.context import ContextRules
 from fluorologic.notes.procedures import ProcedureHit, ProcedureTable
 from fluorologic.notes.sections import Sentence, split_sentences
@@ -39,7 +39,7 @@ _IGNORED = ("codes", "consent", "diagnosis")
 _TITLE_HEADING = re.compile(r"PROCEDURE|OPERATION|SURGERY|TITLE|NAME OF|EXAM", re.IGNORECASE)
 _PURPOSE = re.compile(
     r"\b(?:to|for)\s+(?:the\s+)?(?:confirm\w*|verif\w*|identif\w*|locali[sz]\w*|visuali[sz]\w*|guid\w*|check\w*|"
-    r"ensure|assur\w*|assess\w*|evaluat\w*|locat\w*|mark\w*|triangulat\w*|monitor\w*|document\w*)\b[^.;]{0,90}"
+    r"ensure|assur\w*|assess\w*|evaluat\w*|locat\w*|mark\w*|triangulat\w*|monitor\w*|document\w*)\b[^.;,]{0,90}"
     r"|\b(?:(?:correct|proper|good|satisfactory|appropriate|final|acceptable)\s+)?(?:needle|catheter|cannula|"
     r"screw|wire|guidewire|pin|hardware|implant|reduction|positioning|position|placement|alignment|level|"
     r"trajectory|localization|fracture)s?\s+(?:\w+\s+){0,3}(?:was|were)\s+(?:confirmed|verified|checked|"
@@ -112,23 +112,27 @@ class _Mention:
     end: int
     text: str
     status: str  # affirmed, negated, hypothetical, historical, ignored
+    span_start: int = 0
+    span_end: int = 0
 
 
-def _assert(rules: ContextRules, s: Sentence, a: int, b: int, term: str) -> str:
+def _assert(rules: ContextRules, s: Sentence, a: int, b: int, term: str) -> tuple[str, int, int]:
+    """The status of a mention and the span (sentence offsets) that shows it: the term and its trigger."""
     if s.section in _IGNORED:
-        return "ignored"
+        return "ignored", a, b
     if s.section == "plan":
-        return "hypothetical"
+        return "hypothetical", a, b
     if s.section == "history":
-        return "historical"
-    mods = rules.modifiers(s.text, a, b)
-    if "HYPOTHETICAL" in mods:
-        return "hypothetical"
-    if "HISTORICAL" in mods:
-        return "historical"
-    if "NEGATED" in mods or term.lower().startswith("non"):
-        return "negated"
-    return "affirmed"
+        return "historical", a, b
+    found = rules.triggers_of(s.text, a, b)
+    for category in ("HYPOTHETICAL", "HISTORICAL", "NEGATED"):
+        spans = [(t0, t1) for c, t0, t1 in found if c == category]
+        if spans:
+            t0, t1 = spans[0] if spans[0][0] < a else spans[-1]
+            return category.lower(), min(a, t0), max(b, t1)
+    if term.lower().startswith("non"):
+        return "negated", a, b
+    return "affirmed", a, b
 
 
 def _time_value(seconds: float) -> float | int:
@@ -173,7 +177,8 @@ def scan_note(text: str) -> NoteFindings:
     hits: list[ProcedureHit] = []
     for s in sentences:
         for a, b, term in find_mentions(s.text):
-            mentions.append(_Mention(s, s.start + a, s.start + b, term, _assert(rules, s, a, b, term)))
+            status, x, y = _assert(rules, s, a, b, term)
+            mentions.append(_Mention(s, s.start + a, s.start + b, term, status, s.start + x, s.start + y))
         if s.section in _CONTENT:
             for h in table.find(s.text, s.start):
                 a, b = h.start - s.start, h.end - s.start
@@ -195,7 +200,7 @@ def scan_note(text: str) -> NoteFindings:
                "hypothetical": "fluoroscopy_planned", "historical": "fluoroscopy_historical"}
     for m in mentions:
         if m.status in fact_of:
-            evidence.append(Evidence(fact_of[m.status], m.start, m.end, m.text))
+            evidence.append(Evidence(fact_of[m.status], m.span_start, m.span_end, text[m.span_start:m.span_end]))
     if chosen is not None:
         evidence.append(Evidence("fluoroscopy_time_seconds", chosen.start, chosen.end, chosen.text, seconds))
     for d in find_doses(text):
@@ -239,12 +244,11 @@ def scan_note(text: str) -> NoteFindings:
                         levels.append(lv)
                         evidence.append(Evidence("levels", s.start + a, s.start + b, s.text[a:b], lv))
 
-    side_text = " ".join(s.text for s in title) or " ".join(text[h.start:h.end] for h in kept)
-    laterality = find_laterality(side_text)
-    if laterality:
-        side_src = title[0] if title else None
-        if side_src is not None:
-            evidence.append(Evidence("laterality", side_src.start, side_src.end, side_src.text, laterality))
+    side_pool = title or [s for s in sentences if any(s.start <= h.start < s.end for h in kept)]
+    sides = [(s.start + a, s.start + b, side) for s in side_pool for a, b, side in find_sides(s.text)]
+    laterality = find_laterality(" ".join(side for _, _, side in sides))
+    for a, b, side in sides:
+        evidence.append(Evidence("laterality", a, b, text[a:b], side))
 
     indication = body_area = None
     if used:

@@ -93,7 +93,9 @@ def _headings(text: str) -> list[tuple[int, int, str, str]]:
         label = m.group(1).strip()
         if m.start(1) not in found and sum(c.isalpha() for c in label) >= 4:
             kind = section_kind(label)
-            found[m.start(1)] = (m.start(1), m.start(1), label, "title" if kind == "other" else kind)
+            if kind == "other" and not text[:m.start(1)].strip():
+                kind = "title"  # the note opens with an upper-case line naming the procedure
+            found[m.start(1)] = (m.start(1), m.start(1), label, kind)
     return [found[k] for k in sorted(found)]
 
 
