@@ -26,7 +26,7 @@ import re
 __all__ = ["STRONG", "VIEW", "find_mentions", "is_strong"]
 
 STRONG = re.compile(
-    r"\b(?:non-?)?(?:video)?flu?oroscop\w*"
+    r"\b(?:non-?)?(?:video)?fl(?:uo|ou|u|o)roscop\w*"
     r"|\bfluoro\b(?!-?(?:quin|uracil))"
     r"|\bmini[\s-]?c[\s-]?arms?\b|\bc[\s-]arms?\b|\bo-arm\b"
     r"|\bimage[\s-]?intensif\w+|\bintensifier\b|\b(?:direct|biplanar|biplane)\s+(?:image\s+)?intensification\b"
