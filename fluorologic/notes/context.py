@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from fluorologic.errors import DataError
@@ -107,21 +107,28 @@ class ContextRules:
     def triggers_of(self, sentence: str, start: int, end: int, negation_reach: int | None = None
                     ) -> list[tuple[str, int, int]]:
         """(category, start, end) of every trigger whose scope covers ``sentence[start:end]``."""
+        triggers, stops, neg_stops = self._analyse(sentence)
+        found: list[tuple[str, int, int]] = []
+        for rule, t0, t1 in triggers:
+            if t0 < end and t1 > start:
+                continue
+            bounds = neg_stops if rule.category == "NEGATED" and rule.direction == "forward" else stops
+            reach = rule.max_tokens
+            if rule.category == "NEGATED" and negation_reach is not None:
+                reach = min(reach, negation_reach)
+            if self._covers(sentence, rule, t0, t1, start, end, bounds, reach):
+                found.append((rule.category, t0, t1))
+        return sorted(found, key=lambda t: (t[1], t[2], t[0]))
+
+    @lru_cache(maxsize=512)  # noqa: B019 - one rule set per process; sentences repeat within a note
+    def _analyse(self, sentence: str) -> tuple[tuple[tuple[ContextRule, int, int], ...], list[int], list[int]]:
+        """The triggers (outside pseudo-triggers) and the terminator offsets of one sentence."""
         blocked = [(m.start(), m.end()) for r in self.pseudo for m in r.pattern.finditer(sentence)]
         stops = sorted(m.start() for r in self.stop_all for m in r.pattern.finditer(sentence))
         neg_stops = sorted(stops + [m.start() for r in self.stop_negation for m in r.pattern.finditer(sentence)])
-        found: list[tuple[str, int, int]] = []
-        for rule in self.triggers:
-            for m in rule.pattern.finditer(sentence):
-                if any(a <= m.start() < b for a, b in blocked) or m.start() < end and m.end() > start:
-                    continue
-                bounds = neg_stops if rule.category == "NEGATED" and rule.direction == "forward" else stops
-                reach = rule.max_tokens
-                if rule.category == "NEGATED" and negation_reach is not None:
-                    reach = min(reach, negation_reach)
-                if self._covers(sentence, rule, m.start(), m.end(), start, end, bounds, reach):
-                    found.append((rule.category, m.start(), m.end()))
-        return sorted(found, key=lambda t: (t[1], t[2], t[0]))
+        triggers = tuple((rule, m.start(), m.end()) for rule in self.triggers for m in rule.pattern.finditer(sentence)
+                         if not any(a <= m.start() < b for a, b in blocked))
+        return triggers, stops, neg_stops
 
     @staticmethod
     def _covers(text: str, rule: ContextRule, t0: int, t1: int, start: int, end: int, stops: list[int],

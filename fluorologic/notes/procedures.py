@@ -28,7 +28,7 @@ from importlib import resources
 from fluorologic.errors import DataError
 from fluorologic.notes.anatomy import classify_target
 
-__all__ = ["KINDS", "ProcedureHit", "ProcedureRow", "ProcedureTable"]
+__all__ = ["KINDS", "ProcedureHit", "ProcedureRow", "ProcedureTable", "anchors_of"]
 
 KINDS = ("epidural", "transforaminal", "facet", "medial_branch", "nerve_root", "sacroiliac", "vertebroplasty",
          "kyphoplasty", "joint_injection", "aspiration", "arthrography", "biopsy", "im_nailing", "orif",
@@ -47,6 +47,7 @@ class ProcedureRow:
     suppressed_by: tuple[str, ...]
     pattern: re.Pattern[str]
     source: str
+    anchors: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,6 +71,33 @@ class ProcedureHit:
         return self.row.kind
 
 
+_COMMON = frozenset({"the", "was", "were", "and", "into", "through", "with", "for", "ies", "ing"})
+
+
+def anchors_of(pattern: str) -> tuple[str, ...]:
+    r"""Lower-case literal words of a pattern, one of which every match contains (a cheap pre-filter).
+
+    Escapes (``\\b``, ``\\w``), character classes, lookarounds, optional groups and characters made
+    optional by a quantifier are dropped first; what remains splits into literal runs, and a few common
+    words are left out. ``tests/notes/test_procedures.py`` checks that the filter never loses a match.
+
+    Examples
+    --------
+    >>> anchors_of(r"(?:knee|hip) (?:joint )?injections?")
+    ('hip', 'injection', 'knee')
+
+    """
+    text = re.sub(r"\\[A-Za-z]", " ", pattern)
+    text = re.sub(r"\[[^\]]*\]", " ", text)
+    while True:
+        shorter = re.sub(r"\(\?<?[!=][^()]*\)|\((?:\?:)?[^()]*\)(?:[?*]|\{0,?\d*\})", " ", text)
+        if shorter == text:
+            break
+        text = shorter
+    text = re.sub(r"[A-Za-z](?=[?*]|\{0)", " ", text)
+    return tuple(sorted({run.lower() for run in re.findall(r"[A-Za-z]{3,}", text)} - _COMMON))
+
+
 def _read(name: str) -> list[dict[str, str]]:
     with resources.files("fluorologic.data").joinpath(name).open(encoding="utf-8", newline="") as fh:
         return list(csv.DictReader(fh))
@@ -81,6 +109,7 @@ class ProcedureTable:
     def __init__(self, rows: list[ProcedureRow], rules: dict[str, tuple[str, int]]) -> None:
         self.rows = rows
         self.rules = rules
+        self._anchors = tuple(sorted({a for r in rows for a in r.anchors}))
         names = {r.procedure for r in rows}
         for r in rows:
             if r.rule not in rules:
@@ -105,14 +134,19 @@ class ProcedureTable:
             except re.error as exc:
                 raise DataError(f"{where}: pattern does not compile: {exc}") from None
             rows.append(ProcedureRow(raw["procedure"], raw["kind"], raw["target"], raw["rule"],
-                                     tuple(raw["suppressed_by"].split()), pattern, raw["source"]))
+                                     tuple(raw["suppressed_by"].split()), pattern, raw["source"],
+                                     anchors_of(raw["pattern"])))
         rules = {r["rule"]: (r["recommended"], int(r["rank"])) for r in _read("note_fluoro_rules.csv")}
         return cls(rows, rules)
 
     def find(self, text: str, offset: int = 0) -> list[ProcedureHit]:
         """Every procedure pattern found in one sentence (``offset`` is the sentence's note offset)."""
         hits = []
+        low = text.lower()
+        present = {a for a in self._anchors if a in low}
         for row in self.rows:
+            if row.anchors and present.isdisjoint(row.anchors):
+                continue
             for m in row.pattern.finditer(text):
                 target = row.target if row.target != "context" else classify_target(text)
                 hits.append(ProcedureHit(row, offset + m.start(), offset + m.end(), m.group(0), target))

@@ -45,6 +45,11 @@ _PLAIN_FILM = re.compile(r"\bx-?rays?\b|\bradiographs?\b|\bfilms?\b|\bMRI\b|\bCT
                          re.IGNORECASE)
 
 
+# Every match of STRONG or VIEW contains one of these (a cheap pre-filter, checked by the tests).
+_KEYS = ("fl", "arm", "intensif", "image", "scan", "spot", "live", "view", "projection", "plan", "imaging",
+         "radiograph", "direction", "ziehm")
+
+
 def is_strong(term: str) -> bool:
     """True when ``term`` names the modality or the machine (not only a view)."""
     return STRONG.fullmatch(term) is not None
@@ -52,6 +57,9 @@ def is_strong(term: str) -> bool:
 
 def find_mentions(sentence: str) -> list[tuple[int, int, str]]:
     """Fluoroscopy mentions in one sentence: (start, end, text), in order, without overlaps."""
+    low = sentence.lower()
+    if not any(k in low for k in _KEYS):
+        return []
     strong = [(m.start(), m.end(), m.group(0)) for m in STRONG.finditer(sentence)]
     views: list[tuple[int, int, str]] = []
     if not strong and not _PLAIN_FILM.search(sentence):

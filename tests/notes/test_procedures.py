@@ -92,3 +92,34 @@ def test_every_row_maps_to_a_known_recommendation():
     codes = {table.rules[r.rule][0] for r in table.rows}
     assert codes <= {"bundled", "77003", "77002", "76000", "by_target"}
     assert {r.kind for r in table.rows} <= set(KINDS)
+
+
+def _sentences():
+    from pathlib import Path
+
+    from fluorologic.notes.sections import split_sentences
+
+    corpus = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "mtsamples"
+    texts = [p.read_text(encoding="utf-8") for p in sorted(corpus.glob("mts-*.txt"))]
+    texts.append("Right knee joint injection; hip aspiration; intramedullary nailing; ex-fix; SNRB; RFA; CRPP; "
+                 "fixator; Tun-L; celiac plexus; coeliac plexus; discogram; myelography; foreign body; L5S1.")
+    return [s.text for t in texts for s in split_sentences(t)]
+
+
+def test_anchor_prefilter_never_loses_a_match():
+    from dataclasses import replace
+
+    table = ProcedureTable.embedded()
+    unfiltered = ProcedureTable([replace(r, anchors=()) for r in table.rows], table.rules)
+    for sentence in _sentences():
+        fast = [(h.procedure, h.start, h.end) for h in table.find(sentence)]
+        slow = [(h.procedure, h.start, h.end) for h in unfiltered.find(sentence)]
+        assert fast == slow, sentence
+
+
+def test_mention_prefilter_never_loses_a_match():
+    from fluorologic.notes.vocabulary import _KEYS, STRONG, VIEW
+
+    for sentence in _sentences():
+        if STRONG.search(sentence) or VIEW.search(sentence):
+            assert any(k in sentence.lower() for k in _KEYS), sentence
