@@ -14,6 +14,7 @@ import os
 import re
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from fluorologic.notes import scan_note
@@ -30,7 +31,7 @@ def naive(text: str) -> dict:
             "recommended_fluoro_code": "76000" if used else "none", "spinal": None}
 
 
-def rate(fn, texts: list[str], repeat: int) -> float:
+def rate(fn: Callable[[str], object], texts: list[str], repeat: int) -> float:
     """Best-of-``repeat`` notes per second of ``fn`` over ``texts``."""
     runs = []
     for _ in range(repeat):
