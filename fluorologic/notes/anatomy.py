@@ -37,7 +37,8 @@ _LIMB_WORDS = re.compile(
     r"trochanter\w*|patell\w*|metacarp\w*|metatars\w*|tarsal|carpal|phalan\w+|malleol\w*|talus|talar|calcane\w*|"
     r"pilon|acetabul\w*|clavic\w*|scapul\w*|forearm|costochondral|rib|ribs|leg|thigh|arm|olecranon|supracondylar|"
     r"intertrochanteric|subtrochanteric|bunion|hallux|airway|trachea|pharyn\w+|iliac\s+arter\w+|arter\w+|vein|"
-    r"heart|atri\w+|ventric\w+|pacemaker|gluteal|gluteus)\b",
+    r"heart|atri\w+|ventric\w+|pacemaker|gluteal|gluteus|piriformis|buttocks?|pelvi\w*|groin|genicular|"
+    r"scaphoid|plateau|syndesmo\w+|achilles|tendon|sternoclavicular|acromion)\b",
     re.IGNORECASE,
 )
 # Objects named after a body part that are not the anatomy imaged (a hand drill, a shoulder roll).

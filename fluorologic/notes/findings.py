@@ -52,6 +52,7 @@ _NEEDLE_ACT = re.compile(r"\b(?:needles?|catheters?|cannula|trocar|guidewires?|t
                          r"(?:placed|advanced|directed|guided|passed|inserted|introduced|positioned|redirected)\b"
                          r"[^.;]{0,60}", re.IGNORECASE)
 _NARRATIVE = re.compile(r"\b(?:was|were|is|are|had|has)\b", re.IGNORECASE)
+_PLACE = re.compile(r"\s+(?:suite|table|room|bed|lab(?:oratory)?)\b", re.IGNORECASE)
 _NEEDLE = re.compile(r"\b(?:needles?|inject\w*|catheters?|aspirat\w*)\b", re.IGNORECASE)
 
 
@@ -132,6 +133,8 @@ def _assert(rules: ContextRules, s: Sentence, a: int, b: int, term: str) -> tupl
             return category.lower(), min(a, t0), max(b, t1)
     if term.lower().startswith("non"):
         return "negated", a, b
+    if _PLACE.match(s.text, b):
+        return "place", a, b  # "the fluoroscopy suite": where the patient lay, not that the unit was used
     return "affirmed", a, b
 
 

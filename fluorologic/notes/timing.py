@@ -28,7 +28,8 @@ __all__ = ["Quantity", "find_doses", "find_times"]
 
 _ANCHOR = re.compile(
     r"\b(?:total\s+)?(?:fluoro(?:scopy|scopic)?|flouroscopy|fluroscopy|screening|beam[- ]on)\s+"
-    r"(?:exposure\s+|screening\s+)?time\b|\btime\s+of\s+fluoroscopy\b|\bfluoro(?:scopy)?\s+(?:was\s+)?used\s+for\b",
+    r"(?:exposure\s+|screening\s+)?time\b|\btime\s+of\s+fluoroscopy\b|\bfluoro(?:scopy)?\s+(?:was\s+)?used\s+for\b"
+    r"|\bfluoro(?:scopy)?\s*:\s*(?:yes\b[,;]?\s*)?(?=\d)",
     re.IGNORECASE,
 )
 _DOSE_UNIT = (r"(?:[mcdµu]?Gy\s*(?:[·*x.\-]|\s)?\s*c?m(?:2|²|\^2)|mGy|cGy|µGy|uGy|Gy|mrem|mSv|R\b)")

@@ -85,3 +85,21 @@ def test_billing_codes_section_is_not_evidence():
     note = "CPT CODES: 77003 Fluoroscopic guidance for spine injection.\nPROCEDURE: Trigger point injection."
     f = scan_note(note)
     assert not f.fluoroscopy_used and not f.fluoroscopy_negated
+
+
+@pytest.mark.parametrize("note", [
+    "Fluoroscopy wasn't used.",
+    "We didn't use fluoroscopy.",
+    "Fluoroscopic guidance was declined by the patient.",
+    "Fluoroscopy was avoided because the patient is pregnant.",
+    "The injection was performed without the need for fluoroscopy.",
+    "The procedure was performed in the fluoroscopy suite, but fluoroscopy was not used.",
+])
+def test_more_non_use(note):
+    f = scan_note(note)
+    assert f.fluoroscopy_negated and not f.fluoroscopy_used, note
+
+
+def test_the_fluoroscopy_table_alone_is_not_use():
+    f = scan_note("The patient was placed prone on the fluoroscopy table and the block was done by landmarks.")
+    assert not f.fluoroscopy_used and not f.fluoroscopy_negated

@@ -123,3 +123,15 @@ def test_mention_prefilter_never_loses_a_match():
     for sentence in _sentences():
         if STRONG.search(sentence) or VIEW.search(sentence):
             assert any(k in sentence.lower() for k in _KEYS), sentence
+
+
+@pytest.mark.parametrize(("note", "code"), [
+    ("PROCEDURE: Left genicular nerve radiofrequency ablation under fluoroscopy.", "bundled"),
+    ("PROCEDURE: Spinal cord stimulator trial lead placement under fluoroscopic guidance.", "bundled"),
+    ("PROCEDURE: Right genicular nerve block under fluoroscopy.", "77002"),
+    ("PROCEDURE: Open treatment of bimalleolar ankle fracture. C-arm images confirmed reduction.", "bundled"),
+    ("PROCEDURE: Right piriformis injection. Under fluoroscopy a needle was placed and contrast injected.",
+     "77002"),
+])
+def test_more_procedures(note, code):
+    assert scan_note(note).recommended_fluoro_code == code
