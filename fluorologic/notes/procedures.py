@@ -74,28 +74,71 @@ class ProcedureHit:
 _COMMON = frozenset({"the", "was", "were", "and", "into", "through", "with", "for", "ies", "ing"})
 
 
-def anchors_of(pattern: str) -> tuple[str, ...]:
-    r"""Lower-case literal words of a pattern, one of which every match contains (a cheap pre-filter).
+def _top_level(pattern: str) -> list[str]:
+    """The top-level alternatives of a pattern (split at ``|`` outside groups and classes)."""
+    parts, depth, cls, cur, i = [], 0, False, [], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            cur.append(pattern[i:i + 2])
+            i += 2
+            continue
+        if cls:
+            cls = ch != "]"
+        elif ch == "[":
+            cls = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            parts.append("".join(cur))
+            cur = []
+            i += 1
+            continue
+        cur.append(ch)
+        i += 1
+    parts.append("".join(cur))
+    return parts
 
-    Escapes (``\\b``, ``\\w``), character classes, lookarounds, optional groups and characters made
-    optional by a quantifier are dropped first; what remains splits into literal runs, and a few common
-    words are left out. ``tests/notes/test_procedures.py`` checks that the filter never loses a match.
+
+def _runs(text: str) -> set[str]:
+    text = re.sub(r"[A-Za-z](?=[?*]|\{0)", " ", text)
+    return {run.lower() for run in re.findall(r"[A-Za-z]{3,}", text)} - _COMMON
+
+
+def anchors_of(pattern: str) -> tuple[str, ...]:
+    r"""Lower-case literal words such that every match of the pattern contains one of them (a pre-filter).
+
+    For each top-level alternative, escapes (``\b``, ``\w``), character classes, lookarounds and optional
+    groups are dropped; the longest literal run left outside any group is required by every match of that
+    alternative, so it alone stands for it; an alternative without one contributes all its runs.
+    ``tests/notes/test_procedures.py`` checks on the corpus that the filter never loses a match.
 
     Examples
     --------
-    >>> anchors_of(r"(?:knee|hip) (?:joint )?injections?")
-    ('hip', 'injection', 'knee')
+    >>> anchors_of(r"(?:knee|hip) (?:joint )?injections?|arthrocentesis")
+    ('arthrocentesis', 'injection')
 
     """
-    text = re.sub(r"\\[A-Za-z]", " ", pattern)
-    text = re.sub(r"\[[^\]]*\]", " ", text)
-    while True:
-        shorter = re.sub(r"\(\?<?[!=][^()]*\)|\((?:\?:)?[^()]*\)(?:[?*]|\{0,?\d*\})", " ", text)
-        if shorter == text:
-            break
-        text = shorter
-    text = re.sub(r"[A-Za-z](?=[?*]|\{0)", " ", text)
-    return tuple(sorted({run.lower() for run in re.findall(r"[A-Za-z]{3,}", text)} - _COMMON))
+    out: set[str] = set()
+    for alt in _top_level(pattern):
+        text = re.sub(r"\\[A-Za-z]", " ", alt)
+        text = re.sub(r"\[[^\]]*\]", " ", text)
+        while True:
+            shorter = re.sub(r"\(\?<?[!=][^()]*\)|\((?:\?:)?[^()]*\)(?:[?*]|\{0,?\d*\})", " ", text)
+            if shorter == text:
+                break
+            text = shorter
+        outside = text
+        while True:
+            shorter = re.sub(r"\([^()]*\)", " ", outside)
+            if shorter == outside:
+                break
+            outside = shorter
+        required = _runs(outside)
+        out |= {max(sorted(required), key=len)} if required else _runs(text)
+    return tuple(sorted(out))
 
 
 def _read(name: str) -> list[dict[str, str]]:
