@@ -29,7 +29,7 @@ from fluorologic.notes.context import ContextRules
 from fluorologic.notes.procedures import ProcedureHit, ProcedureTable
 from fluorologic.notes.sections import Sentence, split_sentences
 from fluorologic.notes.timing import Quantity, find_doses, find_times
-from fluorologic.notes.vocabulary import find_mentions
+from fluorologic.notes.vocabulary import GENERIC, find_mentions
 
 __all__ = ["MAX_NOTE_CHARS", "Evidence", "NoteFindings", "scan_note"]
 
@@ -181,6 +181,8 @@ def scan_note(text: str) -> NoteFindings:
     for s in sentences:
         for a, b, term in find_mentions(s.text):
             status, x, y = _assert(rules, s, a, b, term)
+            if status != "negated" and GENERIC.fullmatch(term):
+                continue  # "under imaging guidance" names no modality; only its negation speaks of fluoroscopy
             mentions.append(_Mention(s, s.start + a, s.start + b, term, status, s.start + x, s.start + y))
         if s.section in _CONTENT:
             for h in table.find(s.text, s.start):

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["STRONG", "VIEW", "find_mentions", "is_strong"]
+__all__ = ["GENERIC", "STRONG", "VIEW", "find_mentions", "is_strong"]
 
 STRONG = re.compile(
     r"\b(?:non-?)?(?:video)?fl(?:uo|ou|u|o)roscop\w*"
@@ -31,7 +31,9 @@ STRONG = re.compile(
     r"|\bmini[\s-]?c[\s-]?arms?\b|\bc[\s-]arms?\b|\bo-arm\b"
     r"|\bimage[\s-]?intensif\w+|\bintensifier\b|\b(?:direct|biplanar|biplane)\s+(?:image\s+)?intensification\b"
     r"|\bimage\s+control\b|\bxi-?scan\b|\bfluoroscan\b|\bmini-?view\b|\bziehm\b"
-    r"|\bspot\s+(?:films?|images?|radiographs?)\b|\blive\s+(?:imaging|x-?ray)\b",
+    r"|\bspot\s+(?:films?|images?|radiographs?)\b|\blive\s+(?:imaging|x-?ray)\b"
+    r"|\b(?:x-?ray|radiographic|radiologic(?:al)?)\s+(?:guidance|control|visuali[sz]ation|monitoring)\b"
+    r"|\bunder\s+(?:direct\s+)?x-?ray\b",
     re.IGNORECASE,
 )
 VIEW = re.compile(
@@ -41,13 +43,16 @@ VIEW = re.compile(
     r"|\bbiplanar\b",
     re.IGNORECASE,
 )
+# Imaging without a modality: it says nothing about fluoroscopy when affirmed ("under imaging guidance"
+# may be CT or ultrasound), but "without image guidance" does say fluoroscopy was not used.
+GENERIC = re.compile(r"\bimag(?:e|ing)[\s-]+guid\w*|\bimage[\s-]+guided\b", re.IGNORECASE)
 _PLAIN_FILM = re.compile(r"\bx-?rays?\b|\bradiographs?\b|\bfilms?\b|\bMRI\b|\bCT\b|\bscans?\b|\bmyelogram\b",
                          re.IGNORECASE)
 
 
 # Every match of STRONG or VIEW contains one of these (a cheap pre-filter, checked by the tests).
 _KEYS = ("fl", "arm", "intensif", "image", "scan", "spot", "live", "view", "projection", "plan", "imaging",
-         "radiograph", "direction", "ziehm")
+         "radiograph", "radiolog", "ray", "direction", "ziehm")
 
 
 def is_strong(term: str) -> bool:
@@ -64,8 +69,9 @@ def find_mentions(sentence: str) -> list[tuple[int, int, str]]:
     views: list[tuple[int, int, str]] = []
     if not strong and not _PLAIN_FILM.search(sentence):
         views = [(m.start(), m.end(), m.group(0)) for m in VIEW.finditer(sentence)]
+    generic = [(m.start(), m.end(), m.group(0)) for m in GENERIC.finditer(sentence)]
     out: list[tuple[int, int, str]] = []
-    for item in sorted(strong + views):
+    for item in sorted(strong + views + generic):
         if not out or item[0] >= out[-1][1]:
             out.append(item)
     return out

@@ -63,3 +63,18 @@ def test_evidence_offsets_point_into_the_note():
     for e in f.evidence:
         assert note[e.start:e.end] == e.text
     assert [e.text for e in f.evidence if e.fact == "fluoroscopy_used"] == ["C-arm"]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Using x-ray guidance, the needle was placed into the L4-5 facet joint.",
+    "Under radiographic control the pin was advanced.",
+    "The needle was advanced under x-ray.",
+])
+def test_real_time_x_ray_wording_is_fluoroscopy(sentence):
+    assert scan_note("PROCEDURE: " + sentence).fluoroscopy_used
+
+
+def test_imaging_guidance_without_a_modality():
+    assert not scan_note("The knee was injected under image guidance.").fluoroscopy_used
+    f = scan_note("Interlaminar epidural steroid injection without imaging guidance.")
+    assert f.fluoroscopy_negated and not f.fluoroscopy_used
