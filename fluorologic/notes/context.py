@@ -127,7 +127,7 @@ class ContextRules:
         stops = sorted(m.start() for r in self.stop_all for m in r.pattern.finditer(sentence))
         neg_stops = sorted(stops + [m.start() for r in self.stop_negation for m in r.pattern.finditer(sentence)])
         triggers = tuple((rule, m.start(), m.end()) for rule in self.triggers for m in rule.pattern.finditer(sentence)
-                         if not any(a <= m.start() < b for a, b in blocked))
+                         if not blocked or not any(a <= m.start() < b for a, b in blocked))
         return triggers, stops, neg_stops
 
     @staticmethod

@@ -178,6 +178,7 @@ def scan_note(text: str) -> NoteFindings:
 
     mentions: list[_Mention] = []
     hits: list[ProcedureHit] = []
+    rows = table.rows_for(text)
     for s in sentences:
         for a, b, term in find_mentions(s.text):
             status, x, y = _assert(rules, s, a, b, term)
@@ -185,7 +186,7 @@ def scan_note(text: str) -> NoteFindings:
                 continue  # "under imaging guidance" names no modality; only its negation speaks of fluoroscopy
             mentions.append(_Mention(s, s.start + a, s.start + b, term, status, s.start + x, s.start + y))
         if s.section in _CONTENT:
-            for h in table.find(s.text, s.start):
+            for h in table.find(s.text, s.start, rows):
                 a, b = h.start - s.start, h.end - s.start
                 if not rules.modifiers(s.text, a, b, negation_reach=2) & {"HYPOTHETICAL", "HISTORICAL", "NEGATED"}:
                     hits.append(h)

@@ -182,13 +182,21 @@ class ProcedureTable:
         rules = {r["rule"]: (r["recommended"], int(r["rank"])) for r in _read("note_fluoro_rules.csv")}
         return cls(rows, rules)
 
-    def find(self, text: str, offset: int = 0) -> list[ProcedureHit]:
-        """Every procedure pattern found in one sentence (``offset`` is the sentence's note offset)."""
+    def rows_for(self, note: str) -> list[ProcedureRow]:
+        """The rows that can match somewhere in ``note`` (an anchor of theirs occurs in it)."""
+        low = note.lower()
+        present = {a for a in self._anchors if a in low}
+        return [r for r in self.rows if not r.anchors or not present.isdisjoint(r.anchors)]
+
+    def find(self, text: str, offset: int = 0, rows: list[ProcedureRow] | None = None) -> list[ProcedureHit]:
+        """Every procedure pattern found in one sentence (``offset`` is the sentence's note offset).
+
+        ``rows`` narrows the search to the rows :meth:`rows_for` kept for the whole note.
+        """
         hits = []
         low = text.lower()
-        present = {a for a in self._anchors if a in low}
-        for row in self.rows:
-            if row.anchors and present.isdisjoint(row.anchors):
+        for row in self.rows if rows is None else rows:
+            if row.anchors and not any(a in low for a in row.anchors):
                 continue
             for m in row.pattern.finditer(text):
                 target = row.target if row.target != "context" else classify_target(text)

@@ -80,6 +80,9 @@ def _seconds(m: re.Match[str]) -> float:
 
 def find_times(text: str) -> list[Quantity]:
     """Every documented fluoroscopy time: the anchor and its value, in order of appearance."""
+    low = text.lower()
+    if not any(k in low for k in ("fluor", "flour", "flur", "screening", "beam")):
+        return []
     out = []
     for a in _ANCHOR.finditer(text):
         m = _VALUE.match(text, a.end())
