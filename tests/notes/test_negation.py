@@ -103,3 +103,8 @@ def test_more_non_use(note):
 def test_the_fluoroscopy_table_alone_is_not_use():
     f = scan_note("The patient was placed prone on the fluoroscopy table and the block was done by landmarks.")
     assert not f.fluoroscopy_used and not f.fluoroscopy_negated
+
+
+def test_it_should_be_noted_is_not_a_plan():
+    f = scan_note("It should be noted that the reaming was done fluoroscopically.")
+    assert f.fluoroscopy_used
