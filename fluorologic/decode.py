@@ -149,7 +149,7 @@ def decode(sol: Solution) -> dict[str, Any]:
                       "reason": reason, "replaces": None if replaced == "none" else replaced,
                       "detail": added_detail(reason, code=code, replaces=replaced, kind=kind)})
         if reason == "missed_billable" and sol.facts.note is not None:
-            added[-1]["evidence"] = note_evidence(sol.facts.note, "fluoroscopy_used", "procedure_kind")
+            added[-1]["evidence"] = note_evidence(sol.facts.note, "fluoroscopy_used", "procedure_kinds")
     added.sort(key=lambda a: (a["code"], a["replaces"] or ""))
 
     cycle = ", ".join(sorted(c for (c,) in at["cycle_code"]))

@@ -217,7 +217,7 @@ def scan_note(text: str) -> NoteFindings:
     for h in kept:
         if h.kind not in kinds:
             kinds.append(h.kind)
-        evidence.append(Evidence("procedure_kind", h.start, h.end, h.text, h.kind))
+        evidence.append(Evidence("procedure_kinds", h.start, h.end, h.text, h.kind))
 
     title = [s for s in sentences if s.section == "title" or (
         s.section == "procedure" and s.heading and _TITLE_HEADING.search(s.heading) and not _NARRATIVE.search(s.text))]
