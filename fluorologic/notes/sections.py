@@ -2,8 +2,9 @@ r"""Split a note into sections (by their headings) and sentences, keeping charac
 
 A heading stays in the first sentence of its section, so that ``FLUOROSCOPY: none`` reads as one sentence.
 
-A heading is an upper-case label at the start of a line, ending in a colon (``PROCEDURE:``), or an
-upper-case line on its own (``CAUDAL EPIDURAL STEROID INJECTION``). Each heading is read into one of a
+A heading is an upper-case label at the start of a line, ending in a colon (``PROCEDURE:``), a
+title-case label of a known kind (``Plan:``, ``History of present illness:``), or an upper-case line on
+its own (``CAUDAL EPIDURAL STEROID INJECTION``). Each heading is read into one of a
 few section kinds, which tell the assertion step how to read what is written under it: a fluoroscopy
 mention under ``PLAN`` is a plan, under ``HISTORY`` it is history, under ``CPT CODES`` it is billing text.
 
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 __all__ = ["Sentence", "section_kind", "split_sentences"]
 
 _HEADING = re.compile(r"^[ \t]*([A-Z][A-Z0-9 ,/&()'\-.#]{1,70}?)[ \t]*:{1,2}(?=\s|$)", re.MULTILINE)
+_TITLE_CASE = re.compile(r"^[ \t]*([A-Z][a-z]+(?:[ /-][A-Za-z]+){0,4})[ \t]*:(?=\s|$)", re.MULTILINE)
 _CAPS_LINE = re.compile(r"^[ \t]*([A-Z][A-Z0-9 ,/&()'\-]{3,80})[ \t]*$", re.MULTILINE)
 _BREAK = re.compile(r"(?<=[.!?])[ \t]+(?=[A-Z0-9(*#\[])|[ \t]*\n+[ \t]*")
 _NUMBER = re.compile(r"[ \t]*\(?\d{1,2}[.)][ \t]*$")
@@ -89,6 +91,11 @@ def _headings(text: str) -> list[tuple[int, int, str, str]]:
         label = m.group(1).strip()
         if sum(c.isalpha() for c in label) >= 2:
             found[m.start(1)] = (m.start(1), m.end(), label, section_kind(label))
+    for m in _TITLE_CASE.finditer(text):
+        label = m.group(1).strip()
+        kind = section_kind(label)
+        if m.start(1) not in found and kind != "other":
+            found[m.start(1)] = (m.start(1), m.end(), label, kind)
     for m in _CAPS_LINE.finditer(text):
         label = m.group(1).strip()
         if m.start(1) not in found and sum(c.isalpha() for c in label) >= 4:

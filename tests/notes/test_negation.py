@@ -108,3 +108,10 @@ def test_the_fluoroscopy_table_alone_is_not_use():
 def test_it_should_be_noted_is_not_a_plan():
     f = scan_note("It should be noted that the reaming was done fluoroscopically.")
     assert f.fluoroscopy_used
+
+
+def test_title_case_plan_heading_is_a_plan():
+    note = "Procedure: Right knee injection by landmarks.\nPlan: Fluoroscopically guided L5-S1 epidural."
+    f = scan_note(note)
+    assert not f.fluoroscopy_used
+    assert [e.fact for e in f.evidence if e.fact.startswith("fluoroscopy_")] == ["fluoroscopy_planned"]
