@@ -115,3 +115,16 @@ def test_title_case_plan_heading_is_a_plan():
     f = scan_note(note)
     assert not f.fluoroscopy_used
     assert [e.fact for e in f.evidence if e.fact.startswith("fluoroscopy_")] == ["fluoroscopy_planned"]
+
+
+@pytest.mark.parametrize("note", [
+    "The fluoroscopy unit was brought in but not used.",
+    "Fluoroscopy was available but was not required.",
+    "C-arm used: no.",
+    "Fluoroscopy: N/A.",
+    "Fluoroscopy time: N/A.",
+    "The C-arm was draped but never used; the injection was done by palpation.",
+])
+def test_brought_in_but_not_used(note):
+    f = scan_note(note)
+    assert f.fluoroscopy_negated and not f.fluoroscopy_used, note
