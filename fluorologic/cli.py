@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from fluorologic import explain_cli
 from fluorologic.batch import read_encounters
 from fluorologic.errors import InputError
 from fluorologic.render import to_json, to_jsonl, to_table
@@ -69,3 +70,4 @@ def solve(file: str, fmt: str) -> None:
     else:
         click.echo(to_json(records[0] if shape == "object" else records, indent=2))
     sys.exit(1 if errors else 0)
+main.add_command(explain_cli.why); main.add_command(explain_cli.graph)  # noqa: E702
