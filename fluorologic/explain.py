@@ -242,8 +242,8 @@ def _nothing_sentence(code: str, items: list[dict[str, Any]], found: dict[str, A
         phrase = _phrase(code, r)
         if phrase not in why:
             why.append(phrase)
-    tried = "; ".join(" + ".join(t) for t in found["tried"])
-    checked = f" Re-solved with: {tried}; none made it billable." if tried else ""
+    checked = (f" (Checked by re-solving the encounter with {len(found['tried'])} documented change(s); none made it "
+               "billable.)" if found["tried"] else "")
     return f"Nothing documented would make {code} billable here: {'; '.join(why) or 'see the reasons'}.{checked}"
 
 

@@ -77,7 +77,8 @@ def why(file: str, code: str, fmt: str, no_what_if: bool) -> None:
 @click.option("-o", "--output", "out", required=True, help="OUT ending .dot, .svg, .json or .html")
 @click.option("--svg-engine", type=click.Choice(["auto", "graphviz", "python"]), default="auto", show_default=True,
               help="auto uses Graphviz 'dot' when installed (apt-get install graphviz), else a built-in layout.")
-def graph(file: str, out: str, svg_engine: str) -> None:
+@click.option("--no-what-if", is_flag=True, help="HTML only: skip the 'what would change it' column.")
+def graph(file: str, out: str, svg_engine: str, no_what_if: bool) -> None:
     """Write the conflict graph of the encounter in FILE to OUT (.dot, .svg, .json or .html)."""
     from fluorologic.graph_render import to_dot, to_svg
     from fluorologic.report_html import to_html
@@ -96,7 +97,7 @@ def graph(file: str, out: str, svg_engine: str) -> None:
         elif suffix == ".svg":
             text = to_svg(ex.graph(), engine=svg_engine)
         else:
-            text = to_html(ex, svg_engine=svg_engine)
+            text = to_html(ex, svg_engine=svg_engine, what_if=not no_what_if)
     except (RuntimeError, FluorologicError) as exc:
         click.echo(f"fluorologic: {exc}", err=True)
         sys.exit(2)

@@ -67,7 +67,7 @@ def to_dot(g: nx.DiGraph) -> str:
     for src, dst in sorted(g.edges):
         d = g.edges[src, dst]
         colour, dash = EDGE_STYLE.get(d.get("kind", ""), ("#333333", ""))
-        style = ', style=dashed' if dash else ""
+        style = (', style=dotted' if dash == "2,3" else ', style=dashed') if dash else ""
         out.append(f"  {_q(src)} -> {_q(dst)} [label={_q(_edge_label(d))}, color={_q(colour)}, "
                    f"fontcolor={_q(colour)}{style}];")
     out.append("}")

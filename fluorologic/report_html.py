@@ -31,10 +31,10 @@ body{font-family:Helvetica,Arial,sans-serif;margin:24px;color:#1f2937;max-width:
 h1{font-size:22px;margin-bottom:4px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd}
 table{border-collapse:collapse;width:100%;font-size:13px;margin-top:6px}
 th,td{border:1px solid #d1d5db;padding:5px 8px;text-align:left;vertical-align:top}
-th{background:#f3f4f6}td.num{text-align:right}.meta{color:#4b5563;font-size:13px}
+th{background:#f3f4f6}td.num{text-align:right}ul{margin:0;padding-left:18px}.meta{color:#4b5563;font-size:13px}
 .reason{font-weight:bold}.src{color:#4b5563;font-size:12px}.pill{display:inline-block;padding:2px 8px;
 border-radius:10px;border:1px solid;margin-right:8px;font-size:12px}
-.graph{overflow:auto;border:1px solid #e5e7eb;padding:8px;margin-top:8px}.graph svg{max-width:none}
+.graph{overflow:auto;border:1px solid #e5e7eb;padding:8px;margin-top:8px}.graph svg{max-width:100%;height:auto}
 
 """
 
@@ -75,26 +75,47 @@ def _billable_table(res: dict[str, Any]) -> str:
             "</tr>" + "".join(rows) + "</table>")
 
 
-def _exclusions(ex: Explanation) -> str:
+def _reason_items(ex: Explanation, code: str) -> list[dict[str, Any]]:
     g = ex.graph()
+    nodes = sorted(n for n, d in g.nodes(data=True) if d.get("code") == code and d["kind"] == "line")
+    items = []
+    for n in nodes:
+        for src, _t, d in sorted(g.in_edges(n, data=True), key=lambda x: x[0]):
+            for r in d["relations"]:
+                if r["reason"] and r not in items:
+                    items.append({**r, "by_label": g.nodes[src]["label"].split("\n")[0]})
+    return items
+
+
+def _exclusions(ex: Explanation, what_if: dict[str, str]) -> str:
     rows = []
     for e in ex.result["excluded"]:
-        nodes = [n for n, d in g.nodes(data=True) if d.get("code") == e["code"] and d["kind"] == "line"]
-        rels = [r for n in nodes for _s, _t, d in g.in_edges(n, data=True) for r in d["relations"]
-                if r["reason"] == e["reason"] and r["rule"] == e["rule"]]
-        sources = sorted({r["row"] for r in rels if r["row"]})
-        src = "<br>".join(_e(s) for s in sources) or "fluorologic policy rule (no data row)"
-        others = sorted({r["reason"] for n in nodes for _s, _t, d in g.in_edges(n, data=True)
-                         for r in d["relations"] if r["reason"] and r["reason"] != e["reason"]})
-        also = f"<br><span class='src'>also: {_e(', '.join(others))}</span>" if others else ""
+        items = _reason_items(ex, e["code"])
+        items.sort(key=lambda r: (r["reason"] != e["reason"] or r["rule"] != e["rule"], r["reason"], r["rule"]))
+        listed = "".join(
+            f"<li><span class='reason'>{_e(r['reason'])}</span> by {_e(r['by_label'])} "
+            f"<span class='src'>[rule {_e(r['rule'])}]"
+            f"{('<br>source: ' + _e(r['row'])) if r['row'] else ''}</span></li>" for r in items)
+        change = f"<td>{_e(what_if.get(e['code'], '-'))}</td>" if what_if else ""
         rows.append(f"<tr class='excluded' data-code='{_e(e['code'])}'><td>{_e(e['code'])}</td>"
-                    f"<td class='num'>{e['units']}</td><td class='reason'>{_e(e['reason'])}{also}</td>"
-                    f"<td>{_e(e['by'] or '-')}</td><td>{_e(e['detail'])}</td>"
-                    f"<td class='src'>rule {_e(e['rule'])}<br>{src}</td></tr>")
+                    f"<td class='num'>{e['units']}</td><td><span class='reason'>{_e(e['reason'])}</span><br>"
+                    f"{_e(e['detail'])}<br><span class='src'>by {_e(e['by'] or '-')}, rule {_e(e['rule'])}</span>"
+                    f"</td><td><ul>{listed}</ul></td>{change}</tr>")
     if not rows:
         return "<p>Nothing was excluded.</p>"
-    return ("<table id='excluded'><tr><th>code</th><th>units</th><th>reason</th><th>by</th><th>why</th>"
-            "<th>source</th></tr>" + "".join(rows) + "</table>")
+    head = "<th>what would change it</th>" if what_if else ""
+    return ("<table id='excluded'><tr><th>code</th><th>units</th><th>reason shown on the result</th>"
+            f"<th>every reason that applies, with its source</th>{head}</tr>" + "".join(rows) + "</table>")
+
+
+def _what_if(ex: Explanation) -> dict[str, str]:
+    """For each excluded code, the smallest documented change that bills it, or why nothing would."""
+    out = {}
+    for code in sorted({e["code"] for e in ex.result["excluded"]}):
+        w = ex.explain(code).get("what_would_change")
+        if w:
+            out[code] = "; or ".join(o["change"] for o in w["options"]) if w["options"] else w.get("nothing", "")
+    return out
 
 
 def _added(res: dict[str, Any]) -> str:
@@ -112,8 +133,19 @@ def _alerts(res: dict[str, Any]) -> str:
     return "<ul>" + "".join(f"<li><b>{_e(a['kind'])}</b>: {_e(a['detail'])}</li>" for a in res["alerts"]) + "</ul>"
 
 
-def to_html(ex: Explanation, *, svg_engine: str = "auto") -> str:
-    """The analyst's page for one explained encounter (one file, readable offline, no script)."""
+def to_html(ex: Explanation, *, svg_engine: str = "auto", what_if: bool = False) -> str:
+    """The analyst's page for one explained encounter (one file, readable offline, no script).
+
+    Parameters
+    ----------
+    ex
+        The explained encounter.
+    svg_engine
+        How the graph is drawn (see :func:`fluorologic.graph_render.to_svg`).
+    what_if
+        Add a "what would change it" column (re-solves modified encounters, see :mod:`fluorologic.whatif`).
+
+    """
     enc, res = ex.encounter, ex.result
     owner = f"{enc.owner} ({'as given' if enc.owner_given else 'default for the place of service'})"
     doc = enc.documentation
@@ -129,7 +161,7 @@ def to_html(ex: Explanation, *, svg_engine: str = "auto") -> str:
 &middot; indication {_e(doc.indication or '-')} &middot; body area {_e(doc.body_area or '-')}</p>
 <h2>Lines as claimed</h2>{_lines_table(ex)}
 <h2>Billable lines</h2>{_billable_table(res)}
-<h2>Excluded</h2>{_exclusions(ex)}
+<h2>Excluded</h2>{_exclusions(ex, _what_if(ex) if what_if else {})}
 <h2>Added</h2>{_added(res)}
 <h2>Alerts</h2>{_alerts(res)}
 <h2>Conflict graph</h2>

@@ -66,6 +66,8 @@ def _what_if_lines(w: dict[str, Any] | None) -> list[str]:
                          "(checked by re-solving the encounter).", "  ")
     else:
         out += _wrap(w.get("nothing", "Nothing documented would change it."), "  ")
+        for t in w["tried"]:
+            out += _wrap("tried: " + " + ".join(t), "    ")
     return out
 
 

@@ -31,11 +31,11 @@ def browser():
         b.close()
 
 
-@pytest.mark.parametrize("eid", PAGES)
-def test_page_loads_without_errors_and_shows_every_exclusion(browser, explained, tmp_path, eid):
+@pytest.mark.parametrize(("eid", "svg_engine"), [(e, "auto") for e in PAGES] + [("x-bypass", "python")])
+def test_page_loads_without_errors_and_shows_every_exclusion(browser, explained, tmp_path, eid, svg_engine):
     ex = explained[eid]
     page_file = tmp_path / f"{eid}.html"
-    page_file.write_text(to_html(ex), encoding="utf-8")
+    page_file.write_text(to_html(ex, svg_engine=svg_engine, what_if=eid == "hip-arthro-2009"), encoding="utf-8")
     page = browser.new_page()
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
@@ -54,6 +54,8 @@ def test_page_loads_without_errors_and_shows_every_exclusion(browser, explained,
         assert e["rule"] in row.first.inner_text()
     for b in ex.result["billable"]:
         assert b["code"] in page.inner_text("#billable")
+    if eid == "hip-arthro-2009":
+        assert "document 77002 as a distinct procedural service" in page.inner_text("#excluded")
     svg = page.locator(".graph svg")
     assert svg.count() == 1 and svg.first.is_visible()
     page.close()

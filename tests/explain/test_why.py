@@ -89,6 +89,8 @@ def test_bad_code_is_an_input_error(explained):
 def test_explanation_keeps_the_plain_result(engine, raw_cases):
     raw = raw_cases["tfesi-1"]
     assert explain(raw, engine).result == engine.solve(raw)
+    ex = engine.explain(raw)
+    assert ex.result == engine.solve(raw) and ex.graph().number_of_nodes() == 4
 
 
 # -- command line -------------------------------------------------------------------------------------------------
