@@ -144,7 +144,8 @@ class Explanation:
             out["status"] = "excluded" if "excluded" in statuses else "considered"
         out["summary"] = _summary(out)
         if what_if and out["status"] in ("excluded", "considered", "partly_billed"):
-            out["what_would_change"] = self._what_if(code, [r for n in out["nodes"] for r in n["reasons"]])
+            out["what_would_change"] = self._what_if(code, [r for n in out["nodes"] for r in n["reasons"]],
+                                                     partly=out["status"] == "partly_billed")
         elif what_if and out["status"] == "not_considered" and out["hypothetical"].get("status") == "excluded":
             out["what_would_change"] = out["hypothetical"].get("what_would_change")
         return out
@@ -153,11 +154,12 @@ class Explanation:
         kinds = {a.value for a in self.engine.data.attrs.get(code, ()) if a.attribute == "guidance_for"}
         return {code: next(iter(kinds))} if len(kinds) == 1 else {}
 
-    def _what_if(self, code: str, items: list[dict[str, Any]], raw: dict[str, Any] | None = None) -> dict[str, Any]:
+    def _what_if(self, code: str, items: list[dict[str, Any]], raw: dict[str, Any] | None = None, *,
+                 partly: bool = False) -> dict[str, Any]:
         reasons = {r["reason"] for r in items if r["reason"]}
         found = what_would_change(self.engine, self.raw if raw is None else raw, code, reasons, self._kinds(code))
         if not found["options"]:
-            found["nothing"] = _nothing_sentence(code, items, found)
+            found["nothing"] = _nothing_sentence(code, items, found, partly=partly)
         return found
 
     def _hypothetical(self, code: str) -> dict[str, Any]:
@@ -236,7 +238,7 @@ _FIXED = {"not_effective": "the code is not valid on the date of service",
           "unit_limit": "the unit limit caps the units whatever is documented"}
 
 
-def _nothing_sentence(code: str, items: list[dict[str, Any]], found: dict[str, Any]) -> str:
+def _nothing_sentence(code: str, items: list[dict[str, Any]], found: dict[str, Any], *, partly: bool = False) -> str:
     why: list[str] = []
     for r in items:
         phrase = _phrase(code, r)
@@ -244,7 +246,8 @@ def _nothing_sentence(code: str, items: list[dict[str, Any]], found: dict[str, A
             why.append(phrase)
     checked = (f" (Checked by re-solving the encounter with {len(found['tried'])} documented change(s); none made it "
                "billable.)" if found["tried"] else "")
-    return f"Nothing documented would make {code} billable here: {'; '.join(why) or 'see the reasons'}.{checked}"
+    what = f"bill more units of {code}" if partly else f"make {code} billable"
+    return f"Nothing documented would {what} here: {'; '.join(why) or 'see the reasons'}.{checked}"
 
 
 def explain(raw: dict[str, Any] | Any, engine: Engine | None = None) -> Explanation:
