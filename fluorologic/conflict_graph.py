@@ -64,10 +64,17 @@ def _date(n: int) -> str:
     return f"{n // 10000:04d}-{n // 100 % 100:02d}-{n % 100:02d}"
 
 
+_USED = frozenset({"billed", "node_code", "final_units", "final_mod", "amount", "excluded", "owner", "owner_from",
+                   "target_from", "conflict", "why", "inclusive_pair", "trimmed", "primary_of", "missed_from",
+                   "replaces", "bypass_of", "lapsed_edit", "mod_from", "reason_rank"})
+
+
 def _atoms(atoms: tuple[Symbol, ...]) -> dict[str, list[list[Any]]]:
     grouped: dict[str, list[list[Any]]] = defaultdict(list)
     for sym in atoms:
-        grouped[sym.name].append([py(a) for a in sym.arguments])
+        name = sym.name
+        if name in _USED:
+            grouped[name].append([py(a) for a in sym.arguments])
     return grouped
 
 
@@ -337,7 +344,8 @@ class _Builder:
         self.modifiers()
         rank = dict(self.at["reason_rank"])
         g = nx.DiGraph(encounter_id=self.enc.encounter_id, date_of_service=self.dos,
-                       place_of_service=self.enc.place_of_service)
+                       place_of_service=self.enc.place_of_service,
+                       reason_order=[r for _q, r in sorted((q, r) for r, q in rank.items())] + ["unit_limit"])
         for nid in sorted(self.nodes):
             g.add_node(nid, **self.nodes[nid])
         for (src, dst) in sorted(self.relations):
@@ -365,7 +373,10 @@ def graph_json(g: nx.DiGraph) -> dict[str, Any]:
     ['a', 'b']
 
     """
-    data = nx.node_link_data(g, edges="edges")
+    try:
+        data = nx.node_link_data(g, edges="edges")
+    except TypeError:  # networkx < 3.4 names the keyword ``link``
+        data = nx.node_link_data(g, link="edges")
     data["nodes"] = sorted(data["nodes"], key=lambda n: str(n["id"]))
     data["edges"] = sorted(data["edges"], key=lambda e: (str(e["source"]), str(e["target"])))
     return data

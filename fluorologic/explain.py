@@ -80,7 +80,7 @@ class Explanation:
                     mods.append(item)
                 else:
                     support.append(item)
-        order = {r: i for i, r in enumerate(_reason_order(self.solution))}
+        order = {r: i for i, r in enumerate(g.graph["reason_order"])}
         reasons.sort(key=lambda r: (order.get(r["reason"], 99), r["rule"], r["by"]))
         answer = {"node": nid, "line": d.get("line"), "status": d["status"], "code": d["code"],
                   "units": d.get("units", d.get("final_units")), "final_units": d["final_units"],
@@ -183,11 +183,6 @@ def _name(g: nx.DiGraph, nid: str) -> str:
         return "(" + d["label"].replace("\n", " ") + ")"
     where = f"line {d['line']}" if d.get("line") else "candidate"
     return f"{d['code']} ({where}, {d['status']})"
-
-
-def _reason_order(sol: Solution) -> list[str]:
-    ranks = sorted((s.arguments[1].number, s.arguments[0].name) for s in sol.atoms if s.name == "reason_rank")
-    return [r for _q, r in ranks] + ["unit_limit"]
 
 
 def _summary(ans: dict[str, Any]) -> str:
