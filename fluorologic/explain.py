@@ -135,7 +135,7 @@ class Explanation:
         trimmed = any(r["kind"] == "trims" for n in out["nodes"] for r in n["reasons"])
         if not nids:
             out["status"] = "not_considered"
-            out["hypothetical"] = self._hypothetical(code)
+            out["hypothetical"] = self._hypothetical(code, what_if=what_if)
         elif statuses & {"billed", "added"}:
             out["status"] = "billed" if "billed" in statuses else "added"
             if statuses & {"excluded", "considered"} or trimmed:
@@ -162,17 +162,18 @@ class Explanation:
             found["nothing"] = _nothing_sentence(code, items, found, partly=partly)
         return found
 
-    def _hypothetical(self, code: str) -> dict[str, Any]:
+    def _hypothetical(self, code: str, *, what_if: bool) -> dict[str, Any]:
         """Had ``code`` been billed as one more line: the solver's answer for that encounter."""
         raw = copy.deepcopy(self.raw)
         raw.setdefault("lines", [])
-        if not isinstance(raw["lines"], list):
-            return {"status": "unknown"}
         raw["lines"].append({"code": code})
-        other = explain(raw, self.engine)
+        try:
+            other = explain(raw, self.engine)
+        except InputError as err:
+            return {"status": "unknown", "summary": f"the encounter cannot take one more line ({err})", "nodes": []}
         ans = other.explain(code, what_if=False)
         hyp = {"status": ans["status"], "summary": ans["summary"], "nodes": ans["nodes"]}
-        if ans["status"] in ("excluded", "considered"):
+        if what_if and ans["status"] in ("excluded", "considered"):
             hyp["what_would_change"] = self._what_if(code, [r for n in ans["nodes"] for r in n["reasons"]], raw)
         return hyp
 
