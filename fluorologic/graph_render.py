@@ -114,7 +114,17 @@ def _layers(g: nx.DiGraph) -> list[list[str]]:
     cols: dict[int, list[str]] = {}
     for nid in sorted(g.nodes):
         cols.setdefault(depth[nid], []).append(nid)
-    return [cols[k] for k in sorted(cols)]
+    layers = [cols[k] for k in sorted(cols)]
+    # Order each column by the mean row of its predecessors (fewer crossings), ties by id.
+    row: dict[str, float] = {n: i for i, n in enumerate(layers[0])} if layers else {}
+    for col in layers[1:]:
+        def key(n: str) -> tuple[float, str]:
+            preds = [row[p] for p in g.predecessors(n) if p in row]
+            return (sum(preds) / len(preds) if preds else 0.0, n)
+
+        col.sort(key=key)
+        row.update({n: i for i, n in enumerate(col)})
+    return layers
 
 
 def _python_svg(g: nx.DiGraph) -> str:
@@ -144,9 +154,11 @@ def _python_svg(g: nx.DiGraph) -> str:
         parts.append(f'<g class="edge"><title>{html.escape(src)} -> {html.escape(dst)}</title>'
                      f'<line x1="{sx}" y1="{sy}" x2="{tx}" y2="{ty}" stroke="{colour}" stroke-width="1.4"'
                      f'{dash_attr} marker-end="url(#arrow-{kind})"/>')
+        lx, ly = sx + (tx - sx) * 0.6, sy + (ty - sy) * 0.6
         for i, text in enumerate(_edge_label(d).split("\n")):
-            parts.append(f'<text x="{(sx + tx) / 2}" y="{(sy + ty) / 2 - 4 + 11 * i}" text-anchor="middle" '
-                         f'fill="{colour}" font-size="9">{html.escape(text)}</text>')
+            parts.append(f'<text x="{lx:.1f}" y="{ly - 4 + 11 * i:.1f}" text-anchor="middle" fill="{colour}" '
+                         f'font-size="9" stroke="#ffffff" stroke-width="3" paint-order="stroke">'
+                         f'{html.escape(text)}</text>')
         parts.append("</g>")
     for nid in sorted(g.nodes):
         d = g.nodes[nid]
