@@ -253,4 +253,5 @@ def explain(raw: dict[str, Any] | Any, engine: Engine | None = None) -> Explanat
     engine = engine or Engine()
     enc = parse_encounter(raw, engine.places)
     sol = engine.solve_encounter(enc)
-    return Explanation(engine=engine, raw=raw, solution=sol, result=decode(sol))
+    # A private copy: "what would change it" re-solves variants of the encounter as it was explained.
+    return Explanation(engine=engine, raw=copy.deepcopy(raw), solution=sol, result=decode(sol))
