@@ -27,7 +27,7 @@ import networkx as nx
 from clingo import Symbol
 
 from fluorologic.decode import py, row_citation
-from fluorologic.messages import excluded_detail
+from fluorologic.messages import alert_detail, excluded_detail
 from fluorologic.ruledata import MueRow, PtpRow
 
 if TYPE_CHECKING:
@@ -66,7 +66,7 @@ def _date(n: int) -> str:
 
 _USED = frozenset({"billed", "node_code", "final_units", "final_mod", "amount", "excluded", "owner", "owner_from",
                    "target_from", "conflict", "why", "inclusive_pair", "trimmed", "primary_of", "missed_from",
-                   "replaces", "bypass_of", "lapsed_edit", "mod_from", "reason_rank"})
+                   "replaces", "bypass_of", "lapsed_edit", "mod_from", "reason_rank", "review"})
 
 
 def _atoms(atoms: tuple[Symbol, ...]) -> dict[str, list[list[Any]]]:
@@ -126,6 +126,11 @@ class _Builder:
         for n, m in self.at["final_mod"]:
             mods[node_id(n)].append(m)
         shown = {f"L{ln}": r for ln, r, *_ in self.at["excluded"]}
+        reviews: dict[str, list[dict[str, str]]] = defaultdict(list)
+        for ln, mod, rule in sorted(self.at["review"]):
+            nid = f"L{ln}"
+            reviews[nid].append({"modifier": mod, "rule": rule, "detail": alert_detail(
+                "modifier_review", rule, code=self.code_of[nid], data=mod)})
         for nid, code in sorted(self.code_of.items()):
             is_line = nid.startswith("L")
             on = nid in billed and units.get(nid, 0) > 0
@@ -133,7 +138,7 @@ class _Builder:
             attrs: dict[str, Any] = {"kind": "line" if is_line else "candidate", "status": status, "code": code,
                                      "final_units": units.get(nid, 0) if nid in billed else 0,
                                      "modifiers": sorted(mods[nid]), "amount": amount.get(nid),
-                                     "reason": shown.get(nid)}
+                                     "reason": shown.get(nid), "reviews": reviews.get(nid, [])}
             if is_line:
                 line = self.enc.lines[int(nid[1:]) - 1]
                 attrs.update(line=int(nid[1:]), units=line.units, claimed_modifiers=list(line.modifiers),

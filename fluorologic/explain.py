@@ -88,6 +88,7 @@ class Explanation:
                   "reasons": reasons, "modifier_reasons": mods, "support": support, "chain": self._chain(nid)}
         claimed = set(d.get("claimed_modifiers", []))
         answer["modifier_origin"] = {m: ("as billed" if m in claimed else "appended by rule") for m in d["modifiers"]}
+        answer["modifier_reviews"] = d.get("reviews", [])
         return answer
 
     def _chain(self, nid: str) -> list[str]:

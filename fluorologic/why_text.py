@@ -41,6 +41,8 @@ def _node_lines(n: dict[str, Any]) -> list[str]:
                 out += _wrap(f"source: {r['row']}", "       ")
     for r in n["modifier_reasons"]:
         out += _wrap(f"* modifier {r['modifier']} [rule {r['rule']}]: {r['detail']}", "  ")
+    for r in n.get("modifier_reviews", []):
+        out += _wrap(f"* review modifier {r['modifier']} [rule {r['rule']}]: {r['detail']}", "  ")
     seen: set[str] = set()
     for r in n["support"]:
         if r["detail"] in seen:

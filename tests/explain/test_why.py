@@ -152,3 +152,11 @@ def test_svg_without_graphviz_falls_back_to_the_builtin_layout(tmp_path, monkeyp
     res = CliRunner().invoke(main, ["graph", str(EXAMPLES / "kyphoplasty.json"), "-o", str(out),
                                     "--svg-engine", "graphviz"])
     assert res.exit_code == 2 and "apt-get install graphviz" in res.output
+
+
+def test_billed_modifiers_that_look_wrong_are_flagged_for_review(engine):
+    ex = explain({"encounter_id": "rv", "date_of_service": "2024-08-14", "place_of_service": "11",
+                  "lines": [{"code": "20610", "site": "knee"}, {"code": "77002", "modifiers": ["26", "59"]}]}, engine)
+    node = ex.explain("77002", what_if=False)["nodes"][0]
+    assert [(r["modifier"], r["rule"]) for r in node["modifier_reviews"]] == [
+        ("26", "modifier.review_26_owner"), ("59", "modifier.review_undocumented")]
