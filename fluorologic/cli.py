@@ -11,6 +11,7 @@ from typing import Any
 
 import click
 
+from fluorologic import explain_cli
 from fluorologic.batch import read_encounters
 from fluorologic.errors import InputError
 from fluorologic.render import to_json, to_jsonl, to_table
@@ -73,3 +74,5 @@ def solve(file: str, fmt: str) -> None:
 
 
 main.add_command(scan)
+main.add_command(explain_cli.why)
+main.add_command(explain_cli.graph)
