@@ -106,9 +106,19 @@ class _Builder:
 
     # -- nodes ------------------------------------------------------------------------------------------------
     def fact(self, fid: str, label: str, category: str, **attrs: Any) -> str:
+        if category == "note":
+            attrs.setdefault("evidence", self.note_evidence(attrs.get("value")))
         self.nodes.setdefault(fid, {"kind": "fact", "status": "fact", "category": category, "label": label,
                                     "code": None, **attrs})
         return fid
+
+    def note_evidence(self, finding: Any) -> list[dict[str, Any]]:
+        """The note's text spans behind a finding (``spinal``/``nonspinal`` for a target read from the note)."""
+        note = self.sol.facts.note
+        if note is None:
+            return []
+        fact = "spinal" if finding in ("spinal", "nonspinal") else finding
+        return [e.to_dict() for e in note.evidence if e.fact == fact]
 
     def relate(self, src: str, dst: str, kind: str, rule: str, reason: str | None, detail: str,
                rid: Any = None, **extra: Any) -> None:
