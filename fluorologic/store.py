@@ -144,6 +144,7 @@ class RuleStore:
             else:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self.conn = sqlite3.connect(self.path, isolation_level=None)
+                self.conn.execute("PRAGMA page_size=65536")  # only takes effect on a new file: faster bulk import
                 self.conn.executescript(_SCHEMA)
                 self.conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
             version = self.conn.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()

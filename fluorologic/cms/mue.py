@@ -83,7 +83,8 @@ def parse_mue(members: list[Member], setting: str | None) -> tuple[Iterator[MueT
     """
     prepared = []
     stated = setting
-    for member in members:
+    data_members = [m for m in members if "change" not in m.name.lower().rsplit("!", 1)[-1]]
+    for member in data_members or members:  # a CMS MUE zip also holds a "Changes" workbook: not the table
         rows = member.rows()
         for n, cells in rows:
             layout = _layout(cells)

@@ -75,9 +75,11 @@ class Member:
 
     def lines(self) -> Iterator[tuple[int, str]]:
         """Text lines without line ends (CRLF or LF), numbered from 1."""
-        with self._guard(), self.opener() as raw:
+        guard = self._guard()
+        with guard, self.opener() as raw:
             text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
             for n, line in enumerate(text, start=1):
+                guard.line = n
                 yield n, line.rstrip("\r\n")
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
@@ -91,12 +93,14 @@ class Member:
                 yield n, line.split("\t")
 
     def _csv_rows(self) -> Iterator[tuple[int, list[str]]]:
-        with self._guard(), self.opener() as raw:
+        guard = self._guard()
+        with guard, self.opener() as raw:
             text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
             reader = csv.reader(text)
             start = 1
             try:
                 for cells in reader:
+                    guard.line = reader.line_num
                     yield start, cells
                     start = reader.line_num + 1
             except csv.Error as exc:
@@ -130,13 +134,17 @@ class _Guard:
 
     def __init__(self, name: str) -> None:
         self.name = name
+        self.line = 0
 
     def __enter__(self) -> None:
         return None
 
     def __exit__(self, typ: type[BaseException] | None, exc: BaseException | None, tb: object) -> bool:
         if isinstance(exc, (EOFError, zlib.error, gzip.BadGzipFile, zipfile.BadZipFile)):
-            raise ImportFormatError(self.name, None, f"the file is truncated or corrupted ({exc or typ})") from exc
+            after = f" after line {self.line}" if self.line else ""
+            raise ImportFormatError(self.name, None,
+                                    f"the file is truncated or corrupted: it ends abruptly{after} ({exc or typ})"
+                                    ) from exc
         if isinstance(exc, OSError) and not isinstance(exc, ImportFormatError):
             raise ImportFormatError(self.name, None, f"cannot read the file: {exc}") from exc
         return False

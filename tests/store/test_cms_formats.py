@@ -61,7 +61,7 @@ def test_ptp_truncated_line_and_truncated_gzip(cms, tmp_path):
     data = gzip.compress(cms.write_ptp_reference_csv(tmp_path / "r.csv").read_bytes())
     gz = tmp_path / "ptp.csv.gz"
     gz.write_bytes(data[: len(data) // 2])
-    with pytest.raises(ImportFormatError, match="truncated or corrupted"):
+    with pytest.raises(ImportFormatError, match=r"truncated or corrupted: it ends abruptly after line \d+"):
         list(parse_ptp(open_members([gz])))
 
 
@@ -143,3 +143,17 @@ def test_quarter_and_setting_from_names():
     assert quarter_start("2025Q4") == 20251001
     assert setting_from_name("ccipra-v302r0-f1.zip") == "practitioner"
     assert setting_from_name("MCR_MUE_OutpatientHospitalServices_Eff_07-01-2024.xlsx") == "outpatient_hospital"
+
+
+def test_mue_zip_skips_the_changes_workbook(cms, tmp_path):
+    import zipfile
+
+    data = cms.write_mue_csv(tmp_path / "MCR_MUE_PractitionerServices_Eff_07-01-2024.csv")
+    changes = tmp_path / "MCR_MUE_PractitionerServices_Changes_Eff_07-01-2024.csv"
+    changes.write_text("HCPCS,Change\n20610,value raised\n")
+    path = tmp_path / "mue_2024q3.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.write(data, data.name)
+        z.write(changes, changes.name)
+    rows, setting = parse_mue(open_members([path]), None)
+    assert setting == "practitioner" and len(list(rows)) == len(cms.mue_rows())

@@ -198,3 +198,14 @@ def test_unknown_kind_and_missing_file(tmp_path):
         store.import_files("xyz", [tmp_path / "a.csv"])
     with pytest.raises(ImportFormatError, match="no such file"):
         store.import_files("ptp", [tmp_path / "missing_2024q3.csv"])
+
+
+def test_default_store_path_follows_env(monkeypatch, tmp_path):
+    from fluorologic.store import default_store_path
+
+    monkeypatch.delenv("FLUOROLOGIC_STORE", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert default_store_path() == tmp_path / "fluorologic" / "rules.sqlite"
+    monkeypatch.setenv("FLUOROLOGIC_STORE", str(tmp_path / "x.sqlite"))
+    assert default_store_path() == tmp_path / "x.sqlite"
+    assert RuleStore.open_existing(tmp_path / "x.sqlite") is None and not (tmp_path / "x.sqlite").exists()
