@@ -34,7 +34,7 @@ __all__ = ["diff_quarters", "render_diff"]
 
 _KEYS = {"ptp": ("column_1", "column_2"), "mue": ("code",), "aoc": ("add_on", "primary_code"), "pfs": ("code", "mod")}
 _VALUES = {
-    "ptp": ("effective", "deletion", "indicator", "(SELECT text FROM rationale r WHERE r.id = t.rationale)"),
+    "ptp": ("effective", "deletion", "indicator", "rationale"),
     "mue": ("value", "mai", "mai_text", "rationale"),
     "aoc": ("edit_type", "effective", "deletion"),
     "pfs": ("status", "work_rvu", "non_na", "fac_na", "non_total", "fac_total", "pctc", "glob_days", "mult_proc",
@@ -48,7 +48,7 @@ def _value_names(kind: str) -> tuple[str, ...]:
 
 
 def _one(store: RuleStore, kind: str, setting: str, old_id: int, new_id: int) -> dict[str, Any]:
-    keys, values = _KEYS[kind], _VALUES[kind]
+    keys, values = _KEYS[kind], _VALUES[kind]  # PTP rationales compare by id: the texts are shared by all imports
     cols = ", ".join((*keys, *values))
     only: dict[str, dict[tuple[str, ...], list[tuple[Any, ...]]]] = {}
     for side, (a, b) in (("new", (new_id, old_id)), ("old", (old_id, new_id))):
@@ -60,9 +60,15 @@ def _one(store: RuleStore, kind: str, setting: str, old_id: int, new_id: int) ->
         only[side] = grouped
     where = " AND ".join(f"{k}=?" for k in keys)
 
+    texts = dict(store.conn.execute("SELECT id, text FROM rationale")) if kind == "ptp" else {}
+
     def rows(import_id: int, key: tuple[str, ...]) -> list[dict[str, Any]]:
         sql = f"SELECT {', '.join(values)} FROM {kind} t WHERE import_id=? AND {where} ORDER BY seq"  # noqa: S608
-        return [dict(zip(_value_names(kind), r, strict=True)) for r in store.conn.execute(sql, (import_id, *key))]
+        out = [dict(zip(_value_names(kind), r, strict=True)) for r in store.conn.execute(sql, (import_id, *key))]
+        for r in out:
+            if "rationale" in r and kind == "ptp":
+                r["rationale"] = texts.get(r["rationale"], r["rationale"])
+        return out
 
     added, deleted, changed = [], [], []
     for key in sorted(set(only["new"]) | set(only["old"])):
