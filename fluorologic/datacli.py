@@ -43,6 +43,14 @@ def _fail(message: str, code: int = 1) -> None:
     sys.exit(code)
 
 
+def _open(store: str | None) -> RuleStore | None:
+    try:
+        return RuleStore.open_existing(_path(store))
+    except DataError as exc:
+        _fail(str(exc), 2)
+    return None
+
+
 def rule_source(store: str | None, as_of_quarter: str | None = None) -> RuleData | None:
     """The rule data for ``solve``: the store when something was imported, else None (the embedded data).
 
@@ -108,7 +116,7 @@ def import_(kind: str, paths: tuple[str, ...], quarter: str | None, effective: s
 def info(fmt: str, store: str | None) -> None:
     """Show what the rule store holds: sources, quarters, row counts and date ranges."""
     path = _path(store)
-    opened = RuleStore.open_existing(path)
+    opened = _open(store)
     imports = opened.imports() if opened else []
     entries = []
     for i in imports:
@@ -150,7 +158,7 @@ def diff(old: str, new: str, kind: str | None, setting: str | None, fmt: str, st
         old_q, new_q = normalize_quarter(old), normalize_quarter(new)
     except ValueError as exc:
         _fail(str(exc), 2)
-    opened = RuleStore.open_existing(_path(store))
+    opened = _open(store)
     if opened is None:
         _fail(f"rule store {_path(store)}: nothing imported")
     try:

@@ -144,6 +144,9 @@ class RuleStore:
             else:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self.conn = sqlite3.connect(self.path, isolation_level=None)
+                tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+                if tables and "meta" not in tables:
+                    raise DataError(f"{self.path} is an SQLite file of another program, not a fluorologic rule store")
                 self.conn.execute("PRAGMA page_size=65536")  # only takes effect on a new file: faster bulk import
                 self.conn.executescript(_SCHEMA)
                 self.conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
