@@ -111,7 +111,9 @@ class StoreRuleData(RuleData):
             sel.aoc = [AocRow(r[3], r[1], r[4], entry.quarter, src) for r in in_force
                        if r[3] in wanted or r[3] == "CCCCC"]
         if "pfs" in self.loaded and (hit := self._imports("pfs", dos)):
-            sel.fees = [self._fee(r, hit[0], hit[1]) for r in self._by_code("pfs", hit[0], wanted)]
+            # fees, unlike the cumulative PTP table, are not carried back before the first loaded release
+            in_force = self.as_of is not None or hit[0].effective <= dos
+            sel.fees = [self._fee(r, hit[0], hit[1]) for r in self._by_code("pfs", hit[0], wanted)] if in_force else []
         return sel
 
     @staticmethod
