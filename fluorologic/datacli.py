@@ -20,6 +20,7 @@ from pathlib import Path
 
 import click
 
+from fluorologic.cms import KINDS
 from fluorologic.cms.quarter import SETTINGS, normalize_quarter
 from fluorologic.cms.tables import date_cell
 from fluorologic.errors import DataError
@@ -80,7 +81,7 @@ def data() -> None:
 
 
 @data.command("import")
-@click.argument("kind", type=click.Choice(["ptp", "mue", "aoc", "pfs"]))
+@click.argument("kind", type=click.Choice(KINDS))
 @click.argument("paths", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("--quarter", help="The quarter the file is for, e.g. 2024Q3 [default: from the file name].")
 @click.option("--effective", help="First day the file is in force, YYYY-MM-DD [default: the quarter's first day].")
@@ -148,7 +149,7 @@ def info(fmt: str, store: str | None) -> None:
 @data.command()
 @click.argument("old")
 @click.argument("new")
-@click.option("--kind", type=click.Choice(["ptp", "mue", "aoc", "pfs"]), default=None, help="Only this table.")
+@click.option("--kind", type=click.Choice(KINDS), default=None, help="Only this table.")
 @click.option("--setting", type=click.Choice(SETTINGS), default=None, help="Only this setting.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @_STORE

@@ -6,8 +6,8 @@ malformed file with :class:`ImportFormatError`, which names the file, the line a
 Examples
 --------
 >>> from fluorologic.cms import KINDS
->>> sorted(KINDS)
-['aoc', 'mue', 'pfs', 'ptp']
+>>> KINDS
+('ptp', 'mue', 'aoc', 'pfs')
 
 """
 
@@ -22,4 +22,5 @@ from fluorologic.cms.tables import ImportFormatError, Member, open_members
 __all__ = ["KINDS", "ImportFormatError", "Member", "open_members", "parse_aoc", "parse_mue", "parse_pfs",
            "parse_ptp"]
 
-KINDS = {"ptp": parse_ptp, "mue": parse_mue, "aoc": parse_aoc, "pfs": parse_pfs}
+KINDS = ("ptp", "mue", "aoc", "pfs")
+"""The tables fluorologic imports: NCCI PTP edits, MUEs, add-on code edits, MPFS PPRRVU."""
