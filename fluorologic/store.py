@@ -139,11 +139,11 @@ class RuleStore:
         self.path = Path(path)
         try:
             if readonly:
-                self.conn = sqlite3.connect(self.path.resolve().as_uri() + "?mode=ro", uri=True,
+                self.conn = sqlite3.connect(self.path.resolve().as_uri() + "?mode=ro", uri=True, timeout=30,
                                             isolation_level=None, check_same_thread=False)
             else:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
-                self.conn = sqlite3.connect(self.path, isolation_level=None)
+                self.conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
                 tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
                 if tables and "meta" not in tables:
                     raise DataError(f"{self.path} is an SQLite file of another program, not a fluorologic rule store")
@@ -246,7 +246,10 @@ class RuleStore:
                 raise DataError(f"{kind} {setting} {quarter} is already loaded from {existing.files}; "
                                 "pass --replace to load this file in its place")
         eff = effective if effective is not None else quarter_start(quarter)
-        entry = self._write(kind, setting, quarter, eff, ", ".join(names), digest, rows, old)
+        try:
+            entry = self._write(kind, setting, quarter, eff, ", ".join(names), digest, rows, old)
+        except sqlite3.Error as exc:  # busy (another import), disk full, read-only folder: nothing was written
+            raise DataError(f"cannot write the rule store {self.path}: {exc}") from exc
         return ImportResult("replaced" if old is not None else "imported", entry)
 
     def _write(self, kind: str, setting: str, quarter: str, eff: int, files: str, digest: str,
@@ -274,7 +277,8 @@ class RuleStore:
             cur.execute("UPDATE import SET rows=? WHERE id=?", (counter[0], import_id))
             cur.execute("COMMIT")
         except BaseException:
-            cur.execute("ROLLBACK")
+            if self.conn.in_transaction:
+                cur.execute("ROLLBACK")
             raise
         finally:
             cur.execute("PRAGMA cache_size=-2000")
