@@ -66,6 +66,7 @@ class StoreRuleData(RuleData):
         self.attrs = self.base.attrs
         self.inclusive = self.base.inclusive
         self.guidance_codes = self.base.guidance_codes
+        # the embedded CMS tables: used for any table with nothing loaded, and by code that reads them directly
         self.ptp_by_col1 = self.base.ptp_by_col1
         self.mue = self.base.mue
         self.aoc_by_addon = self.base.aoc_by_addon
