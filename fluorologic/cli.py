@@ -13,7 +13,8 @@ import click
 
 from fluorologic import explain_cli
 from fluorologic.batch import read_encounters
-from fluorologic.errors import InputError
+from fluorologic.datacli import data, rule_source
+from fluorologic.errors import DataError, InputError
 from fluorologic.render import to_json, to_jsonl, to_table
 from fluorologic.scan_cli import scan
 from fluorologic.solver import Engine
@@ -51,15 +52,23 @@ def main() -> None:
 @main.command()
 @click.argument("file")
 @click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "table"]), default="json", show_default=True)
-def solve(file: str, fmt: str) -> None:
+@click.option("--store", type=click.Path(dir_okay=False), default=None,
+              help="Rule store with imported CMS quarters [default: $FLUOROLOGIC_STORE or the per-user data folder].")
+@click.option("--as-of-quarter", default=None, help="Decide every encounter under this loaded quarter, e.g. 2024Q3.")
+def solve(file: str, fmt: str, store: str | None, as_of_quarter: str | None) -> None:
     """Solve one encounter, a JSON array of encounters or JSON Lines from FILE (- for stdin)."""
+    try:
+        rules = rule_source(store, as_of_quarter)
+    except DataError as err:
+        click.echo(f"fluorologic: {err}", err=True)
+        sys.exit(2)
     text = _read_text(file)
     try:
         items, shape = read_encounters(text)
     except InputError as err:
         click.echo(f"fluorologic: {file}: {err.message}", err=True)
         sys.exit(2)
-    records = _solve_all(items, Engine())
+    records = _solve_all(items, Engine(data=rules))
     errors = [r for r in records if "error" in r]
     for r in errors:
         click.echo(f"fluorologic: encounter {r['encounter_id']!r}: {r['error']['field']}: {r['error']['message']}",
@@ -76,3 +85,4 @@ def solve(file: str, fmt: str) -> None:
 main.add_command(scan)
 main.add_command(explain_cli.why)
 main.add_command(explain_cli.graph)
+main.add_command(data)
