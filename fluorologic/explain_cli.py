@@ -43,12 +43,27 @@ def _one_encounter(file: str) -> dict[str, Any]:
     return items[0]
 
 
-def _explain(file: str) -> Any:
-    from fluorologic.explain import explain
+def _rule_options(func: Any) -> Any:
+    """The ``--store`` / ``--as-of-quarter`` options shared with ``solve``."""
+    func = click.option("--as-of-quarter", default=None, help="Decide under this loaded quarter, e.g. 2024Q3.")(func)
+    return click.option("--store", type=click.Path(dir_okay=False), default=None,
+                        help="Rule store with imported CMS quarters [default: $FLUOROLOGIC_STORE or the per-user "
+                             "data folder].")(func)
 
+
+def _explain(file: str, store: str | None = None, as_of_quarter: str | None = None) -> Any:
+    from fluorologic.datacli import rule_source
+    from fluorologic.explain import explain
+    from fluorologic.solver import Engine
+
+    try:
+        engine = Engine(data=rule_source(store, as_of_quarter))
+    except FluorologicError as err:
+        click.echo(f"fluorologic: {err}", err=True)
+        sys.exit(2)
     raw = _one_encounter(file)
     try:
-        return explain(raw)
+        return explain(raw, engine)
     except InputError as err:
         click.echo(f"fluorologic: encounter {raw.get('encounter_id')!r}: {err.field}: {err.message}", err=True)
         sys.exit(1)
@@ -59,11 +74,12 @@ def _explain(file: str) -> Any:
 @click.argument("code")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--no-what-if", is_flag=True, help="Skip re-solving modified encounters for 'what would change it'.")
-def why(file: str, code: str, fmt: str, no_what_if: bool) -> None:
+@_rule_options
+def why(file: str, code: str, fmt: str, no_what_if: bool, store: str | None, as_of_quarter: str | None) -> None:
     """Why CODE was billed, excluded, added or not considered in the encounter in FILE."""
     from fluorologic.why_text import why_text
 
-    ex = _explain(file)
+    ex = _explain(file, store, as_of_quarter)
     try:
         ans = ex.explain(code.strip(), what_if=not no_what_if)
     except InputError as err:
@@ -78,7 +94,9 @@ def why(file: str, code: str, fmt: str, no_what_if: bool) -> None:
 @click.option("--svg-engine", type=click.Choice(["auto", "graphviz", "python"]), default="auto", show_default=True,
               help="auto uses Graphviz 'dot' when installed (apt-get install graphviz), else a built-in layout.")
 @click.option("--no-what-if", is_flag=True, help="HTML only: skip the 'what would change it' column.")
-def graph(file: str, out: str, svg_engine: str, no_what_if: bool) -> None:
+@_rule_options
+def graph(file: str, out: str, svg_engine: str, no_what_if: bool, store: str | None, as_of_quarter: str | None
+          ) -> None:
     """Write the conflict graph of the encounter in FILE to OUT (.dot, .svg, .json or .html)."""
     from fluorologic.graph_render import to_dot, to_svg
     from fluorologic.report_html import to_html
@@ -88,7 +106,7 @@ def graph(file: str, out: str, svg_engine: str, no_what_if: bool) -> None:
         click.echo(f"fluorologic: OUT must end with one of {', '.join(_SUFFIXES)}, not {suffix or 'no suffix'!r}",
                    err=True)
         sys.exit(2)
-    ex = _explain(file)
+    ex = _explain(file, store, as_of_quarter)
     try:
         if suffix == ".dot":
             text = to_dot(ex.graph())

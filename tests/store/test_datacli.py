@@ -75,6 +75,10 @@ def test_diff_and_solve_as_of_quarter(cms, tmp_path):
     old = json.loads(run("solve", enc, "--store", store, "--as-of-quarter", "2024Q3").output)
     assert "20610" in {b["code"] for b in new["billable"]}
     assert ("20610", "ptp_bundled") in {(e["code"], e["reason"]) for e in old["excluded"]}
+    why_new = json.loads(run("why", enc, "20610", "--store", store, "--no-what-if", "--format", "json").output)
+    why_old = json.loads(run("why", enc, "20610", "--store", store, "--as-of-quarter", "2024Q3", "--no-what-if",
+                             "--format", "json").output)
+    assert why_new["status"] != why_old["status"]
     res = run("solve", enc, "--store", store, "--as-of-quarter", "2023Q1")
     assert res.exit_code == 2 and "2023Q1 is not loaded in the rule store (loaded: 2024Q3, 2024Q4)" in res.output
     assert run("data", "diff", "2024Q3", "2025Q1", "--store", store).exit_code == 1
