@@ -112,7 +112,7 @@ def lines(codes: list[str], *, max_units: int = 4) -> st.SearchStrategy[dict[str
             "units": st.integers(min_value=1, max_value=max_units),
             "modifiers": st.lists(st.sampled_from(MODIFIERS), max_size=2, unique=True),
             "site": st.sampled_from(SITES),
-            "distinct": st.booleans(),
+            "distinct": st.sampled_from([False, False, True]),
         },
     )
 
@@ -302,8 +302,8 @@ def rule_bases(draw: st.DrawFn, *, cycles: bool | None = None) -> SyntheticBase:
         kind, target = _IMAGING.get(c, ("procedure", ""))
         if kind == "procedure":
             target = draw(st.sampled_from(["spinal", "nonspinal"]))
-        eff = draw(st.one_of(st.none(), st.none(), st.just(_DAY_B)))
-        dele = draw(st.one_of(st.none(), st.none(), st.none(), st.just(_DAY_A)))
+        eff = draw(st.sampled_from([None] * 5 + [_DAY_B]))
+        dele = draw(st.sampled_from([None] * 7 + [_DAY_A]))
         code_rows.append(CodeRow(c, kind, target, f"synthetic {kind}", eff, dele, _SRC))
         pctc = 1 if kind != "procedure" else draw(st.sampled_from([0, 0, 1]))
         fees.extend(_fee_rows(c, draw, pctc))
