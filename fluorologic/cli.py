@@ -14,6 +14,7 @@ import click
 from fluorologic.batch import read_encounters
 from fluorologic.errors import InputError
 from fluorologic.render import to_json, to_jsonl, to_table
+from fluorologic.rules_cli import rules
 from fluorologic.solver import Engine
 
 __all__ = ["main"]
@@ -69,3 +70,4 @@ def solve(file: str, fmt: str) -> None:
     else:
         click.echo(to_json(records[0] if shape == "object" else records, indent=2))
     sys.exit(1 if errors else 0)
+main.add_command(rules)
