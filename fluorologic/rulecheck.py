@@ -182,14 +182,14 @@ def _strongly_connected(nodes: list[str], succ: dict[str, list[str]]) -> list[li
     return out
 
 
-def _odd_cycles(comp: list[str], succ: dict[str, list[str]], per_node: bool) -> Iterator[list[str]]:
+def _odd_cycles(comp: list[str], succ: dict[str, list[str]], starts: list[str]) -> Iterator[list[str]]:
     """Simple directed cycles of odd length inside a strongly connected component (one per start node).
 
     A strongly connected digraph has an odd cycle exactly when it is not bipartite; the shortest odd
     closed walk through a node (breadth-first over node x parity) is cut down to a simple odd cycle.
     """
     members = set(comp)
-    for start in comp:
+    for start in starts:
         parent: dict[tuple[str, int], tuple[str, int] | None] = {(start, 0): None}
         queue = deque([(start, 0)])
         goal = (start, 1)
@@ -208,8 +208,6 @@ def _odd_cycles(comp: list[str], succ: dict[str, list[str]], per_node: bool) -> 
             node = parent[node]
         walk.reverse()  # start ... start, odd number of arrows
         yield _simple_odd(walk[:-1])
-        if not per_node:
-            return
 
 
 def _simple_odd(walk: list[str]) -> list[str]:
@@ -272,16 +270,14 @@ def _check_cycles(arrows: list[Arrow], max_cycles: int
     # Odd cycles: per day on which the graph changes, the strongly connected parts that are not bipartite.
     cycles: list[Finding] = []
     seen: set[frozenset[str]] = set()  # every distinct odd cycle found, listed or not
-    days = sorted({a.start for a in arrows} | {a.end for a in arrows if a.end < OPEN_END})
-    candidates = _cyclic_days(arrows, days)
-    for day in candidates:
+    for day in _cyclic_days(arrows):
         live = [a for a in arrows if a.start <= day <= a.end]
         succ: dict[str, list[str]] = defaultdict(list)
         for a in live:
             succ[a.source].append(a.target)
         live_pairs = _by_pair(live)
         for comp in _strongly_connected(sorted(succ), succ):
-            for ring in _odd_cycles(comp, succ, per_node=len(comp) <= 200):
+            for ring in _odd_cycles(comp, succ, starts=comp if len(comp) <= 200 else comp[:50]):
                 key = frozenset(ring)
                 if key in seen:
                     continue
@@ -298,15 +294,13 @@ def _check_cycles(arrows: list[Arrow], max_cycles: int
     return cycles, mutual, mismatch, len(seen)
 
 
-def _cyclic_days(arrows: list[Arrow], days: list[int]) -> list[int]:
-    """The days worth checking for cycles: each day an arrow starts, and each day one ends.
+def _cyclic_days(arrows: list[Arrow]) -> list[int]:
+    """The days worth checking for cycles: the days arrows start on.
 
-    Arrows only leave the graph after their end day, so when no arrow has a start date after the first
-    day (as in NCCI tables without effective dates) the first day holds every cycle.
+    Arrows only leave the graph after their end day, so a cycle in force on some day is in force on the
+    latest start day of its arrows; checking each start day finds every cycle.
     """
-    if all(a.start == FIRST_DAY for a in arrows):
-        return [FIRST_DAY]
-    return days
+    return sorted({a.start for a in arrows})
 
 
 def _check_addons(data: RuleData) -> list[Finding]:
@@ -441,8 +435,8 @@ def check_rules(data: RuleData, *, max_cycles: int = 100, unknown_detail: int = 
     notes = [f"suppression graph: {len(arrows)} arrows ({sum(a.row is not None for a in arrows)} PTP rows with "
              "indicator 0 or 1, the rest from code attributes) over "
              f"{len({a.source for a in arrows} | {a.target for a in arrows})} codes",
-             f"{n_cycles} distinct odd cycles found, {len(cycles)} listed (one shortest cycle per code and day the "
-             "graph changes on; strongly connected parts over 200 codes give one cycle each)"]
+             f"{n_cycles} distinct odd cycles found, {len(cycles)} listed (the shortest odd cycle through each code, "
+             "on each day arrows start; in strongly connected parts over 200 codes, through their first 50 codes)"]
     ptp_codes = {c for p in _ptp_rows(data) for c in (p.column_1, p.column_2)}
     unknown = sorted(ptp_codes - set(data.codes))
     if unknown:
