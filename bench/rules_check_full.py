@@ -63,11 +63,13 @@ def main() -> int:
         shown[f.kind] += 1
         if shown[f.kind] <= 5:
             print(f"{f.kind}: {f.message}")
+    current = Counter(f.kind for f in report.findings if "until open end" in f.message)
+    print("still in force (no deletion date):", json.dumps(dict(sorted(current.items()))))
     conflicts = [f for f in report.findings if f.kind == "odd_cycle" and f.rows[-1].get("rule_conflict")]
     print(f"odd cycles listed: {shown['odd_cycle']}, confirmed by the engine: {len(conflicts)}")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
-            json.dump(report.to_dict(limit=200), fh, indent=1)
+            json.dump(report.to_dict(), fh, indent=1)
     return 0
 
 

@@ -101,7 +101,7 @@ def test_hostile_input_gives_an_error_record_never_an_exception(engine, raw):
         assert set(rec) == {"encounter_id", "error"} and rec["error"]["field"] and rec["error"]["message"]
         return
     event("solved")
-    claimed = {ln["code"] for ln in raw["lines"]}
+    claimed = {ln["code"] for ln in raw.get("lines") or []}
     assert {b["code"] for b in rec["billable"]} <= claimed | {a["code"] for a in rec["added"]}
     assert rec["encounter_id"] == raw["encounter_id"]
     ft.assert_invariants(raw, rec, DATA)
@@ -139,3 +139,13 @@ def test_shuffle_helper_is_deterministic():
     random.Random(3).shuffle(a)
     random.Random(3).shuffle(b)
     assert a == b
+
+
+def test_76000_documented_as_distinct_is_billed_beside_77002_with_59(engine):
+    # the one exception to "76000 never with 77002/77003": NCCI 77002/76000 has indicator 1 and the contract's
+    # distinct service (a separate session) bypasses it and the more-specific-guidance policy
+    res = engine.solve({"encounter_id": "d", "date_of_service": "2024-08-01", "place_of_service": "11",
+                        "lines": [{"code": "20610", "site": "left knee"}, {"code": "77002"},
+                                  {"code": "76000", "distinct": True}]})
+    assert {(b["code"], tuple(b["modifiers"])) for b in res["billable"]} == {
+        ("20610", ()), ("77002", ()), ("76000", ("59",))}
