@@ -16,6 +16,7 @@ from fluorologic.batch import read_encounters
 from fluorologic.datacli import data, rule_source
 from fluorologic.errors import DataError, InputError
 from fluorologic.render import to_json, to_jsonl, to_table
+from fluorologic.rules_cli import rules
 from fluorologic.scan_cli import scan
 from fluorologic.solver import Engine
 
@@ -86,3 +87,4 @@ main.add_command(scan)
 main.add_command(explain_cli.why)
 main.add_command(explain_cli.graph)
 main.add_command(data)
+main.add_command(rules)

@@ -110,7 +110,7 @@ def _parse_line(raw: Any, path: str) -> Line:
     if not isinstance(raw, dict):
         raise InputError(path, "must be an object")
     code = raw.get("code")
-    if not isinstance(code, str) or not CODE_RE.match(code):
+    if not isinstance(code, str) or not CODE_RE.fullmatch(code):
         raise InputError(f"{path}.code", "must be a 5-character CPT/HCPCS code such as 77002")
     units = raw.get("units", 1)
     if isinstance(units, bool) or not isinstance(units, int):
@@ -121,7 +121,7 @@ def _parse_line(raw: Any, path: str) -> Line:
     if not isinstance(mods, list):
         raise InputError(f"{path}.modifiers", "must be a list of 2-character modifiers")
     for i, mod in enumerate(mods):
-        if not isinstance(mod, str) or not MODIFIER_RE.match(mod):
+        if not isinstance(mod, str) or not MODIFIER_RE.fullmatch(mod):
             raise InputError(f"{path}.modifiers[{i}]", "must be a 2-character modifier such as 26 or XS")
     distinct = raw.get("distinct", False)
     if not isinstance(distinct, bool):
