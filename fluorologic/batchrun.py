@@ -13,7 +13,7 @@ Examples
 >>> out = io.StringIO()
 >>> code = run_solve(io.StringIO('{"encounter_id": "a", "date_of_service": "2024-08-01", '
 ...                              '"place_of_service": "11", "lines": [{"code": "20610"}]}'), "jsonl", out=out)
->>> code, out.getvalue().count("\\n")
+>>> code, out.getvalue().count("\n")
 (0, 1)
 
 """
@@ -28,7 +28,7 @@ from itertools import islice
 from typing import Any, TextIO
 
 from fluorologic.errors import InputError
-from fluorologic.parallel import ChunkResult, Summary, default_workers, ordered_map, solve_chunk_lines
+from fluorologic.parallel import BadItem, ChunkResult, Summary, default_workers, ordered_map, solve_chunk_lines
 from fluorologic.render import to_json, to_table
 from fluorologic.streaming import open_input
 
@@ -42,7 +42,7 @@ class UsageError(Exception):
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    it = iter(items)
+    it = map(BadItem.of, items)
     while chunk := list(islice(it, size)):
         yield chunk
 

@@ -14,11 +14,8 @@ encodings break every tie), so the answer of every encounter is the one it has w
 
 Examples
 --------
->>> from clingo import Function, ast
->>> stms = []
->>> ast.parse_string("p(X) :- q(X), not r(X). f(1). :~ p(X). [1@2,X]", stms.append)
->>> [str(s) for s in keyed_program(tuple(stms))][1:]
-['p(K__,X) :- q(K__,X); not r(K__,X).', 'f(K__,1) :- enc(K__).', ':~ p(K__,X). [1@2,K__,X]']
+>>> [str(s) for s in keyed_program("p(X) :- q(X), not r(X). f(1). :~ p(X). [1@2,X]")][1:4]
+['p(K__,X) :- q(K__,X); not r(K__,X).', 'f(K__,1) :- fl_enc(K__).', ':~ p(K__,X). [1@2,K__,X]']
 
 """
 

@@ -22,6 +22,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 
 from fluorologic.encounter import Encounter, parse_encounter
@@ -31,7 +32,24 @@ from fluorologic.render import to_json
 if TYPE_CHECKING:
     from fluorologic.solver import Engine
 
-__all__ = ["ChunkResult", "Summary", "error_record", "ordered_map", "solve_chunk", "solve_chunk_lines"]
+__all__ = ["BadItem", "ChunkResult", "Summary", "error_record", "ordered_map", "solve_chunk", "solve_chunk_lines"]
+
+
+@dataclass(frozen=True)
+class BadItem:
+    """An input item that is not an encounter at all (e.g. a malformed JSON line), as sent to a worker."""
+
+    encounter_id: str | None
+    field: str
+    message: str
+
+    @classmethod
+    def of(cls, item: Any) -> Any:
+        """``item`` itself, or a :class:`BadItem` when it is an :class:`InputError` (which does not pickle)."""
+        if isinstance(item, InputError):
+            eid = getattr(item, "encounter_id", None)
+            return cls(eid if isinstance(eid, str) else None, item.field, item.message)
+        return item
 
 
 def error_record(raw: Any, err: InputError) -> dict[str, Any]:
@@ -45,9 +63,9 @@ def solve_chunk(engine: Engine, items: list[Any], *, timeout: float | None = Non
     records: list[dict[str, Any] | None] = [None] * len(items)
     valid: list[tuple[int, Encounter]] = []
     for i, item in enumerate(items):
-        if isinstance(item, InputError):
-            eid = getattr(item, "encounter_id", None)
-            records[i] = {"encounter_id": eid if isinstance(eid, str) else None, "error": item.to_dict()}
+        item = BadItem.of(item)
+        if isinstance(item, BadItem):
+            records[i] = {"encounter_id": item.encounter_id, "error": {"field": item.field, "message": item.message}}
             continue
         try:
             valid.append((i, parse_encounter(item, engine.places)))
@@ -173,12 +191,14 @@ def ordered_map(fn: Callable[[list[Any]], ChunkResult], chunks: Iterable[list[An
 
     At most 3 chunks per worker are in flight, so the input is read only as fast as it is solved.
     """
-    if workers <= 1:
-        yield from map(fn, chunks)
+    it = iter(chunks)
+    head = list(islice(it, 2))
+    if workers <= 1 or len(head) < 2:  # one chunk: starting processes would cost more than it saves
+        yield from map(fn, chain(head, it))
         return
     with ProcessPoolExecutor(max_workers=workers, initializer=_engine) as pool:
         pending: deque[Future[ChunkResult]] = deque()
-        for chunk in chunks:
+        for chunk in chain(head, it):
             pending.append(pool.submit(fn, chunk))
             while len(pending) >= 3 * workers:
                 yield pending.popleft().result()

@@ -11,11 +11,11 @@ r"""Read encounters as a stream: JSON Lines one line at a time, a CSV of claim l
 Examples
 --------
 >>> import io
->>> shape, items = open_input(io.StringIO('{"encounter_id": "a"}\\n{"encounter_id": "b"}\\nnot json\\n'))
+>>> shape, items = open_input(io.StringIO('{"encounter_id": "a"}\n{"encounter_id": "b"}\nnot json\n'))
 >>> shape, [type(i).__name__ for i in items]
 ('lines', ['dict', 'dict', 'InputError'])
->>> shape, items = open_input(io.StringIO("encounter_id,date_of_service,place_of_service,code\\n"
-...                                       "e1,2024-08-01,11,20610\\ne1,2024-08-01,11,77002\\n"), csv_input=True)
+>>> shape, items = open_input(io.StringIO("encounter_id,date_of_service,place_of_service,code\n"
+...                                       "e1,2024-08-01,11,20610\ne1,2024-08-01,11,77002\n"), csv_input=True)
 >>> [[ln["code"] for ln in e["lines"]] for e in items]
 [['20610', '77002']]
 
