@@ -11,6 +11,7 @@ import sys
 import click
 
 from fluorologic.batchrun import UsageError, run_solve
+from fluorologic.serve_cli import serve
 
 __all__ = ["main"]
 
@@ -39,3 +40,6 @@ def solve(file: str, fmt: str, output: str | None, workers: int | None, resume: 
         click.echo(f"fluorologic: {exc}", err=True)
         sys.exit(2)
     sys.exit(code)
+
+
+main.add_command(serve)

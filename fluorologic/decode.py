@@ -59,7 +59,7 @@ def _converted(sym: Symbol) -> tuple[str, list[Any]]:
 
 
 def _copy(value: Any) -> Any:
-    """A copy of the lists and dicts of a converted value, so that results never share them."""
+    """A copy of the lists and dicts of a converted value."""
     if isinstance(value, list):
         return [_copy(v) for v in value]
     if isinstance(value, dict):
@@ -102,7 +102,8 @@ class _Atoms:
         self.raw: dict[str, list[Symbol]] = defaultdict(list)
         for sym in atoms:
             name, args = _converted(sym)
-            self.by_name[name].append(_copy(args))
+            # Only audit values reach the Result as they are; copy them so that results never share lists.
+            self.by_name[name].append(_copy(args) if name == "audit" else list(args))
             self.raw[name].append(sym)
 
     def __getitem__(self, name: str) -> list[list[Any]]:
