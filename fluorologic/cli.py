@@ -43,3 +43,7 @@ def solve(file: str, fmt: str, output: str | None, workers: int | None, resume: 
 
 
 main.add_command(serve)
+
+
+if __name__ == "__main__":
+    main()

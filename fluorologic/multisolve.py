@@ -7,7 +7,9 @@ once, :mod:`fluorologic.factcache`) as ``fl_dat(G, atom)`` shared by every encou
 shown atoms come back as ``(K, atom)``, exactly the atoms the single-encounter path shows.
 
 The optimum is found with clingo's core-guided strategy (``usc``) and only the model proven optimal is
-read; it is unique, so the answers equal :meth:`fluorologic.solver.Engine.solve_encounter`'s.
+read; it is unique, so the answers equal :meth:`fluorologic.solver.Engine.solve_encounter`'s. The shown
+atoms are a function of the input facts alone, so they are remembered by those facts (bounded memo):
+an encounter identical to an earlier one except for its id is not solved again.
 
 Examples
 --------
@@ -25,23 +27,32 @@ Examples
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 import clingo
 from clingo import Function, Number, Symbol, ast
 
+from fluorologic.encounter import Encounter
 from fluorologic.errors import EncodingError
-from fluorologic.factcache import FactCache
+from fluorologic.factcache import FactCache, RulePart
 from fluorologic.keyed import DAT, IN, ROWS, keyed_program
 
 if TYPE_CHECKING:
-    from fluorologic.encounter import Encounter
     from fluorologic.solver import Engine, Solution
 
 __all__ = ["BatchSolver", "SolveTimeout"]
 
 _ARGS = ["--opt-mode=optN", "--opt-strategy=usc", "--models=1", "--warn=none"]
+
+
+def _with_id(frozen: bytes, eid: str) -> dict[str, Any]:
+    """A fresh copy of a remembered Result under another encounter id (the only field naming the encounter)."""
+    out = pickle.loads(frozen)  # noqa: S301 (bytes this process pickled itself, never input)
+    out["encounter_id"] = eid
+    return out
 
 
 class SolveTimeout(Exception):  # noqa: N818 (it is a result, not a failure of fluorologic)
@@ -51,12 +62,16 @@ class SolveTimeout(Exception):  # noqa: N818 (it is a result, not a failure of f
 class BatchSolver:
     """Solve lists of validated encounters in one program each; reuse it (it caches rule rows)."""
 
-    def __init__(self, engine: Engine, *, max_groups: int = 20_000) -> None:
+    def __init__(self, engine: Engine, *, max_groups: int = 20_000, memo_size: int = 50_000) -> None:
         self.engine = engine
         self.program = keyed_program(engine._program)
         self.cache = FactCache(engine.data, engine.places)
         self.max_groups = max_groups
+        self.memo_size = memo_size
         self._dat: dict[int, list[Symbol]] = {}
+        self._memo: dict[tuple[int, tuple[Symbol, ...]], tuple[Symbol, ...]] = {}
+        self._results: dict[tuple[Encounter, int], bytes] = {}
+        self.memo_hits = 0
 
     def _control(self) -> clingo.Control:
         ctl = clingo.Control(_ARGS, logger=lambda _code, _msg: None)
@@ -88,18 +103,75 @@ class BatchSolver:
 
         if not encs:
             return []
-        ctl = self._control()
         facts: list[Facts] = []
+        inputs: list[tuple[list[Symbol], RulePart]] = []
+        keys: list[tuple[int, tuple[Symbol, ...]]] = []
+        answers: list[tuple[Symbol, ...] | None] = []
+        todo: list[int] = []
+        for i, enc in enumerate(encs):
+            own = self.cache.own_facts(enc)
+            part = self.cache.rule_part(enc)
+            facts.append(Facts(atoms=own.atoms + list(part.atoms), rows=dict(part.rows)))
+            inputs.append((own.atoms, part))
+            key = (part.number, tuple(own.atoms))
+            keys.append(key)
+            known = self._memo.get(key)
+            answers.append(known)
+            if known is None:
+                todo.append(i)
+            else:
+                self.memo_hits += 1
+        if todo:
+            for i, atoms in zip(todo, self._solve([inputs[i] for i in todo], timeout),
+                                strict=True):
+                if len(self._memo) >= self.memo_size:
+                    self._memo.clear()
+                answers[i] = self._memo[keys[i]] = atoms
+        return [Solution(enc, f, atoms) for enc, f, atoms in zip(encs, facts, answers, strict=True)
+                if atoms is not None]
+
+    def results(self, encs: Sequence[Encounter], *, timeout: float | None = None) -> list[dict[str, Any]]:
+        """The contract Results of ``encs`` in order (see :meth:`solve_encounters`).
+
+        A Result is remembered by everything in its encounter but the id (and by the rule rows in force),
+        so a repeat of an earlier encounter under a new id costs a copy, not a solve and a decode.
+        """
+        from fluorologic.decode import decode
+
+        out: list[dict[str, Any] | None] = []
+        keys: list[tuple[Encounter, int]] = []
+        todo: list[int] = []
+        for i, enc in enumerate(encs):
+            key = (replace(enc, encounter_id=""), self.cache.rule_part(enc).number)
+            keys.append(key)
+            known = self._results.get(key)
+            if known is None:
+                todo.append(i)
+                out.append(None)
+            else:
+                self.memo_hits += 1
+                out.append(_with_id(known, enc.encounter_id))
+        if todo:
+            sols = self.solve_encounters([encs[i] for i in todo], timeout=timeout)
+            for i, sol in zip(todo, sols, strict=True):
+                rec = decode(sol)
+                if len(self._results) >= self.memo_size:
+                    self._results.clear()
+                self._results[keys[i]] = pickle.dumps(rec, protocol=pickle.HIGHEST_PROTOCOL)
+                out[i] = rec
+        return [r for r in out if r is not None]
+
+    def _solve(self, inputs: list[tuple[list[Symbol], RulePart]], timeout: float | None
+               ) -> list[tuple[Symbol, ...]]:
+        """The sorted shown atoms of each encounter, solved together in one program."""
+        ctl = self._control()
         groups: set[int] = set()
         with ctl.backend() as backend:
             add_atom, add_rule = backend.add_atom, backend.add_rule
-            for k, enc in enumerate(encs):
-                own = self.cache.own_facts(enc)
-                part = self.cache.rule_part(enc)
-                facts.append(Facts(atoms=own.atoms + list(part.atoms), rows=dict(part.rows)))
+            for k, (own, part) in enumerate(inputs):
                 key = Number(k)
                 add_rule([add_atom(Function(ROWS, [key, Number(part.number)]))])
-                for atom in own.atoms:
+                for atom in own:
                     add_rule([add_atom(Function(IN + atom.name, [key, atom]))])
                 if part.number not in groups:
                     groups.add(part.number)
@@ -119,8 +191,8 @@ class BatchSolver:
             result = handle.get()
         if not result.satisfiable or not shown:
             raise EncodingError("the encodings admit no answer set; stability is soft, so this is a defect")
-        per: list[list[Symbol]] = [[] for _ in encs]
+        per: list[list[Symbol]] = [[] for _ in inputs]
         for sym in shown:
             k, atom = sym.arguments
             per[k.number].append(atom)
-        return [Solution(enc, f, tuple(sorted(atoms))) for enc, f, atoms in zip(encs, facts, per, strict=True)]
+        return [tuple(sorted(atoms)) for atoms in per]

@@ -72,12 +72,10 @@ def solve_chunk(engine: Engine, items: list[Any], *, timeout: float | None = Non
         except InputError as err:
             records[i] = error_record(item, err)
     if valid:
-        from fluorologic.decode import decode
-
         try:
-            sols = engine.batch.solve_encounters([enc for _, enc in valid], timeout=timeout)
-            for (i, _), sol in zip(valid, sols, strict=True):
-                records[i] = decode(sol)
+            recs = engine.batch.results([enc for _, enc in valid], timeout=timeout)
+            for (i, _), rec in zip(valid, recs, strict=True):
+                records[i] = rec
         except FluorologicError:
             # One encounter the batch cannot take must not cost the others their answers.
             for i, enc in valid:

@@ -132,18 +132,16 @@ class MicroBatcher:
                     fut.set_result(rec)
 
     def _solve(self, encs: list[Encounter]) -> list[dict[str, Any]]:
-        from fluorologic.decode import decode
-
         timeout = self.settings.solve_timeout
         try:
-            return [decode(s) for s in self.engine.batch.solve_encounters(encs, timeout=timeout)]
+            return self.engine.batch.results(encs, timeout=timeout)
         except (SolveTimeout, FluorologicError):
             if len(encs) == 1:
                 return [_needs_review(encs[0], timeout)]
         out = []  # find the encounter that takes too long; the others still get their answers
         for enc in encs:
             try:
-                out.append(decode(self.engine.batch.solve_encounters([enc], timeout=timeout)[0]))
+                out.extend(self.engine.batch.results([enc], timeout=timeout))
             except (SolveTimeout, FluorologicError):
                 out.append(_needs_review(enc, timeout))
         return out

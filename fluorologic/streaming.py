@@ -189,6 +189,10 @@ def csv_encounters(stream: TextIO) -> Iterator[Any]:
     missing = [c for c in _REQUIRED if c not in (reader.fieldnames or ())]
     if missing:
         raise InputError("$", f"the CSV has no column {', '.join(missing)} (columns: {', '.join(CSV_COLUMNS)})")
+    return _groups(reader)
+
+
+def _groups(reader: csv.DictReader[str]) -> Iterator[Any]:
     seen: set[str] = set()
     group: list[dict[str, str | None]] = []
     current: str | None = None
