@@ -28,6 +28,7 @@ Examples
 from __future__ import annotations
 
 import pickle
+import time
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
@@ -95,7 +96,8 @@ class BatchSolver:
         Raises
         ------
         SolveTimeout
-            When ``timeout`` seconds pass before the optimum is proven (grounding is not interrupted).
+            When ``timeout`` seconds (grounding and solving) pass before the optimum is proven; grounding
+            itself is not interrupted, so the limit is checked after it and bounds the search.
 
         """
         from fluorologic.facts import Facts
@@ -164,6 +166,7 @@ class BatchSolver:
     def _solve(self, inputs: list[tuple[list[Symbol], RulePart]], timeout: float | None
                ) -> list[tuple[Symbol, ...]]:
         """The sorted shown atoms of each encounter, solved together in one program."""
+        started = time.monotonic()
         ctl = self._control()
         groups: set[int] = set()
         with ctl.backend() as backend:
@@ -184,8 +187,11 @@ class BatchSolver:
             if model.optimality_proven:
                 shown[:] = model.symbols(shown=True)
 
+        left = None if timeout is None else timeout - (time.monotonic() - started)
+        if left is not None and left <= 0:
+            raise SolveTimeout(f"grounding took longer than {timeout} seconds")
         with ctl.solve(on_model=on_model, async_=True) as handle:
-            if not handle.wait(timeout):
+            if not handle.wait(left):
                 handle.cancel()
                 raise SolveTimeout(f"no proven optimum within {timeout} seconds")
             result = handle.get()

@@ -1,0 +1,150 @@
+"""The HTTP service: contract-shaped answers and errors, limits, the solve timeout, concurrency."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from fluorologic.encounter import parse_encounter
+from fluorologic.models import EncounterIn
+from fluorologic.service import Settings, create_app
+from fluorologic.solver import Engine
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.generate import generate  # noqa: E402
+
+KNEE = {"encounter_id": "k1", "date_of_service": "2024-08-01", "place_of_service": "11",
+        "lines": [{"code": "20610", "site": "left knee"}, {"code": "77002"}]}
+
+
+@pytest.fixture(scope="module")
+def shared_engine():
+    return Engine()
+
+
+def _client(engine, **kw):
+    return TestClient(create_app(Settings(**kw), engine))
+
+
+def _is_error_record(body, field):
+    assert set(body) >= {"encounter_id", "error"}
+    assert set(body["error"]) == {"field", "message"}
+    assert body["error"]["field"] == field
+    assert body["error"]["message"]
+
+
+def test_solve_one_and_many_match_the_engine(shared_engine):
+    with _client(shared_engine) as c:
+        one = c.post("/v1/solve", json=KNEE)
+        many = c.post("/v1/solve", json=[KNEE, {"encounter_id": "bad"}, dict(KNEE, encounter_id="k2")])
+    assert one.status_code == 200
+    assert one.json() == shared_engine.solve(KNEE)
+    assert many.status_code == 200
+    body = many.json()
+    assert [r["encounter_id"] for r in body] == ["k1", "bad", "k2"]
+    _is_error_record(body[1], "date_of_service")
+    assert body[2] == shared_engine.solve(dict(KNEE, encounter_id="k2"))
+
+
+def test_malformed_json_is_400(shared_engine):
+    with _client(shared_engine) as c:
+        r = c.post("/v1/solve", content=b'{"encounter_id": ', headers={"content-type": "application/json"})
+    assert r.status_code == 400
+    _is_error_record(r.json(), "$")
+    assert "not valid JSON" in r.json()["error"]["message"]
+
+
+def test_invalid_encounter_is_422_naming_the_field(shared_engine):
+    with _client(shared_engine) as c:
+        r = c.post("/v1/solve", json=dict(KNEE, lines=[{"code": "ABC"}]))
+    assert r.status_code == 422
+    _is_error_record(r.json(), "lines[0].code")
+    assert r.json()["encounter_id"] == "k1"
+
+
+def test_oversize_requests_are_413(shared_engine):
+    with _client(shared_engine, max_body_bytes=2000, max_encounters=3, max_lines=4) as c:
+        big = c.post("/v1/solve", content=b"[" + b" " * 3000 + b"]", headers={"content-type": "application/json"})
+        many = c.post("/v1/solve", json=[KNEE] * 4)
+        lines = c.post("/v1/solve", json=dict(KNEE, lines=[{"code": "20610"}] * 5))
+    assert big.status_code == 413
+    _is_error_record(big.json(), "$")
+    assert many.status_code == 413
+    _is_error_record(many.json(), "$")
+    assert lines.status_code == 413
+    _is_error_record(lines.json(), "lines")
+
+
+def test_solve_timeout_answers_needs_review():
+    fresh = dict(KNEE, encounter_id="slow", date_of_service="2024-09-03")  # not remembered from another test
+    with _client(Engine(), solve_timeout=1e-9) as c:
+        r = c.post("/v1/solve", json=fresh)
+        listed = c.post("/v1/solve", json=[dict(fresh, encounter_id="s2"), {"encounter_id": "bad"}])
+    assert r.status_code == 200
+    body = r.json()
+    assert body["needs_review"] is True
+    _is_error_record(body, "$")
+    assert "needs review" in body["error"]["message"]
+    assert [x.get("needs_review") for x in listed.json()] == [True, None]
+
+
+def test_concurrent_requests_equal_sequential_answers(shared_engine):
+    encs = list(generate(60, seed=77))
+    sequential = [shared_engine.solve_record(e) for e in encs]
+    with _client(Engine()) as c, ThreadPoolExecutor(max_workers=12) as pool:
+        answers = list(pool.map(lambda e: c.post("/v1/solve", json=e), encs))
+    assert all(a.status_code in (200, 422) for a in answers)
+    assert [a.json() for a in answers if a.status_code == 200] == [s for s in sequential if "error" not in s]
+
+
+def test_healthz_and_openapi(shared_engine):
+    with _client(shared_engine) as c:
+        health = c.get("/healthz")
+        spec = c.get("/openapi.json").json()
+    assert health.json()["status"] == "ok"
+    schemas = spec["components"]["schemas"]
+    assert {"EncounterIn", "ResultOut", "ErrorRecord", "WhyIn", "ScanIn"} <= set(schemas)
+    body = spec["paths"]["/v1/solve"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert {"$ref": "#/components/schemas/EncounterIn"} in body["oneOf"]
+
+
+def test_models_agree_with_the_validator_on_examples():
+    for path in sorted((ROOT / "examples").glob("*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        for raw in doc if isinstance(doc, list) else [doc]:
+            try:
+                parse_encounter(raw)
+            except Exception:  # noqa: BLE001 (examples hold deliberate errors)
+                continue
+            EncounterIn.model_validate(raw)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("fluorologic.explain") is not None, reason="explain is installed")
+def test_why_without_explain_is_501(shared_engine):
+    with _client(shared_engine) as c:
+        r = c.post("/v1/why", json={"encounter": KNEE, "code": "77002"})
+    assert r.status_code == 501
+    _is_error_record(r.json(), None)
+
+
+def test_scan_without_notes_is_501(shared_engine):
+    import fluorologic
+
+    try:
+        import fluorologic.notes as notes
+    except ImportError:
+        notes = None
+    if notes is not None and hasattr(notes, "scan"):
+        pytest.skip("notes is installed")
+    with _client(shared_engine) as c:
+        r = c.post("/v1/scan", json={"note": "Fluoroscopy time 0.8 min."})
+    assert r.status_code == 501
+    _is_error_record(r.json(), None)
+    assert fluorologic
