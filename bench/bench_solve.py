@@ -30,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.baseline import PairwiseChecker, differences  # noqa: E402
 from bench.generate import generate  # noqa: E402
+from fluorologic import parallel  # noqa: E402
 from fluorologic.batchrun import run_solve  # noqa: E402
 from fluorologic.parallel import default_workers  # noqa: E402
 from fluorologic.solver import Engine  # noqa: E402
@@ -52,8 +53,8 @@ def bench_single(engine: Engine, encs: list[dict]) -> dict[str, float]:
             "p50_ms": round(1000 * _pct(lat, 0.5), 2), "p99_ms": round(1000 * _pct(lat, 0.99), 2)}
 
 
-def bench_batch(engine: Engine, encs: list[dict], chunk: int) -> tuple[dict[str, float], list[dict]]:
-    engine.solve_many(encs[:chunk])  # warm: rule rows of the common code combinations, symbol memo
+def bench_batch(engine: Engine, encs: list[dict], chunk: int, warm: list[dict]) -> tuple[dict[str, float], list[dict]]:
+    engine.solve_many(warm)  # warm: rule rows of the common code combinations, decoded-symbol memo
     lat = []
     out = []
     cpu0 = time.process_time()
@@ -75,6 +76,7 @@ def bench_batch(engine: Engine, encs: list[dict], chunk: int) -> tuple[dict[str,
 
 
 def bench_pool(text: str, workers: int, chunk: int) -> dict[str, float]:
+    parallel._WORKER_ENGINE = None  # every run starts cold, in this process or in fresh workers
     out = io.StringIO()
     t = time.perf_counter()
     run_solve(io.StringIO(text), "jsonl", out=out, workers=workers, chunk_size=chunk, summary=False,
@@ -109,12 +111,16 @@ def main() -> None:
     parser.add_argument("--single", type=int, default=300, help="encounters for the one-at-a-time run")
     parser.add_argument("--chunk", type=int, default=256)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--memo", action="store_true", help="keep the answer memos on (off: measure the solver)")
     args = parser.parse_args()
+    if not args.memo:
+        os.environ["FLUOROLOGIC_MEMO_SIZE"] = "0"  # inherited by the pool's worker processes
     encs = generate(args.n, seed=args.seed)
     engine = Engine()
-    report: dict[str, object] = {"cores": default_workers(), "load_average": os.getloadavg()}
+    report: dict[str, object] = {"cores": default_workers(), "load_average": os.getloadavg(),
+                                 "memo": bool(args.memo)}
     report["single"] = bench_single(engine, encs[:args.single])
-    report["batch"], results = bench_batch(engine, encs, args.chunk)
+    report["batch"], results = bench_batch(engine, encs, args.chunk, generate(args.chunk, seed=args.seed + 1000))
     report["speedup_batch_vs_single_cpu"] = round(report["batch"]["enc_per_s_cpu"]  # type: ignore[index]
                                                   / report["single"]["enc_per_s_cpu"], 1)  # type: ignore[index]
     same = sum(engine.solve(e) == r for e, r in zip(encs[:args.single], results, strict=False))

@@ -27,6 +27,7 @@ Examples
 
 from __future__ import annotations
 
+import os
 import pickle
 import time
 from collections.abc import Sequence
@@ -63,8 +64,10 @@ class SolveTimeout(Exception):  # noqa: N818 (it is a result, not a failure of f
 class BatchSolver:
     """Solve lists of validated encounters in one program each; reuse it (it caches rule rows)."""
 
-    def __init__(self, engine: Engine, *, max_groups: int = 20_000, memo_size: int = 50_000) -> None:
+    def __init__(self, engine: Engine, *, max_groups: int = 20_000, memo_size: int | None = None) -> None:
         self.engine = engine
+        if memo_size is None:  # FLUOROLOGIC_MEMO_SIZE=0 turns the memos off (benchmarks of the solver itself)
+            memo_size = int(os.environ.get("FLUOROLOGIC_MEMO_SIZE", "50000"))
         self.program = keyed_program(engine._program)
         self.cache = FactCache(engine.data, engine.places)
         self.max_groups = max_groups
@@ -128,7 +131,9 @@ class BatchSolver:
                                 strict=True):
                 if len(self._memo) >= self.memo_size:
                     self._memo.clear()
-                answers[i] = self._memo[keys[i]] = atoms
+                answers[i] = atoms
+                if self.memo_size:
+                    self._memo[keys[i]] = atoms
         return [Solution(enc, f, atoms) for enc, f, atoms in zip(encs, facts, answers, strict=True)
                 if atoms is not None]
 
@@ -159,7 +164,8 @@ class BatchSolver:
                 rec = decode(sol)
                 if len(self._results) >= self.memo_size:
                     self._results.clear()
-                self._results[keys[i]] = pickle.dumps(rec, protocol=pickle.HIGHEST_PROTOCOL)
+                if self.memo_size:
+                    self._results[keys[i]] = pickle.dumps(rec, protocol=pickle.HIGHEST_PROTOCOL)
                 out[i] = rec
         return [r for r in out if r is not None]
 
