@@ -41,6 +41,7 @@ from fluorologic.encounter import Encounter
 from fluorologic.errors import EncodingError
 from fluorologic.factcache import FactCache, RulePart
 from fluorologic.keyed import DAT, IN, ROWS, keyed_program
+from fluorologic.symorder import order_key
 
 if TYPE_CHECKING:
     from fluorologic.solver import Engine, Solution
@@ -75,6 +76,8 @@ class BatchSolver:
         self._dat: dict[int, list[Symbol]] = {}
         self._memo: dict[tuple[int, tuple[Symbol, ...]], tuple[Symbol, ...]] = {}
         self._results: dict[tuple[Encounter, int], bytes] = {}
+        self._split: dict[Symbol, tuple[int, Symbol]] = {}
+        self._wrap: dict[tuple[int, Symbol], Symbol] = {}
         self.memo_hits = 0
 
     def _control(self) -> clingo.Control:
@@ -175,13 +178,19 @@ class BatchSolver:
         started = time.monotonic()
         ctl = self._control()
         groups: set[int] = set()
+        wrap = self._wrap
+        if len(wrap) > 200_000:
+            wrap.clear()
         with ctl.backend() as backend:
             add_atom, add_rule = backend.add_atom, backend.add_rule
             for k, (own, part) in enumerate(inputs):
                 key = Number(k)
                 add_rule([add_atom(Function(ROWS, [key, Number(part.number)]))])
                 for atom in own:
-                    add_rule([add_atom(Function(IN + atom.name, [key, atom]))])
+                    wrapped = wrap.get((k, atom))
+                    if wrapped is None:
+                        wrapped = wrap[(k, atom)] = Function(IN + atom.name, [key, atom])
+                    add_rule([add_atom(wrapped)])
                 if part.number not in groups:
                     groups.add(part.number)
                     for atom in self._group_atoms(part.number, part.atoms):
@@ -204,7 +213,16 @@ class BatchSolver:
         if not result.satisfiable or not shown:
             raise EncodingError("the encodings admit no answer set; stability is soft, so this is a defect")
         per: list[list[Symbol]] = [[] for _ in inputs]
+        split = self._split
+        if len(split) > 200_000:
+            split.clear()
         for sym in shown:
-            k, atom = sym.arguments
-            per[k.number].append(atom)
-        return [tuple(sorted(atoms)) for atoms in per]
+            pair = split.get(sym)  # (K, atom) pairs recur from batch to batch; hashing beats unpacking
+            if pair is None:
+                k, atom = sym.arguments
+                pair = split[sym] = (k.number, atom)
+            per[pair[0]].append(pair[1])
+        try:
+            return [tuple(sorted(atoms, key=order_key)) for atoms in per]
+        except ValueError:
+            return [tuple(sorted(atoms)) for atoms in per]
