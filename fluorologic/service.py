@@ -34,12 +34,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from fluorologic.encounter import Encounter, parse_encounter
 from fluorologic.errors import FluorologicError, InputError
 from fluorologic.models import EncounterIn, ErrorRecord, ResultOut, ScanIn, WhyIn
 from fluorologic.multisolve import SolveTimeout
+from fluorologic.render import to_json
 from fluorologic.solver import Engine
 
 __all__ = ["MicroBatcher", "Settings", "create_app"]
@@ -177,6 +178,11 @@ def _eid(raw: Any) -> str | None:
     return eid if isinstance(eid, str) else None
 
 
+def _json(body: Any) -> Response:
+    """The body serialised once, as the command line does (FastAPI's generic encoder walks it again)."""
+    return Response(content=to_json(body).encode("utf-8"), media_type="application/json")
+
+
 def _schema(model: Any, *, many: bool = False) -> dict[str, Any]:
     ref = {"$ref": f"#/components/schemas/{model.__name__}"}
     schema = {"oneOf": [ref, {"type": "array", "items": ref}]} if many else ref
@@ -247,7 +253,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             for (i, _), rec in zip(valid, await batcher.solve([e for _, e in valid]), strict=True):
                 records[i] = rec
             log.info("solve list: %d encounters, %.1f ms", len(raw), 1000 * (time.perf_counter() - started))
-            return records
+            return _json(records)
         try:
             enc = _encounter(raw, settings, engine)
         except InputError as err:
@@ -255,7 +261,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             raise _Refused(status, err.field, err.message, _eid(raw)) from None
         (rec,) = await batcher.solve([enc])
         log.info("solve: 1 encounter, %.1f ms", 1000 * (time.perf_counter() - started))
-        return rec
+        return _json(rec)
 
     @app.post("/v1/why", openapi_extra=_schema(WhyIn),
               responses={400: {"model": ErrorRecord}, 422: {"model": ErrorRecord}, 501: {"model": ErrorRecord}})
