@@ -52,7 +52,7 @@ def _converted(sym: Symbol) -> tuple[str, list[Any]]:
     """``sym.name`` and its arguments as Python values, remembered: the same atoms recur in every encounter."""
     hit = _CONVERTED.get(sym)
     if hit is None:
-        if len(_CONVERTED) >= 200_000:
+        if len(_CONVERTED) >= 30_000:
             _CONVERTED.clear()
         hit = _CONVERTED[sym] = (sym.name, [py(a) for a in sym.arguments])
     return hit

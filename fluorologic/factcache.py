@@ -59,13 +59,15 @@ class FactCache:
     """Build facts like ``build_facts``, looking up the rule rows of a code combination once per fee period."""
 
     def __init__(self, data: RuleData, places: dict[str, tuple[str, str]] | None = None, *,
-                 max_entries: int = 20_000) -> None:
+                 max_entries: int = 4_000) -> None:
         self.data = data
         self.places = places or default_places()
         self.max_entries = max_entries
         self._empty = _NoRows()
         self._parts: dict[Hashable, RulePart] = {}
-        self._numbers = 0
+        # A part keeps its number for the life of the cache, so that the clingo symbols made from it
+        # (interned by clingo for the life of the process) are made once per code combination.
+        self._numbers: dict[Hashable, int] = {}
         fees = getattr(data, "fees", None)
         bounds: set[int] = set()
         if isinstance(fees, dict):
@@ -91,8 +93,8 @@ class FactCache:
             atoms = tuple(a for a in full.atoms if a.name in DATA_PREDICATES)
             if len(self._parts) >= self.max_entries:
                 self._parts.clear()
-            self._numbers += 1
-            part = RulePart(self._numbers, atoms, full.rows)
+            number = self._numbers.setdefault(key, len(self._numbers) + 1)
+            part = RulePart(number, atoms, full.rows)
             self._parts[key] = part
         return part
 

@@ -65,10 +65,10 @@ class SolveTimeout(Exception):  # noqa: N818 (it is a result, not a failure of f
 class BatchSolver:
     """Solve lists of validated encounters in one program each; reuse it (it caches rule rows)."""
 
-    def __init__(self, engine: Engine, *, max_groups: int = 20_000, memo_size: int | None = None) -> None:
+    def __init__(self, engine: Engine, *, max_groups: int = 4_000, memo_size: int | None = None) -> None:
         self.engine = engine
         if memo_size is None:  # FLUOROLOGIC_MEMO_SIZE=0 turns the memos off (benchmarks of the solver itself)
-            memo_size = int(os.environ.get("FLUOROLOGIC_MEMO_SIZE", "50000"))
+            memo_size = int(os.environ.get("FLUOROLOGIC_MEMO_SIZE", "10000"))
         self.program = keyed_program(engine._program)
         self.cache = FactCache(engine.data, engine.places)
         self.max_groups = max_groups
@@ -179,7 +179,7 @@ class BatchSolver:
         ctl = self._control()
         groups: set[int] = set()
         wrap = self._wrap
-        if len(wrap) > 200_000:
+        if len(wrap) > 20_000:
             wrap.clear()
         with ctl.backend() as backend:
             add_atom, add_rule = backend.add_atom, backend.add_rule
@@ -214,7 +214,7 @@ class BatchSolver:
             raise EncodingError("the encodings admit no answer set; stability is soft, so this is a defect")
         per: list[list[Symbol]] = [[] for _ in inputs]
         split = self._split
-        if len(split) > 200_000:
+        if len(split) > 20_000:
             split.clear()
         for sym in shown:
             pair = split.get(sym)  # (K, atom) pairs recur from batch to batch; hashing beats unpacking

@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
@@ -152,6 +153,9 @@ class ChunkResult:
 
 _WORKER_ENGINE: Engine | None = None
 
+#: Chunks a worker process solves before it is replaced by a fresh one (bounded memory).
+RECYCLE_CHUNKS = 40
+
 
 def _engine() -> Engine:
     global _WORKER_ENGINE
@@ -194,7 +198,11 @@ def ordered_map(fn: Callable[[list[Any]], ChunkResult], chunks: Iterable[list[An
     if workers <= 1 or len(head) < 2:  # one chunk: starting processes would cost more than it saves
         yield from map(fn, chain(head, it))
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_engine) as pool:
+    # Workers are replaced after RECYCLE_CHUNKS chunks: clingo interns every symbol it ever makes for the
+    # life of the process, so a fresh worker now and then keeps memory flat on endless streams.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, initializer=_engine, mp_context=context,
+                             max_tasks_per_child=RECYCLE_CHUNKS) as pool:
         pending: deque[Future[ChunkResult]] = deque()
         for chunk in chain(head, it):
             pending.append(pool.submit(fn, chunk))

@@ -26,9 +26,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import multiprocessing
 import os
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -43,7 +44,7 @@ from fluorologic.multisolve import SolveTimeout
 from fluorologic.render import to_json
 from fluorologic.solver import Engine
 
-__all__ = ["MicroBatcher", "Settings", "create_app"]
+__all__ = ["MicroBatcher", "Settings", "create_app", "solve_records"]
 
 log = logging.getLogger("fluorologic.service")
 
@@ -57,6 +58,8 @@ class Settings:
     max_lines: int = 50
     solve_timeout: float = 5.0
     max_batch: int = 64
+    solver_process: bool = False
+    recycle_batches: int = 5000
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -66,7 +69,9 @@ class Settings:
                    max_encounters=int(env.get("FLUOROLOGIC_MAX_ENCOUNTERS", cls.max_encounters)),
                    max_lines=int(env.get("FLUOROLOGIC_MAX_LINES", cls.max_lines)),
                    solve_timeout=float(env.get("FLUOROLOGIC_SOLVE_TIMEOUT", cls.solve_timeout)),
-                   max_batch=int(env.get("FLUOROLOGIC_MAX_BATCH", cls.max_batch)))
+                   max_batch=int(env.get("FLUOROLOGIC_MAX_BATCH", cls.max_batch)),
+                   solver_process=env.get("FLUOROLOGIC_SOLVER_PROCESS", "1") == "1",
+                   recycle_batches=int(env.get("FLUOROLOGIC_RECYCLE_BATCHES", cls.recycle_batches)))
 
 
 class _Refused(Exception):  # noqa: N818 (an HTTP answer, not a failure)
@@ -85,14 +90,43 @@ def _needs_review(enc: Encounter, timeout: float) -> dict[str, Any]:
                                                "by a coder"}}
 
 
+def solve_records(encs: list[Encounter], timeout: float, engine: Engine | None = None) -> list[dict[str, Any]]:
+    """The records of ``encs``: Results, or ``needs_review`` for those not answered within ``timeout``."""
+    from fluorologic.parallel import _engine
+
+    engine = engine or _engine()
+    try:
+        return engine.batch.results(encs, timeout=timeout)
+    except (SolveTimeout, FluorologicError):
+        if len(encs) == 1:
+            return [_needs_review(encs[0], timeout)]
+    out = []  # find the encounter that takes too long; the others still get their answers
+    for enc in encs:
+        try:
+            out.extend(engine.batch.results([enc], timeout=timeout))
+        except (SolveTimeout, FluorologicError):
+            out.append(_needs_review(enc, timeout))
+    return out
+
+
 class MicroBatcher:
-    """Solve the encounters of concurrent requests together, on one solver thread."""
+    """Solve the encounters of concurrent requests together, on one solver (a child process or a thread).
+
+    In a child process (the default of ``fluorologic serve``) solving does not compete with the event loop
+    for the interpreter lock, and the child is replaced after ``Settings.recycle_batches`` batches: clingo
+    keeps every symbol it ever made until its process ends, so recycling keeps memory flat.
+    """
 
     def __init__(self, engine: Engine, settings: Settings) -> None:
         self.engine = engine
         self.settings = settings
         self.queue: asyncio.Queue[tuple[Encounter, asyncio.Future[dict[str, Any]]]] = asyncio.Queue()
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fluorologic-solver")
+        self.executor: Executor
+        if settings.solver_process:
+            self.executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                                max_tasks_per_child=settings.recycle_batches)
+        else:
+            self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fluorologic-solver")
         self.task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -100,7 +134,7 @@ class MicroBatcher:
         self.task = asyncio.get_running_loop().create_task(self._run())
 
     async def stop(self) -> None:
-        """Stop collecting and let the solver thread go."""
+        """Stop collecting and let the solver go."""
         if self.task:
             self.task.cancel()
         self.executor.shutdown(wait=False, cancel_futures=True)
@@ -117,35 +151,25 @@ class MicroBatcher:
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
+        timeout = self.settings.solve_timeout
         while True:
             batch = [await self.queue.get()]
             while len(batch) < self.settings.max_batch and not self.queue.empty():
                 batch.append(self.queue.get_nowait())
+            encs = [enc for enc, _ in batch]
             try:
-                records = await loop.run_in_executor(self.executor, self._solve, [enc for enc, _ in batch])
+                if self.settings.solver_process:
+                    records = await loop.run_in_executor(self.executor, solve_records, encs, timeout)
+                else:
+                    records = await loop.run_in_executor(self.executor, solve_records, encs, timeout, self.engine)
             except Exception as exc:  # noqa: BLE001 (the waiting requests must get an answer)
                 log.error("solver failure: %s", type(exc).__name__)
                 records = [{"encounter_id": enc.encounter_id,
                             "error": {"field": "$", "message": "internal solver error; needs review"}}
-                           for enc, _ in batch]
+                           for enc in encs]
             for (_, fut), rec in zip(batch, records, strict=True):
                 if not fut.done():
                     fut.set_result(rec)
-
-    def _solve(self, encs: list[Encounter]) -> list[dict[str, Any]]:
-        timeout = self.settings.solve_timeout
-        try:
-            return self.engine.batch.results(encs, timeout=timeout)
-        except (SolveTimeout, FluorologicError):
-            if len(encs) == 1:
-                return [_needs_review(encs[0], timeout)]
-        out = []  # find the encounter that takes too long; the others still get their answers
-        for enc in encs:
-            try:
-                out.extend(self.engine.batch.results([enc], timeout=timeout))
-            except (SolveTimeout, FluorologicError):
-                out.append(_needs_review(enc, timeout))
-        return out
 
 
 async def _body(request: Request, settings: Settings) -> Any:

@@ -45,7 +45,7 @@ def order_key(sym: Symbol) -> tuple[Any, ...]:
     """A key that sorts symbols in clingo's order (raises ValueError for classically negated symbols)."""
     key = _KEYS.get(sym)
     if key is None:
-        if len(_KEYS) >= 500_000:
+        if len(_KEYS) >= 50_000:
             _KEYS.clear()
         key = _KEYS[sym] = _key(sym)
     return key

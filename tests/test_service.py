@@ -148,3 +148,12 @@ def test_scan_without_notes_is_501(shared_engine):
     assert r.status_code == 501
     _is_error_record(r.json(), None)
     assert fluorologic
+
+
+def test_solver_in_a_recycled_child_process_gives_the_same_answers(shared_engine):
+    encs = list(generate(20, seed=78))
+    with _client(shared_engine, solver_process=True, recycle_batches=8) as c:
+        answers = [c.post("/v1/solve", json=e) for e in encs]
+        late = c.post("/v1/solve", json=dict(KNEE, encounter_id="late"))
+    assert [a.json() for a in answers] == [shared_engine.solve_record(e) for e in encs]
+    assert late.json() == shared_engine.solve(dict(KNEE, encounter_id="late"))
