@@ -112,13 +112,18 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=256)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--memo", action="store_true", help="keep the answer memos on (off: measure the solver)")
+    parser.add_argument("--distinct", type=int, default=0,
+                        help="draw the n encounters from this many distinct ones under fresh ids (a repetitive "
+                             "stream, as claims are; use with --memo)")
     args = parser.parse_args()
     if not args.memo:
         os.environ["FLUOROLOGIC_MEMO_SIZE"] = "0"  # inherited by the pool's worker processes
     encs = generate(args.n, seed=args.seed)
+    if args.distinct:
+        encs = [dict(encs[i % args.distinct], encounter_id=f"r{i:07d}") for i in range(args.n)]
     engine = Engine()
     report: dict[str, object] = {"cores": default_workers(), "load_average": os.getloadavg(),
-                                 "memo": bool(args.memo)}
+                                 "memo": bool(args.memo), "distinct": args.distinct or args.n}
     report["single"] = bench_single(engine, encs[:args.single])
     report["batch"], results = bench_batch(engine, encs, args.chunk, generate(args.chunk, seed=args.seed + 1000))
     report["speedup_batch_vs_single_cpu"] = round(report["batch"]["enc_per_s_cpu"]  # type: ignore[index]
