@@ -301,11 +301,17 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             raise _Refused(422, "code", "is required: the code to explain", None)
         enc_raw = raw.get("encounter")
         try:
-            enc = _encounter(enc_raw, settings, engine)
+            _encounter(enc_raw, settings, engine)  # the service's limits, and the field named as in /v1/solve
         except InputError as err:
             raise _Refused(422, f"encounter.{err.field}", err.message, _eid(enc_raw)) from None
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(None, lambda: explain(enc, engine).explain(raw["code"]))
+
+        def answer() -> Any:
+            return explain(enc_raw, engine).explain(raw["code"])
+
+        try:
+            return _json(await asyncio.get_running_loop().run_in_executor(None, answer))
+        except InputError as err:
+            raise _Refused(422, err.field, err.message, _eid(enc_raw)) from None
 
     @app.post("/v1/scan", openapi_extra=_schema(ScanIn),
               responses={400: {"model": ErrorRecord}, 422: {"model": ErrorRecord}, 501: {"model": ErrorRecord}})
@@ -322,7 +328,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
                                       "installed)")
         if not isinstance(raw, dict) or not isinstance(raw.get("note"), str):
             raise _Refused(422, "note", "is required: the text of the procedure note")
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(None, reader, raw["note"])
+        return _json(await asyncio.get_running_loop().run_in_executor(None, reader, raw["note"]))
 
     return app

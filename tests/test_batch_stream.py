@@ -177,3 +177,17 @@ def test_killed_run_resumes_to_the_uninterrupted_output(tmp_path):
     res = subprocess.run([*cmd, "--resume"], capture_output=True, timeout=300)
     assert res.returncode == 1  # the input has malformed lines
     assert out.read_bytes() == full.read_bytes()
+
+
+def test_progress_bar_only_on_a_terminal(monkeypatch):
+    from fluorologic import batchrun
+
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
+    assert batchrun._progress(10, 0) is None
+    fake = io.StringIO()
+    fake.isatty = lambda: True  # type: ignore[method-assign]
+    monkeypatch.setattr(batchrun.sys, "stderr", fake)
+    bar = batchrun._progress(10, 0)
+    bar.update(5)
+    bar.close()
+    assert "5/10" in fake.getvalue() and "enc" in fake.getvalue()

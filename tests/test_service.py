@@ -157,3 +157,16 @@ def test_solver_in_a_recycled_child_process_gives_the_same_answers(shared_engine
         late = c.post("/v1/solve", json=dict(KNEE, encounter_id="late"))
     assert [a.json() for a in answers] == [shared_engine.solve_record(e) for e in encs]
     assert late.json() == shared_engine.solve(dict(KNEE, encounter_id="late"))
+
+
+def test_note_text_never_reaches_the_logs(shared_engine, caplog):
+    marker = "PATIENT-SECRET-4711"
+    note_enc = dict(KNEE, encounter_id="n1", note=f"Fluoroscopy was used. {marker}")
+    caplog.set_level("DEBUG")
+    with _client(shared_engine) as c:
+        ok = c.post("/v1/solve", json=note_enc)
+        bad = c.post("/v1/solve", json=dict(note_enc, date_of_service="2024-02-30"))
+        many = c.post("/v1/solve", json=[note_enc, dict(note_enc, lines="x")])
+    assert ok.status_code == 200 and bad.status_code == 422 and many.status_code == 200
+    assert marker not in caplog.text
+    assert marker not in bad.text and marker not in many.text
