@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 
 __all__ = ["BatchSolver", "SolveTimeout"]
 
-_ARGS = ["--opt-mode=optN", "--opt-strategy=usc", "--models=1", "--warn=none"]
+_ARGS = ["--opt-mode=optN", "--opt-strategy=usc", "--models=1", "--warn=none", "--single-shot"]
 
 
 def _with_id(frozen: bytes, eid: str) -> dict[str, Any]:
