@@ -24,6 +24,7 @@ import json
 import os
 import sys
 from collections.abc import Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from typing import Any, TextIO
 
@@ -179,6 +180,10 @@ def run_solve(source: str | TextIO, fmt: str, *, out: TextIO | None = None, outp
             writer.close()
         except UnicodeDecodeError as exc:
             raise UsageError(f"cannot read {name}: {exc}") from None
+        except BrokenProcessPool:
+            where = f"; rerun with --resume -o {output}" if output else ""
+            raise UsageError(f"a worker process died (out of memory?) after {total.encounters} records{where}"
+                             ) from None
         finally:
             if bar is not None:
                 bar.close()
