@@ -11,7 +11,9 @@ Examples
 """
 
 from fluorologic.errors import DataError, EncodingError, FluorologicError, InputError
+from fluorologic.explain import Explanation, explain
 from fluorologic.ruledata import RuleData
 from fluorologic.solver import Engine, solve
 
-__all__ = ["DataError", "EncodingError", "Engine", "FluorologicError", "InputError", "RuleData", "solve"]
+__all__ = ["DataError", "EncodingError", "Engine", "Explanation", "FluorologicError", "InputError", "RuleData",
+           "explain", "solve"]

@@ -28,8 +28,16 @@ from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from typing import Any, TextIO
 
-from fluorologic.errors import InputError
-from fluorologic.parallel import BadItem, ChunkResult, Summary, default_workers, ordered_map, solve_chunk_lines
+from fluorologic.errors import DataError, InputError
+from fluorologic.parallel import (
+    BadItem,
+    ChunkResult,
+    Summary,
+    default_workers,
+    init_worker,
+    ordered_map,
+    solve_chunk_lines,
+)
 from fluorologic.render import to_json, to_table
 from fluorologic.streaming import open_input
 
@@ -131,7 +139,8 @@ class _Writer:
 
 def run_solve(source: str | TextIO, fmt: str, *, out: TextIO | None = None, output: str | None = None,
               workers: int | None = None, resume: bool = False, csv_input: bool | None = None,
-              chunk_size: int = DEFAULT_CHUNK, summary: bool | None = None, err: TextIO | None = None) -> int:
+              chunk_size: int = DEFAULT_CHUNK, summary: bool | None = None, err: TextIO | None = None,
+              rules: tuple[str | None, str | None] = (None, None)) -> int:
     """Solve every encounter of ``source`` (a path, ``-`` or a stream) and return the exit code (contract.md).
 
     Raises
@@ -143,6 +152,10 @@ def run_solve(source: str | TextIO, fmt: str, *, out: TextIO | None = None, outp
     err = err or sys.stderr
     if resume and (output is None or fmt != "jsonl"):
         raise UsageError("--resume needs --output FILE and --format jsonl")
+    try:  # the rule data (--store, --as-of-quarter) is checked here; each worker opens it again
+        init_worker(rules)
+    except DataError as exc:
+        raise UsageError(str(exc)) from None
     name = source if isinstance(source, str) else "<stream>"
     is_csv = csv_input if csv_input is not None else name.lower().endswith(".csv")
     try:
@@ -170,7 +183,8 @@ def run_solve(source: str | TextIO, fmt: str, *, out: TextIO | None = None, outp
         bar = _progress(_count_lines(name) if shape == "lines" else None, done)
         writer = _Writer(target, fmt, shape)
         try:
-            for result in ordered_map(solve_chunk_lines, _chunks(items, chunk_size), workers or default_workers()):
+            for result in ordered_map(solve_chunk_lines, _chunks(items, chunk_size), workers or default_workers(),
+                                      rules):
                 for eid, field, message in result.errors:
                     err.write(f"fluorologic: encounter {eid!r}: {field}: {message}\n")
                 writer.write(result)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from clingo import Symbol, SymbolType
 
 from fluorologic.messages import added_detail, alert_detail, excluded_detail
+from fluorologic.notes.encounter_note import note_audit, note_evidence
 from fluorologic.ruledata import AocRow, FeeRow, InclusiveRow, MueRow, PtpRow
 
 if TYPE_CHECKING:
@@ -148,6 +149,8 @@ def decode(sol: Solution) -> dict[str, Any]:
         by_code, slots = _by(by, rid, row, cite)
         excluded.append({"code": line.code, "units": line.units, "reason": reason, "by": by_code, "rule": rule,
                          "detail": excluded_detail(reason, code=line.code, dos=dos, **slots)})
+        if by_code == "note" and sol.facts.note is not None:
+            excluded[-1]["evidence"] = note_evidence(sol.facts.note, "fluoroscopy_negated", "fluoroscopy_time_seconds")
     for n, t, rule, rid in at["trimmed"]:
         key = _node_key(n)
         if not (isinstance(n, dict) and "l" in n):
@@ -169,6 +172,8 @@ def decode(sol: Solution) -> dict[str, Any]:
         added.append({"code": code, "units": units_of.get(key, 1), "modifiers": sorted(mods_of[key]),
                       "reason": reason, "replaces": None if replaced == "none" else replaced,
                       "detail": added_detail(reason, code=code, replaces=replaced, kind=kind)})
+        if reason == "missed_billable" and sol.facts.note is not None:
+            added[-1]["evidence"] = note_evidence(sol.facts.note, "fluoroscopy_used", "procedure_kinds")
     added.sort(key=lambda a: (a["code"], a["replaces"] or ""))
 
     cycle = ", ".join(sorted(c for (c,) in at["cycle_code"]))
@@ -180,6 +185,9 @@ def decode(sol: Solution) -> dict[str, Any]:
     alerts.sort(key=lambda a: (a["kind"], a["code"] or "", a["rule"]))
 
     audit = []
+    if sol.facts.note is not None:  # what the note reader found comes first, as it came first in the flow
+        for entry in note_audit(sol.facts.note):
+            audit.append({"step": len(audit) + 1, **entry})
     for _stage, rule, subject, facts in sorted(at["audit"], key=lambda a: (a[0], a[1], repr(a[2]), repr(a[3]))):
         rid = facts[-1] if isinstance(facts, list) and facts and isinstance(facts[-1], list) else facts
         r = row(rid)

@@ -102,4 +102,4 @@ class FactCache:
         """The facts of ``enc`` (equal to ``build_facts``) and the rule part they include."""
         own = self.own_facts(enc)
         part = self.rule_part(enc)
-        return Facts(atoms=own.atoms + list(part.atoms), rows=dict(part.rows)), part
+        return Facts(atoms=own.atoms + list(part.atoms), rows=dict(part.rows), note=own.note), part

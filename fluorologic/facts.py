@@ -20,6 +20,8 @@ from typing import Any
 from clingo import Function, Number, String, Symbol
 
 from fluorologic.encounter import Encounter
+from fluorologic.notes import NoteFindings, scan_note
+from fluorologic.notes.encounter_note import merge_documentation
 from fluorologic.ruledata import RuleData
 
 __all__ = ["Facts", "build_facts"]
@@ -43,6 +45,7 @@ class Facts:
 
     atoms: list[Symbol] = field(default_factory=list)
     rows: dict[tuple[str, int], Any] = field(default_factory=dict)
+    note: NoteFindings | None = None
 
     def add(self, name: str, *args: Symbol) -> None:
         """Append the atom ``name(args)``."""
@@ -81,6 +84,10 @@ def build_facts(enc: Encounter, data: RuleData, places: dict[str, tuple[str, str
         if line.distinct:
             f.add("distinct", Number(i))
     doc = enc.documentation
+    if enc.note is not None:
+        f.note = scan_note(enc.note)
+        doc = merge_documentation(doc, f.note)
+        _add_note(f, f.note)
     if doc.fluoroscopy_time_seconds is not None:
         f.add("documented", _c("fluoro_time"))
     if doc.indication:
@@ -89,6 +96,18 @@ def build_facts(enc: Encounter, data: RuleData, places: dict[str, tuple[str, str
         f.add("documented", _c("body_area"))
     _add_rule_rows(f, data, {ln.code for ln in enc.lines}, dos)
     return f
+
+
+def _add_note(f: Facts, note: NoteFindings) -> None:
+    """The note's findings as ``note/1``, ``note_target/1`` and ``note_kind/1`` atoms."""
+    if note.fluoroscopy_used:
+        f.add("note", _c("fluoroscopy_used"))
+    if note.fluoroscopy_negated:
+        f.add("note", _c("fluoroscopy_negated"))
+    if note.spinal is not None:
+        f.add("note_target", _c("spinal" if note.spinal else "nonspinal"))
+    for kind in note.procedure_kinds:
+        f.add("note_kind", _c(kind))
 
 
 def _add_rule_rows(f: Facts, data: RuleData, codes: set[str], dos: int) -> None:

@@ -20,7 +20,7 @@ _EXCLUDED = {
     "more_specific_guidance": "{code} (general fluoroscopy) is included in the specific guidance code {by} billed "
                               "in the same session.",
     "wrong_guidance_code": "{code} is not the guidance code for this target ({kind} per the documented site, note "
-                           "or procedure); {by} applies and is added in its place.",
+                           "or procedure); {by} applies.",
     "imaging_inclusive_code": "CPT reports this pair as the single code {by}, which includes the imaging guidance; "
                               "{by} is added in place of {code}.",
     "add_on_without_primary": "{code} is an add-on code and no eligible primary procedure (NCCI add-on code edits) "

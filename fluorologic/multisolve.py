@@ -119,7 +119,7 @@ class BatchSolver:
         for i, enc in enumerate(encs):
             own = self.cache.own_facts(enc)
             part = self.cache.rule_part(enc)
-            facts.append(Facts(atoms=own.atoms + list(part.atoms), rows=dict(part.rows)))
+            facts.append(Facts(atoms=own.atoms + list(part.atoms), rows=dict(part.rows), note=own.note))
             inputs.append((own.atoms, part))
             key = (part.number, tuple(own.atoms))
             keys.append(key)

@@ -33,7 +33,8 @@ from fluorologic.render import to_json
 if TYPE_CHECKING:
     from fluorologic.solver import Engine
 
-__all__ = ["BadItem", "ChunkResult", "Summary", "error_record", "ordered_map", "solve_chunk", "solve_chunk_lines"]
+__all__ = ["BadItem", "ChunkResult", "Summary", "error_record", "init_worker", "ordered_map", "solve_chunk",
+           "solve_chunk_lines"]
 
 
 @dataclass(frozen=True)
@@ -152,17 +153,26 @@ class ChunkResult:
 
 
 _WORKER_ENGINE: Engine | None = None
+_WORKER_RULES: tuple[str | None, str | None] = (None, None)
 
 #: Chunks a worker process solves before it is replaced by a fresh one (bounded memory).
 RECYCLE_CHUNKS = 40
 
 
-def _engine() -> Engine:
-    global _WORKER_ENGINE
-    if _WORKER_ENGINE is None:
+def init_worker(rules: tuple[str | None, str | None] = (None, None)) -> None:
+    """Make this process's engine on the rule data of ``rules`` = (store, as-of quarter), as ``solve`` does."""
+    global _WORKER_ENGINE, _WORKER_RULES
+    if _WORKER_ENGINE is None or rules != _WORKER_RULES:
+        from fluorologic.datacli import rule_source
         from fluorologic.solver import Engine
 
-        _WORKER_ENGINE = Engine()
+        _WORKER_RULES = rules
+        _WORKER_ENGINE = Engine(data=rule_source(*rules))
+
+
+def _engine() -> Engine:
+    init_worker(_WORKER_RULES)
+    assert _WORKER_ENGINE is not None
     return _WORKER_ENGINE
 
 
@@ -187,8 +197,8 @@ def default_workers() -> int:
         return os.cpu_count() or 1
 
 
-def ordered_map(fn: Callable[[list[Any]], ChunkResult], chunks: Iterable[list[Any]], workers: int
-                ) -> Iterator[ChunkResult]:
+def ordered_map(fn: Callable[[list[Any]], ChunkResult], chunks: Iterable[list[Any]], workers: int,
+                rules: tuple[str | None, str | None] = (None, None)) -> Iterator[ChunkResult]:
     """``fn`` over ``chunks`` on ``workers`` processes, yielded in input order.
 
     At most 3 chunks per worker are in flight, so the input is read only as fast as it is solved.
@@ -196,12 +206,13 @@ def ordered_map(fn: Callable[[list[Any]], ChunkResult], chunks: Iterable[list[An
     it = iter(chunks)
     head = list(islice(it, 2))
     if workers <= 1 or len(head) < 2:  # one chunk: starting processes would cost more than it saves
+        init_worker(rules)
         yield from map(fn, chain(head, it))
         return
     # Workers are replaced after RECYCLE_CHUNKS chunks: clingo interns every symbol it ever makes for the
     # life of the process, so a fresh worker now and then keeps memory flat on endless streams.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, initializer=_engine, mp_context=context,
+    with ProcessPoolExecutor(max_workers=workers, initializer=init_worker, initargs=(rules,), mp_context=context,
                              max_tasks_per_child=RECYCLE_CHUNKS) as pool:
         pending: deque[Future[ChunkResult]] = deque()
         for chunk in chain(head, it):

@@ -37,10 +37,11 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
-from fluorologic.encounter import Encounter, parse_encounter
+from fluorologic.encounter import MAX_NOTE, Encounter, parse_encounter
 from fluorologic.errors import FluorologicError, InputError
 from fluorologic.models import EncounterIn, ErrorRecord, ResultOut, ScanIn, WhyIn
 from fluorologic.multisolve import SolveTimeout
+from fluorologic.parallel import init_worker
 from fluorologic.render import to_json
 from fluorologic.solver import Engine
 
@@ -60,6 +61,8 @@ class Settings:
     max_batch: int = 64
     solver_process: bool = False
     recycle_batches: int = 5000
+    store: str | None = None
+    as_of_quarter: str | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -71,7 +74,9 @@ class Settings:
                    solve_timeout=float(env.get("FLUOROLOGIC_SOLVE_TIMEOUT", cls.solve_timeout)),
                    max_batch=int(env.get("FLUOROLOGIC_MAX_BATCH", cls.max_batch)),
                    solver_process=env.get("FLUOROLOGIC_SOLVER_PROCESS", "1") == "1",
-                   recycle_batches=int(env.get("FLUOROLOGIC_RECYCLE_BATCHES", cls.recycle_batches)))
+                   recycle_batches=int(env.get("FLUOROLOGIC_RECYCLE_BATCHES", cls.recycle_batches)),
+                   store=env.get("FLUOROLOGIC_SERVE_STORE") or None,
+                   as_of_quarter=env.get("FLUOROLOGIC_AS_OF_QUARTER") or None)
 
 
 class _Refused(Exception):  # noqa: N818 (an HTTP answer, not a failure)
@@ -94,7 +99,7 @@ def solve_records(encs: list[Encounter], timeout: float, engine: Engine | None =
     """The records of ``encs``: Results, or ``needs_review`` for those not answered within ``timeout``."""
     from fluorologic.parallel import _engine
 
-    engine = engine or _engine()
+    engine = engine or _engine()  # the solver process's engine, made by init_worker
     try:
         return engine.batch.results(encs, timeout=timeout)
     except (SolveTimeout, FluorologicError):
@@ -124,7 +129,9 @@ class MicroBatcher:
         self.executor: Executor
         if settings.solver_process:
             self.executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                                max_tasks_per_child=settings.recycle_batches)
+                                                max_tasks_per_child=settings.recycle_batches,
+                                                initializer=init_worker,
+                                                initargs=((settings.store, settings.as_of_quarter),))
         else:
             self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fluorologic-solver")
         self.task: asyncio.Task[None] | None = None
@@ -216,7 +223,10 @@ def _schema(model: Any, *, many: bool = False) -> dict[str, Any]:
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     """The ASGI application (``uvicorn --factory fluorologic.service:create_app``)."""
     settings = settings or Settings.from_env()
-    engine = engine or Engine()
+    if engine is None:
+        from fluorologic.datacli import rule_source
+
+        engine = Engine(data=rule_source(settings.store, settings.as_of_quarter))
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> Any:
@@ -319,15 +329,18 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         """Read a procedure note: the findings and their evidence (needs ``fluorologic.notes``)."""
         raw = await _body(request, settings)
         try:
-            import fluorologic.notes as notes
+            from fluorologic.notes import scan_note
         except ImportError:
-            notes = None
-        reader = getattr(notes, "scan", None) if notes is not None else None
-        if reader is None:
-            raise _Refused(501, None, "scan is not available in this build (fluorologic.notes.scan is not "
-                                      "installed)")
+            raise _Refused(501, None, "scan is not available in this build (fluorologic.notes is not "
+                                      "installed)") from None
         if not isinstance(raw, dict) or not isinstance(raw.get("note"), str):
             raise _Refused(422, "note", "is required: the text of the procedure note")
-        return _json(await asyncio.get_running_loop().run_in_executor(None, reader, raw["note"]))
+        if len(raw["note"]) > MAX_NOTE:
+            raise _Refused(413, "note", f"is longer than {MAX_NOTE} characters")
+
+        def findings() -> dict[str, Any]:
+            return scan_note(raw["note"]).to_dict()
+
+        return _json(await asyncio.get_running_loop().run_in_executor(None, findings))
 
     return app

@@ -86,6 +86,12 @@ class Engine:
         enc = raw if isinstance(raw, Encounter) else parse_encounter(raw, self.places)
         return decode(self.solve_encounter(enc))
 
+    def explain(self, raw: dict[str, Any]) -> Any:
+        """Validate and solve one encounter; return its Explanation (``.result``, ``.explain(code)``, ``.graph()``)."""
+        from fluorologic.explain import explain
+
+        return explain(raw, self)
+
     def solve_record(self, raw: Any) -> dict[str, Any]:
         """Like :meth:`solve`, but bad input gives an error record instead of an exception."""
         try:

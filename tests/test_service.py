@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -126,28 +125,41 @@ def test_models_agree_with_the_validator_on_examples():
             EncounterIn.model_validate(raw)
 
 
-@pytest.mark.skipif(importlib.util.find_spec("fluorologic.explain") is not None, reason="explain is installed")
-def test_why_without_explain_is_501(shared_engine):
+def test_why_answers_as_explain_does(shared_engine):
+    from fluorologic.explain import explain
+
     with _client(shared_engine) as c:
         r = c.post("/v1/why", json={"encounter": KNEE, "code": "77002"})
-    assert r.status_code == 501
-    _is_error_record(r.json(), None)
+        bad = c.post("/v1/why", json={"encounter": dict(KNEE, place_of_service="7"), "code": "77002"})
+        nocode = c.post("/v1/why", json={"encounter": KNEE})
+    assert r.status_code == 200
+    assert r.json() == json.loads(json.dumps(explain(KNEE, shared_engine).explain("77002")))
+    assert bad.status_code == 422
+    _is_error_record(bad.json(), "encounter.place_of_service")
+    assert nocode.status_code == 422
 
 
-def test_scan_without_notes_is_501(shared_engine):
-    import fluorologic
+def test_scan_answers_the_note_findings(shared_engine):
+    from fluorologic.notes import scan_note
 
-    try:
-        import fluorologic.notes as notes
-    except ImportError:
-        notes = None
-    if notes is not None and hasattr(notes, "scan"):
-        pytest.skip("notes is installed")
+    note = "Under fluoroscopic guidance a needle was placed into the left knee joint. Fluoroscopy time 0.8 min."
     with _client(shared_engine) as c:
-        r = c.post("/v1/scan", json={"note": "Fluoroscopy time 0.8 min."})
-    assert r.status_code == 501
-    _is_error_record(r.json(), None)
-    assert fluorologic
+        r = c.post("/v1/scan", json={"note": note})
+        missing = c.post("/v1/scan", json={"text": note})
+    assert r.status_code == 200
+    assert r.json() == json.loads(json.dumps(scan_note(note).to_dict()))
+    assert missing.status_code == 422
+
+
+def test_why_and_scan_answer_501_without_their_modules(shared_engine, monkeypatch):
+    monkeypatch.setitem(sys.modules, "fluorologic.explain", None)  # import now fails, as in a build without it
+    monkeypatch.setitem(sys.modules, "fluorologic.notes", None)
+    with _client(shared_engine) as c:
+        why = c.post("/v1/why", json={"encounter": KNEE, "code": "77002"})
+        scan = c.post("/v1/scan", json={"note": "x"})
+    for r in (why, scan):
+        assert r.status_code == 501
+        _is_error_record(r.json(), None)
 
 
 def test_solver_in_a_recycled_child_process_gives_the_same_answers(shared_engine):

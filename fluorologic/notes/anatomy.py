@@ -1,0 +1,141 @@
+"""Anatomy in a note: spine or not, spinal levels (normalised), laterality, and the body area named.
+
+Examples
+--------
+>>> classify_target("a 22 gauge spinal needle entered over the mid-trochanter")
+'nonspinal'
+>>> classify_target("Right L5-S1 intralaminar epidural steroid injection")
+'spinal'
+>>> [lv for _, _, lv in find_levels("L4-5, L4-L5, L5/S1, C6-7, L45 and T8")]
+['L4-L5', 'L4-L5', 'L5-S1', 'C6-C7', 'L4-L5', 'T8']
+>>> find_laterality("Left L4-5 and right L5-S1 injections")
+'bilateral'
+
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["BODY_AREA", "classify_target", "find_body_area", "find_laterality", "find_levels", "find_sides"]
+
+# Phrases in which "spinal" does not name the target (the needle, the anaesthetic, the table).
+_NOT_TARGET = re.compile(r"\bspinal\s+(?:needles?|anesthe\w*|anaesthe\w*|block\s+anesthe\w*|table|cord\s+monitoring)"
+                         r"|\bjackson\s+spinal\s+table", re.IGNORECASE)
+_SPINE_WORDS = re.compile(
+    r"\b(?:spine|spinal|lumbar|lumbosacral|thoracolumbar|cervical\s+(?:spine|epidural|facet|medial|selective|"
+    r"nerve|vertebra\w*|disc\w*|disk\w*|fusion|plate|myelopathy|spondylosis|level)|thoracic\s+(?:spine|epidural|facet|"
+    r"vertebra\w*)|sacr(?:al|um)|sacroiliac|coccy\w*|epidural|intrathecal|facets?|medial\s+branch\w*|paraspin\w*|"
+    r"paravertebral|vertebra\w*|intervertebral|pedicles?|laminae?|laminectom\w*|laminotom\w*|interlaminar|"
+    r"intralaminar|transforaminal|foramin\w*|nerve\s+roots?|caudal|dis[ck]s?|stellate|sympathetic|"
+    r"hypogastric|celiac|kyphoplast\w*|vertebroplast\w*|myelogra\w*|dis[ck]ogra\w*)\b",
+    re.IGNORECASE,
+)
+_LIMB_WORDS = re.compile(
+    r"\b(?:knees?|hips?|shoulders?|elbows?|wrists?|ankles?|hands?|feet|foot|fingers?|toes?|thumbs?|burs\w+|femurs?|"
+    r"femoral|tibia\w*|fibula\w*|humer\w+|radius|radial|ulna\w*|glenoid|glenohumeral|acromio\w*|subacromial|"
+    r"trochanter\w*|patell\w*|metacarp\w*|metatars\w*|tarsal|carpal|phalan\w+|malleol\w*|talus|talar|calcane\w*|"
+    r"pilon|acetabul\w*|clavic\w*|scapul\w*|forearm|costochondral|rib|ribs|leg|thigh|arm|olecranon|supracondylar|"
+    r"intertrochanteric|subtrochanteric|bunion|hallux|airway|trachea|pharyn\w+|iliac\s+arter\w+|arter\w+|vein|"
+    r"heart|atri\w+|ventric\w+|pacemaker|gluteal|gluteus|piriformis|buttocks?|pelvi\w*|groin|genicular|"
+    r"scaphoid|plateau|syndesmo\w+|achilles|tendon|sternoclavicular|acromion)\b",
+    re.IGNORECASE,
+)
+# Objects named after a body part that are not the anatomy imaged (a hand drill, a shoulder roll).
+_NOT_AREA = re.compile(r"\bhand[\s-]*(?:drill|holder|held)\b|\b(?:shoulder|hip|knee|arm)\s+(?:rolls?|rests?|bumps?|"
+                       r"holders?|boards?|tables?)\b|\bfoot\s*(?:pedal|switch)\b", re.IGNORECASE)
+_LEVEL = re.compile(
+    r"(?<![\w#])L5S1(?![\w#])|(?<![\w#])L([1-5])([1-5])(?![\w#])"
+    r"|(?<![\w#])([CTLS])(\d{1,2})(?:\s*(?:-|–|/|to|through)\s*([CTLS])?\s*(\d{1,2}))?(?![\w#])",
+    re.IGNORECASE,
+)
+_MAX = {"C": 8, "T": 12, "L": 5, "S": 5}
+_NEXT = {"C": "T", "T": "L", "L": "S"}
+_SIDE = re.compile(r"\b(left|right|bilateral(?:ly)?|both\s+sides)\b", re.IGNORECASE)
+BODY_AREA = re.compile(
+    r"\b(?:(?:left|right|bilateral)\s+)?(?:"
+    r"(?:(?:lumbar|cervical|thoracic|lumbosacral|thoracolumbar|thoracodorsal|sacral)\s+(?:spine|area|region|regions))"
+    r"|(?:lumbar|cervical|thoracic)\s+(?:facets?|medial\s+branch(?:es)?|epidural\s+space)"
+    r"|sacroiliac\s+joints?|sacral\s+hiatus|sacrum|coccyx|sacral\s+alar\s+notch|costochondral\s+(?:cartilages?|junctions?)"
+    r"|(?:distal\s+|proximal\s+)?(?:radius|humerus|femur|tibia|fibula|ulna|tibial\s+shaft|femoral\s+neck)"
+    r"|(?:[CTLS]\d{1,2}(?:\s*-\s*[CTLS]?\d{1,2})?\s+)?(?:vertebra(?:e|l\s+bod(?:y|ies))?|vertebral\s+bod(?:y|ies)|pedicles?)"
+    r"|[CTLS]\d{1,2}(?:\s*-\s*[CTLS]?\d{1,2})?\s+(?:fracture|level|lamina|interspace|dis[ck](?:\s+space)?)"
+    r"|(?:knee|hip|shoulder|elbow|wrist|ankle|acromioclavicular|glenohumeral)\s+joint|knee|hip|shoulder|elbow|wrist|"
+    r"ankle|foot|hand|forearm|talus|fifth\s+metatarsal|metatarsal|pharyngeal\s+airway|airway|iliac\s+arter(?:y|ies)|"
+    r"stellate\s+ganglion|lumbar\s+sympathetic\s+chain|sympathetic\s+chain|hypogastric\s+plexus|celiac\s+plexus|"
+    r"(?:facet|articular)\s+(?:joints?|pillars?)|neural\s+foram(?:en|ina)|intervertebral\s+foramen|"
+    r"spinal\s+canal|epidural\s+space|disc\s+spaces?|disk\s+spaces?|spine|fracture\s+site)\b",
+    re.IGNORECASE,
+)
+
+
+def classify_target(text: str) -> str | None:
+    """``spinal``, ``nonspinal`` or None: what kind of target the text names.
+
+    Words of the spine win over words of the limbs; bare level tokens (``T1``) count for the spine only
+    when no limb is named, so "great toe, T1 fracture" stays non-spinal.
+    """
+    probe = _NOT_TARGET.sub(" ", text)
+    if _SPINE_WORDS.search(probe):
+        return "spinal"
+    if _LIMB_WORDS.search(probe):
+        return "nonspinal"
+    if find_levels(probe):
+        return "spinal"
+    return None
+
+
+def _normal(a: str, n: int, b: str | None, m: int | None) -> str | None:
+    a = a.upper()
+    if not 1 <= n <= _MAX[a]:
+        return None
+    if m is None:
+        return f"{a}{n}"
+    b = (b or a).upper()
+    if b == a and m <= n:
+        # "L45" style compact or "C6-7": the second number is the next segment of the same region
+        return None
+    if b != a and b != _NEXT.get(a):
+        return None
+    if not 1 <= m <= _MAX[b]:
+        return None
+    return f"{a}{n}-{b}{m}"
+
+
+def find_levels(text: str) -> list[tuple[int, int, str]]:
+    """Spinal levels as (start, end, normalised level): ``L4-L5``, ``L5-S1``, ``C6-C7``, ``T8``."""
+    out = []
+    for mt in _LEVEL.finditer(text):
+        if mt.group(0).upper() == "L5S1":
+            level: str | None = "L5-S1"
+        elif mt.group(1):
+            n, m = int(mt.group(1)), int(mt.group(2))
+            level = f"L{n}-L{m}" if m == n + 1 else None
+        else:
+            level = _normal(mt.group(3), int(mt.group(4)), mt.group(5),
+                            int(mt.group(6)) if mt.group(6) else None)
+        if level:
+            out.append((mt.start(), mt.end(), level))
+    return out
+
+
+def find_sides(text: str) -> list[tuple[int, int, str]]:
+    """Side words as (start, end, ``left``/``right``/``bilateral``)."""
+    return [(m.start(), m.end(), "bilateral" if m.group(1).lower().startswith(("bilateral", "both")) else
+             m.group(1).lower()) for m in _SIDE.finditer(text)]
+
+
+def find_laterality(text: str) -> str | None:
+    """``left``, ``right``, ``bilateral`` or None, from the side words in the text."""
+    sides = {side for _, _, side in find_sides(text)}
+    if not sides:
+        return None
+    if "bilateral" in sides or {"left", "right"} <= sides:
+        return "bilateral"
+    return sides.pop()
+
+
+def find_body_area(text: str) -> tuple[int, int, str] | None:
+    """The first anatomic area named in the text, as (start, end, text)."""
+    m = BODY_AREA.search(_NOT_AREA.sub(lambda x: " " * len(x.group(0)), text))
+    return (m.start(), m.end(), m.group(0)) if m else None

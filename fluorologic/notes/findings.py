@@ -1,0 +1,290 @@
+"""Read an operative or procedure note: the contract's "Note findings", each resting on evidence spans.
+
+:func:`scan_note` splits the note into sections and sentences, finds the fluoroscopy mentions and asserts
+each one (affirmed, negated, planned or historical) with ConText-style modifiers and the section it
+sits in, reads the documented time and dose, the procedures and their target, the spinal levels, the
+laterality, the body area and the stated reason for imaging, and derives the recommended fluoroscopy
+code. Nothing is logged; the findings carry only the spans of text they rest on.
+
+Examples
+--------
+>>> f = scan_note("PROCEDURE: Right knee joint injection. Under fluoroscopic guidance, to confirm needle "
+...               "position, a 22-gauge needle was placed. Fluoroscopy time: 0:45.")
+>>> f.fluoroscopy_used, f.fluoroscopy_time_seconds, f.recommended_fluoro_code, f.spinal
+(True, 45, '77002', False)
+>>> scan_note("Thoracic epidural steroid injection without fluoroscopy.").to_dict()["fluoroscopy_negated"]
+True
+
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from fluorologic.errors import InputError
+from fluorologic.notes.anatomy import classify_target, find_body_area, find_laterality, find_levels, find_sides
+from fluorologic.notes.context import ContextRules
+from fluorologic.notes.procedures import ProcedureHit, ProcedureTable
+from fluorologic.notes.sections import Sentence, split_sentences
+from fluorologic.notes.timing import Quantity, find_doses, find_times
+from fluorologic.notes.vocabulary import GENERIC, find_mentions
+
+__all__ = ["MAX_NOTE_CHARS", "Evidence", "NoteFindings", "scan_note"]
+
+MAX_NOTE_CHARS = 200_000
+_CONTENT = ("procedure", "title", "other")
+_IGNORED = ("codes", "consent", "diagnosis")
+_TITLE_HEADING = re.compile(r"PROCEDURE|OPERATION|SURGERY|TITLE|NAME OF|EXAM", re.IGNORECASE)
+_PURPOSE = re.compile(
+    r"\b(?:to|for)\s+(?:the\s+)?(?:confirm\w*|verif\w*|identif\w*|locali[sz]\w*|visuali[sz]\w*|guid\w*|check\w*|"
+    r"ensure|assur\w*|assess\w*|evaluat\w*|locat\w*|mark\w*|triangulat\w*|monitor\w*|document\w*)\b[^.;,]{0,90}"
+    r"|\b(?:(?:correct|proper|good|satisfactory|appropriate|final|acceptable)\s+)?(?:needle|catheter|cannula|"
+    r"screw|wire|guidewire|pin|hardware|implant|reduction|positioning|position|placement|alignment|level|"
+    r"trajectory|localization|fracture)s?\s+(?:\w+\s+){0,3}(?:was|were)\s+(?:confirmed|verified|checked|"
+    r"visualized|identified|seen)\b[^.;]{0,60}"
+    r"|\b(?:confirm\w*|verif\w*)\s+(?:the\s+)?(?:(?:correct|proper|good|satisfactory|appropriate|adequate)\s+)?(?:needle|catheter|position|placement|"
+    r"reduction|alignment|level|location)\w*[^.;]{0,60}",
+    re.IGNORECASE,
+)
+_NEEDLE_ACT = re.compile(r"\b(?:needles?|catheters?|cannula|trocar|guidewires?|tuohy)\b[^.;]{0,60}?\b(?:was|were)\s+"
+                         r"(?:placed|advanced|directed|guided|passed|inserted|introduced|positioned|redirected)\b"
+                         r"[^.;]{0,60}", re.IGNORECASE)
+_NARRATIVE = re.compile(r"\b(?:was|were|is|are|had|has)\b", re.IGNORECASE)
+_PLACE = re.compile(r"\s+(?:suite|table|room|bed|lab(?:oratory)?)\b", re.IGNORECASE)
+_NEEDLE = re.compile(r"\b(?:needles?|inject\w*|catheters?|aspirat\w*)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The span of the note a finding rests on: character offsets and the text between them."""
+
+    fact: str
+    start: int
+    end: int
+    text: str
+    value: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The contract's evidence object (``value`` added where the span is read as a value)."""
+        out: dict[str, Any] = {"fact": self.fact, "start": self.start, "end": self.end, "text": self.text}
+        if self.value is not None:
+            out["value"] = self.value
+        return out
+
+
+@dataclass(frozen=True)
+class NoteFindings:
+    """What a note documents about fluoroscopy (contract.md, "Note findings")."""
+
+    fluoroscopy_used: bool = False
+    fluoroscopy_negated: bool = False
+    fluoroscopy_time_seconds: float | int | None = None
+    indication: str | None = None
+    body_area: str | None = None
+    spinal: bool | None = None
+    procedure_kinds: tuple[str, ...] = ()
+    levels: tuple[str, ...] = ()
+    recommended_fluoro_code: str = "none"
+    evidence: tuple[Evidence, ...] = ()
+    laterality: str | None = field(default=None, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The "Note findings" object of the contract, exactly its fields."""
+        return {
+            "fluoroscopy_used": self.fluoroscopy_used,
+            "fluoroscopy_negated": self.fluoroscopy_negated,
+            "fluoroscopy_time_seconds": self.fluoroscopy_time_seconds,
+            "indication": self.indication,
+            "body_area": self.body_area,
+            "spinal": self.spinal,
+            "procedure_kinds": list(self.procedure_kinds),
+            "levels": list(self.levels),
+            "recommended_fluoro_code": self.recommended_fluoro_code,
+            "evidence": [e.to_dict() for e in self.evidence],
+        }
+
+
+@dataclass
+class _Mention:
+    sentence: Sentence
+    start: int
+    end: int
+    text: str
+    status: str  # affirmed, negated, hypothetical, historical, ignored
+    span_start: int = 0
+    span_end: int = 0
+
+
+def _assert(rules: ContextRules, s: Sentence, a: int, b: int, term: str) -> tuple[str, int, int]:
+    """The status of a mention and the span (sentence offsets) that shows it: the term and its trigger."""
+    if s.section in _IGNORED:
+        return "ignored", a, b
+    if s.section == "plan":
+        return "hypothetical", a, b
+    if s.section == "history":
+        return "historical", a, b
+    found = rules.triggers_of(s.text, a, b)
+    for category in ("HYPOTHETICAL", "HISTORICAL", "NEGATED"):
+        spans = [(t0, t1) for c, t0, t1 in found if c == category]
+        if spans:
+            t0, t1 = spans[0] if spans[0][0] < a else spans[-1]
+            return category.lower(), min(a, t0), max(b, t1)
+    if term.lower().startswith("non"):
+        return "negated", a, b
+    if _PLACE.match(s.text, b):
+        return "place", a, b  # "the fluoroscopy suite": where the patient lay, not that the unit was used
+    return "affirmed", a, b
+
+
+def _time_value(seconds: float) -> float | int:
+    return int(seconds) if float(seconds).is_integer() else seconds
+
+
+def _pick_time(times: list[Quantity]) -> Quantity | None:
+    totals = [t for t in times if t.text.lower().startswith("total")]
+    return (totals or times or [None])[0]
+
+
+def _span(text: str, start: int, end: int) -> tuple[int, int, str]:
+    while end > start and text[end - 1] in " ,:-":
+        end -= 1
+    return start, end, text[start:end]
+
+
+def scan_note(text: str) -> NoteFindings:
+    """Read one note and return its findings with the evidence spans.
+
+    Parameters
+    ----------
+    text
+        The free text of an operative or procedure note (at most ``MAX_NOTE_CHARS`` characters).
+
+    Raises
+    ------
+    InputError
+        When ``text`` is not a string or is too long (the message never quotes the note).
+
+    """
+    if not isinstance(text, str):
+        raise InputError("note", f"must be a string, not {type(text).__name__}")
+    if len(text) > MAX_NOTE_CHARS:
+        raise InputError("note", f"is longer than {MAX_NOTE_CHARS} characters")
+    rules = ContextRules.embedded()
+    table = ProcedureTable.embedded()
+    sentences = split_sentences(text)
+    evidence: list[Evidence] = []
+
+    mentions: list[_Mention] = []
+    hits: list[ProcedureHit] = []
+    rows = table.rows_for(text)
+    for s in sentences:
+        for a, b, term in find_mentions(s.text):
+            status, x, y = _assert(rules, s, a, b, term)
+            if status != "negated" and GENERIC.fullmatch(term):
+                continue  # "under imaging guidance" names no modality; only its negation speaks of fluoroscopy
+            mentions.append(_Mention(s, s.start + a, s.start + b, term, status, s.start + x, s.start + y))
+        if s.section in _CONTENT:
+            for h in table.find(s.text, s.start, rows):
+                a, b = h.start - s.start, h.end - s.start
+                if not rules.modifiers(s.text, a, b, negation_reach=2) & {"HYPOTHETICAL", "HISTORICAL", "NEGATED"}:
+                    hits.append(h)
+
+    times = find_times(text)
+    chosen = _pick_time(times)
+    seconds = _time_value(chosen.seconds) if chosen and chosen.seconds is not None else None
+    for m in mentions:
+        inside = next((t for t in times if t.start <= m.start < t.end), None)
+        if inside is not None and m.status in ("affirmed", "negated"):
+            m.status = "negated" if inside.seconds == 0 else "affirmed"
+    affirmed = [m for m in mentions if m.status == "affirmed"]
+    negated = [m for m in mentions if m.status == "negated"]
+    used = bool(affirmed) or bool(seconds)
+    is_negated = not used and (bool(negated) or seconds == 0)
+    fact_of = {"affirmed": "fluoroscopy_used", "negated": "fluoroscopy_negated",
+               "hypothetical": "fluoroscopy_planned", "historical": "fluoroscopy_historical"}
+    for m in mentions:
+        if m.status in fact_of:
+            evidence.append(Evidence(fact_of[m.status], m.span_start, m.span_end, text[m.span_start:m.span_end]))
+    if chosen is not None:
+        evidence.append(Evidence("fluoroscopy_time_seconds", chosen.start, chosen.end, chosen.text, seconds))
+    for d in find_doses(text):
+        evidence.append(Evidence("fluoroscopy_dose", d.start, d.end, d.text))
+
+    kept = table.keep(hits)
+    kinds: list[str] = []
+    for h in kept:
+        if h.kind not in kinds:
+            kinds.append(h.kind)
+        evidence.append(Evidence("procedure_kinds", h.start, h.end, h.text, h.kind))
+
+    title = [s for s in sentences if s.section == "title" or (
+        s.section == "procedure" and s.heading and _TITLE_HEADING.search(s.heading) and not _NARRATIVE.search(s.text))]
+    fallback = next((t for t in (classify_target(s.text) for s in title) if t), None) or classify_target(
+        " ".join(s.text for s in sentences if s.section in _CONTENT and not s.heading))
+    target = table.target(kept, fallback)
+    spinal = None if target is None else target == "spinal"
+    if spinal is not None:
+        where = next((h for h in kept if h.target == target), None)
+        if where is not None:
+            evidence.append(Evidence("spinal", where.start, where.end, where.text, spinal))
+
+    code = "none"
+    if used:
+        if kept:
+            code, deciding = table.recommend(kept, fallback)
+            if deciding is not None:
+                evidence.append(Evidence("recommended_fluoro_code", deciding.start, deciding.end, deciding.text, code))
+        else:
+            needle = any(_NEEDLE.search(m.sentence.text) for m in affirmed)
+            code = ("77003" if target == "spinal" else "77002" if target == "nonspinal" else "76000") if needle \
+                else "76000"
+
+    levels: list[str] = []
+    if spinal:
+        for s in sentences:
+            if s.section in _CONTENT:
+                for a, b, lv in find_levels(s.text):
+                    if lv not in levels:
+                        levels.append(lv)
+                        evidence.append(Evidence("levels", s.start + a, s.start + b, s.text[a:b], lv))
+
+    side_pool = title or [s for s in sentences if any(s.start <= h.start < s.end for h in kept)]
+    sides = [(s.start + a, s.start + b, side) for s in side_pool for a, b, side in find_sides(s.text)]
+    laterality = find_laterality(" ".join(side for _, _, side in sides))
+    for a, b, side in sides:
+        evidence.append(Evidence("laterality", a, b, text[a:b], side))
+
+    indication = body_area = None
+    if used:
+        for m in affirmed:
+            found = _PURPOSE.search(m.sentence.text) or _NEEDLE_ACT.search(m.sentence.text)
+            if found:
+                a, b, words = _span(m.sentence.text, found.start(), found.end())
+                indication = words
+                evidence.append(Evidence("indication", m.sentence.start + a, m.sentence.start + b, words))
+                break
+        pools = [m.sentence for m in affirmed] + title + [s for s in sentences if s.section in _CONTENT]
+        for s in pools:
+            area = find_body_area(s.text)
+            if area:
+                a, b, words = area
+                body_area = words
+                evidence.append(Evidence("body_area", s.start + a, s.start + b, words))
+                break
+
+    evidence.sort(key=lambda e: (e.start, e.end, e.fact))
+    return NoteFindings(
+        fluoroscopy_used=used,
+        fluoroscopy_negated=is_negated,
+        fluoroscopy_time_seconds=seconds,
+        indication=indication,
+        body_area=body_area,
+        spinal=spinal,
+        procedure_kinds=tuple(kinds),
+        levels=tuple(levels),
+        recommended_fluoro_code=code,
+        evidence=tuple(evidence),
+        laterality=laterality,
+    )

@@ -1,0 +1,145 @@
+r"""Split a note into sections (by their headings) and sentences, keeping character offsets.
+
+A heading stays in the first sentence of its section, so that ``FLUOROSCOPY: none`` reads as one sentence.
+
+A heading is an upper-case label at the start of a line, ending in a colon (``PROCEDURE:``), a
+title-case label of a known kind (``Plan:``, ``History of present illness:``), or an upper-case line on
+its own (``CAUDAL EPIDURAL STEROID INJECTION``). Each heading is read into one of a
+few section kinds, which tell the assertion step how to read what is written under it: a fluoroscopy
+mention under ``PLAN`` is a plan, under ``HISTORY`` it is history, under ``CPT CODES`` it is billing text.
+
+Examples
+--------
+>>> note = "HISTORY:  Prior fluoroscopy showed a fracture.\nPROCEDURE:  Under fluoroscopy, a needle was placed."
+>>> [(s.section, s.text[:24]) for s in split_sentences(note)]
+[('history', 'HISTORY:  Prior fluorosc'), ('procedure', 'PROCEDURE:  Under fluoro')]
+
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Sentence", "section_kind", "split_sentences"]
+
+_HEADING = re.compile(r"^[ \t]*([A-Z][A-Z0-9 ,/&()'\-.#]{1,70}?)[ \t]*:{1,2}(?=\s|$)", re.MULTILINE)
+_TITLE_CASE = re.compile(r"^[ \t]*([A-Z][a-z]+(?:[ /-][A-Za-z]+){0,4})[ \t]*:(?=\s|$)", re.MULTILINE)
+_CAPS_LINE = re.compile(r"^[ \t]*([A-Z][A-Z0-9 ,/&()'\-]{3,80})[ \t]*$", re.MULTILINE)
+_BREAK = re.compile(r"(?<=[.!?])[ \t]+(?=[A-Z0-9(*#\[])|[ \t]*\n+[ \t]*")
+_NUMBER = re.compile(r"[ \t]*\(?\d{1,2}[.)][ \t]*$")
+_ABBREV = re.compile(r"(?:\b(?:Dr|Mr|Mrs|Ms|St|No|vs|approx|e\.g|i\.e|p\.o|q|b\.i\.d|t\.i\.d|p\.r\.n|a\.m|p\.m|cc|Fig)"
+                     r"|\b[A-Za-z])\.$")
+
+# Section kinds, tried in order: the first keyword found in the heading wins.
+_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("codes", ("CPT", "ICD", "BILLING", "CODE(S)", "CODES")),
+    ("procedure", ("PERFORMED",)),
+    ("plan", ("PLAN", "RECOMMENDATION", "DISPOSITION", "DISCHARGE", "FOLLOW", "INSTRUCTION", "DISCUSSION")),
+    ("history", ("INDICATION", "HISTORY", "PROFILE", "REASON FOR", "COMPLAINT")),
+    ("diagnosis", ("DIAGNOS",)),
+    ("consent", ("CONSENT", "RISKS", "RISK ")),
+    ("procedure", ("PROCEDURE", "OPERATION", "OPERATIVE", "TECHNIQUE", "SURGERY", "DESCRIPTION", "DETAIL",
+                   "SUMMARY OF", "NAME OF", "TITLE", "FINDINGS", "EPIDUROGRAM", "RADIOLOGY", "SPECIAL EQUIPMENT",
+                   "FLUORO", "IMAGING", "INTERPRETATION", "IMPLANT", "EXAM:")),
+    ("history", ("SUBJECTIVE", "PRESENT ILLNESS", "HPI", "CLINICAL SUMMARY", "ALLERGIES", "MEDICATION",
+                 "REVIEW OF SYSTEMS", "PHYSICAL", "LABORATORY", "INVESTIGATION", "IMPRESSION", "ASSESSMENT", "SOCIAL",
+                 "FAMILY", "PAST ", "BACKGROUND", "CONSULT", "HEENT", "NECK", "CHEST", "LUNGS", "HEART", "ABDOMEN",
+                 "EXTREMIT", "NEURO", "SKIN", "VITAL", "GENERAL", "GEN:", "CV:", "EXT:", "GENITALIA", "RECTAL", "COR:",
+                 "MUSCULOSKELETAL", "HABITS", "ADMISSION", "HOSPITAL COURSE")),
+)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of the note: its offsets, its text and the kind of section it sits in."""
+
+    start: int
+    end: int
+    text: str
+    section: str
+    heading: str | None = None
+
+
+def section_kind(heading: str | None) -> str:
+    """The kind of section a heading opens.
+
+    Returns one of ``procedure``, ``plan``, ``history``, ``consent``, ``diagnosis``, ``codes``, ``title``
+    (an upper-case line naming the procedure) or ``other``.
+
+    Examples
+    --------
+    >>> section_kind("PROCEDURES PLANNED AND PERFORMED"), section_kind("POSTOPERATIVE PLAN")
+    ('procedure', 'plan')
+
+    """
+    if heading is None:
+        return "other"
+    probe = heading.upper() + ":"
+    if probe.startswith("EXAM:"):
+        return "procedure"
+    for kind, words in _KINDS:
+        if any(w in probe for w in words):
+            return kind
+    return "other"
+
+
+def _headings(text: str) -> list[tuple[int, int, str, str]]:
+    """(heading start, content start, heading text, kind) for every heading, in order."""
+    found: dict[int, tuple[int, int, str, str]] = {}
+    for m in _HEADING.finditer(text):
+        label = m.group(1).strip()
+        if sum(c.isalpha() for c in label) >= 2:
+            found[m.start(1)] = (m.start(1), m.end(), label, section_kind(label))
+    for m in _TITLE_CASE.finditer(text):
+        label = m.group(1).strip()
+        kind = section_kind(label)
+        if m.start(1) not in found and kind != "other":
+            found[m.start(1)] = (m.start(1), m.end(), label, kind)
+    for m in _CAPS_LINE.finditer(text):
+        label = m.group(1).strip()
+        if m.start(1) not in found and sum(c.isalpha() for c in label) >= 4:
+            kind = section_kind(label)
+            if kind == "other" and not text[:m.start(1)].strip():
+                kind = "title"  # the note opens with an upper-case line naming the procedure
+            found[m.start(1)] = (m.start(1), m.start(1), label, kind)
+    return [found[k] for k in sorted(found)]
+
+
+def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Sentence boundaries inside ``text[start:end]``, never splitting after an abbreviation."""
+    out: list[tuple[int, int]] = []
+    cur = start
+    for m in _BREAK.finditer(text, start, end):
+        if "\n" not in m.group(0) and _ABBREV.search(text, max(cur, m.start() - 8), m.start()):
+            continue
+        if _NUMBER.match(text, cur, m.start()):
+            continue
+        if m.start() > cur:
+            out.append((cur, m.start()))
+        cur = m.end()
+    if cur < end:
+        out.append((cur, end))
+    return out
+
+
+def split_sentences(text: str) -> list[Sentence]:
+    """Every sentence of ``text`` with its offsets and section kind (whitespace-only pieces dropped)."""
+    heads = _headings(text)
+    spans: list[tuple[int, int, str, str | None]] = []
+    first = heads[0][0] if heads else len(text)
+    if first > 0:
+        spans.append((0, first, "other", None))
+    for i, (head, _, label, kind) in enumerate(heads):
+        stop = heads[i + 1][0] if i + 1 < len(heads) else len(text)
+        spans.append((head, stop, kind, label))
+    out: list[Sentence] = []
+    for s, e, kind, label in spans:
+        for a, b in _pieces(text, s, e):
+            while a < b and text[a].isspace():
+                a += 1
+            while b > a and text[b - 1].isspace():
+                b -= 1
+            if b > a:
+                out.append(Sentence(a, b, text[a:b], kind, label))
+    return out

@@ -1,0 +1,102 @@
+"""Fluoroscopy time and dose as written in a note, converted to seconds; dose is kept apart from time.
+
+Time is read only after a time anchor ("fluoroscopy time", "fluoro time", "total fluoroscopy time was",
+"fluoroscopy was used for"), in the forms ``1.2 min``, ``0:45``, ``1:35``, ``1 minute 35 seconds``,
+``12 minutes and 43 seconds``, ``72 sec``, ``0`` and ``zero``. A bare number is read as minutes, as
+fluoroscopy units display it. A number followed by a dose unit (mGy, cGy·cm2, Gy·cm², µGy·m², DAP) is a
+dose, never a time.
+
+Examples
+--------
+>>> [t.seconds for t in find_times("FLUOROSCOPY TIME:  1.2 minutes.")]
+[72.0]
+>>> [t.seconds for t in find_times("Total fluoroscopy time was 12 minutes and 43 seconds.")]
+[763.0]
+>>> [t.seconds for t in find_times("Fluoro time 1:35, dose 2.1 mGy")]
+[95.0]
+>>> [d.text for d in find_doses("Fluoro time 1:35, dose 2.1 mGy, DAP 340 cGy·cm2")]
+['2.1 mGy', '340 cGy·cm2']
+
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+__all__ = ["Quantity", "find_doses", "find_times"]
+
+_ANCHOR = re.compile(
+    r"\b(?:total\s+)?(?:fluoro(?:scopy|scopic)?|flouroscopy|fluroscopy|screening|beam[- ]on)\s+"
+    r"(?:exposure\s+|screening\s+)?time\b|\btime\s+of\s+fluoroscopy\b|\bfluoro(?:scopy)?\s+(?:was\s+)?used\s+for\b"
+    r"|\bfluoro(?:scopy)?\s*:\s*(?:yes\b[,;]?\s*)?(?=\d)",
+    re.IGNORECASE,
+)
+_DOSE_UNIT = (r"(?:[mcdµu]?Gy\s*(?:[·*x.\-]|\s)?\s*c?m(?:2|²|\^2)|mGy|cGy|µGy|uGy|Gy|mrem|mSv|R\b)")
+_DOSE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(" + _DOSE_UNIT + ")", re.IGNORECASE)
+_FILLER = r"[\s:=,\-]*(?:(?:was|is|of|were|approximately|approx\.?|about|total(?:ed)?|used|for|:)\s*)*"
+_VALUE = re.compile(
+    _FILLER + r"(?:"
+    r"(?P<h>\d+):(?P<hm>\d{2}):(?P<hs>\d{2})"
+    r"|(?P<m>\d+):(?P<s>\d{2})(?!\d)"
+    r"|(?P<mm>\d+(?:\.\d+)?)\s*(?:minutes?|mins?\.?|m)\s*(?:and\s*)?(?P<ss>\d+(?:\.\d+)?)\s*(?:seconds?|secs?\.?|s)\b"
+    r"|(?P<min>\d+(?:\.\d+)?)\s*(?:minutes?|mins?\.?|m)\b(?!\s*(?:Gy|Sv))"
+    r"|(?P<sec>\d+(?:\.\d+)?)\s*(?:seconds?|secs?\.?|s)\b"
+    r"|(?P<hr>\d+(?:\.\d+)?)\s*(?:hours?|hrs?)\b"
+    r"|(?P<zero>zero|none|nil)\b"
+    r"|(?P<bare>\d+(?:\.\d+)?)(?![\d.:]|\s*(?:" + _DOSE_UNIT + r"|%|mg|mL|cc|gauge|g\b|cm|mm)))",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A time (in seconds) or a dose found in the text, with the span it was read from."""
+
+    start: int
+    end: int
+    text: str
+    seconds: float | None = None
+
+
+def _seconds(m: re.Match[str]) -> float:
+    g = m.groupdict()
+    if g["h"]:
+        return float(int(g["h"]) * 3600 + int(g["hm"]) * 60 + int(g["hs"]))
+    if g["m"]:
+        return float(int(g["m"]) * 60 + int(g["s"]))
+    if g["mm"]:
+        return float(g["mm"]) * 60 + float(g["ss"])
+    if g["min"]:
+        return float(g["min"]) * 60
+    if g["sec"]:
+        return float(g["sec"])
+    if g["hr"]:
+        return float(g["hr"]) * 3600
+    if g["zero"]:
+        return 0.0
+    return float(g["bare"]) * 60
+
+
+def find_times(text: str) -> list[Quantity]:
+    """Every documented fluoroscopy time: the anchor and its value, in order of appearance."""
+    low = text.lower()
+    if not any(k in low for k in ("fluor", "flour", "flur", "screening", "beam")):
+        return []
+    out = []
+    for a in _ANCHOR.finditer(text):
+        m = _VALUE.match(text, a.end())
+        if m and m.end() - a.end() <= 60:
+            out.append(Quantity(a.start(), m.end(), text[a.start():m.end()], round(_seconds(m), 1)))
+    return out
+
+
+def find_doses(text: str) -> list[Quantity]:
+    """Every radiation dose written with a dose unit (recorded as evidence, never used as a time)."""
+    out = []
+    for m in _DOSE.finditer(text):
+        unit = m.group(2)
+        if re.search(r"gy|sv", unit, re.IGNORECASE) or re.search(
+                r"\b(?:dose|dap|kerma|exposure)\b", text[max(0, m.start() - 30):m.start()], re.IGNORECASE):
+            out.append(Quantity(m.start(), m.end(), m.group(0).strip()))
+    return out

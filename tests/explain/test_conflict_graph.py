@@ -1,0 +1,97 @@
+"""The conflict graph: every exclusion and addition has a reason edge citing a rule that exists in encodings/."""
+
+from __future__ import annotations
+
+import json
+
+import networkx as nx
+
+from fluorologic.conflict_graph import EDGE_KINDS, STATUSES
+from fluorologic.encodings import rule_ids
+from fluorologic.explain import explain
+
+CAUSES = {"suppresses", "blocks", "replaces", "trims", "requires"}
+REASONS = {"ptp_bundled", "guidance_included", "integral_to_surgery", "more_specific_guidance", "wrong_guidance_code",
+           "unit_limit", "add_on_without_primary", "not_effective", "component_billed_by_facility",
+           "imaging_inclusive_code", "not_documented", "missed_billable"}
+
+
+def test_every_excluded_code_has_an_incoming_reason_edge(ex):
+    g = ex.graph()
+    for e in ex.result["excluded"]:
+        nodes = [n for n, d in g.nodes(data=True) if d["code"] == e["code"] and d["kind"] == "line"]
+        rels = [r for n in nodes for _s, _t, d in g.in_edges(n, data=True) for r in d["relations"]
+                if r["kind"] in CAUSES and r["reason"] == e["reason"]]
+        assert rels, f"{e['code']} excluded ({e['reason']}) has no incoming reason edge"
+        assert any(r["rule"] == e["rule"] for r in rels)
+
+
+def test_every_added_code_has_an_incoming_edge_and_replaces_its_line(ex):
+    g = ex.graph()
+    for a in ex.result["added"]:
+        node = f"A{a['code']}"
+        assert g.nodes[node]["status"] == "added"
+        assert g.in_degree(node) >= 1, f"added {a['code']} has no incoming edge"
+        if a["replaces"]:
+            replaced = [t for _s, t, d in g.out_edges(node, data=True)
+                        if any(r["kind"] in ("replaces", "suppresses") for r in d["relations"])]
+            assert any(g.nodes[t]["code"] == a["replaces"] for t in replaced)
+
+
+def test_every_edge_cites_an_existing_rule_and_contract_reason(ex):
+    known = rule_ids()
+    for _s, _t, d in ex.graph().edges(data=True):
+        assert d["kind"] in EDGE_KINDS
+        for r in d["relations"]:
+            assert r["rule"] in known, f"rule {r['rule']} is not in encodings/"
+            assert r["reason"] is None or r["reason"] in REASONS
+            assert r["detail"]
+
+
+def test_node_statuses_agree_with_the_result(ex):
+    g = ex.graph()
+    assert {d["status"] for _n, d in g.nodes(data=True)} <= set(STATUSES)
+    billed = sorted(d["code"] for _n, d in g.nodes(data=True) if d["status"] in ("billed", "added"))
+    assert billed == sorted(b["code"] for b in ex.result["billable"])
+
+
+def test_ptp_edge_cites_the_row_and_quarter(explained):
+    ex = explained["hip-arthro-2009"]
+    d = ex.graph().edges["L1", "L2"]
+    assert d["rule"] == "ptp.bundled" and d["reason"] == "ptp_bundled"
+    assert d["row"].startswith("NCCI PTP 27093/77002, modifier indicator 1") and d["row"].endswith("2024Q3")
+
+
+def test_facts_that_mattered_are_nodes(explained):
+    ex = explained["knee-hopd-1"]
+    g = ex.graph()
+    assert g.nodes["F:owner"]["value"] == "facility"
+    assert g.edges["F:pos", "F:owner"]["rule"] == "owner.default"
+    assert g.edges["F:owner", "L3"]["reason"] == "component_billed_by_facility"
+    assert g.edges["F:owner", "L2"]["relations"][0]["modifier"] == "26"
+    dist = explained["x-bypass"].graph()
+    assert dist.nodes["F:distinct:L2"]["category"] == "distinct_service"
+    assert dist.edges["L1", "L2"]["kind"] == "bypasses"
+
+
+def test_unit_limit_edge(explained):
+    ex = explained["x-wrong"]
+    d = ex.graph().edges["F:limit:64490", "L2"]
+    assert d["kind"] == "trims" and d["rule"] == "units.mue" and d["relations"][0]["units"] == 2
+
+
+def test_node_link_json_is_sorted_deterministic_and_round_trips(raw_cases, engine):
+    raw = raw_cases["x-bypass"]
+    a = json.dumps(explain(raw, engine).graph_json(), sort_keys=False)
+    b = json.dumps(explain(raw, engine).graph_json(), sort_keys=False)
+    assert a == b
+    data = json.loads(a)
+    assert [n["id"] for n in data["nodes"]] == sorted(n["id"] for n in data["nodes"])
+    g = nx.node_link_graph(data, edges="edges")
+    assert isinstance(g, nx.DiGraph) and g.number_of_edges() == len(data["edges"])
+
+
+def test_line_order_does_not_change_the_graph(raw_cases, engine):
+    raw = raw_cases["x-bypass"]
+    flipped = {**raw, "lines": list(reversed(raw["lines"]))}
+    assert explain(raw, engine).graph_json() == explain(flipped, engine).graph_json()

@@ -1,0 +1,94 @@
+"""The encounter ``note`` field: findings fill documentation, drive the rules, and show in the audit."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from fluorologic.encounter import parse_encounter
+from fluorologic.errors import InputError
+from fluorologic.facts import build_facts
+from fluorologic.ruledata import RuleData
+
+KNEE_FLUORO = ("PROCEDURE: Right knee joint injection. Under fluoroscopic guidance, to confirm needle position, "
+               "a 22-gauge needle was placed into the knee joint. Fluoroscopy time: 0:45.")
+NO_FLUORO = ("PROCEDURE: Right knee joint injection. The needle was placed by landmarks; fluoroscopy was not "
+             "used.")
+
+
+def _enc(lines, note, **extra):
+    return {"encounter_id": "n1", "date_of_service": "2024-08-01", "place_of_service": "11", "lines": lines,
+            "note": note, **extra}
+
+
+def test_note_atoms_are_symbols_from_the_findings():
+    enc = parse_encounter(_enc([{"code": "20610"}], KNEE_FLUORO))
+    facts = build_facts(enc, RuleData.embedded())
+    shown = {str(a) for a in facts.atoms if a.name in ("note", "note_target", "note_kind", "documented")}
+    assert shown == {"note(fluoroscopy_used)", "note_target(nonspinal)", "note_kind(joint_injection)",
+                     "documented(fluoro_time)", "documented(indication)", "documented(body_area)"}
+
+
+def test_documented_fluoroscopy_adds_missed_77002(engine):
+    res = engine.solve(_enc([{"code": "20610"}], KNEE_FLUORO))
+    assert [(a["code"], a["reason"]) for a in res["added"]] == [("77002", "missed_billable")]
+    assert {b["code"] for b in res["billable"]} == {"20610", "77002"}
+    ev = res["added"][0]["evidence"]
+    assert {e["fact"] for e in ev} >= {"fluoroscopy_used"}
+    # the note documents time, indication and body area: no documentation alerts
+    assert not [a for a in res["alerts"] if a["kind"].startswith("missing_")]
+
+
+def test_negated_note_excludes_billed_77002(engine):
+    res = engine.solve(_enc([{"code": "20610"}, {"code": "77002"}], NO_FLUORO))
+    assert [(e["code"], e["reason"], e["by"]) for e in res["excluded"]] == [("77002", "not_documented", "note")]
+    assert "note_fluoro_negated" in {a["kind"] for a in res["alerts"]}
+    assert res["excluded"][0]["evidence"][0]["fact"] == "fluoroscopy_negated"
+    assert res["added"] == []
+
+
+def test_explicit_documentation_wins_over_the_note(engine):
+    raw = _enc([{"code": "20610"}, {"code": "77002"}], KNEE_FLUORO,
+               documentation={"fluoroscopy_time_seconds": 30, "indication": "explicit reason"})
+    res = engine.solve(raw)
+    summary = next(a for a in res["audit"] if a["rule"] == "note.findings")
+    assert summary["facts"]["fluoroscopy_time_seconds"] == 45  # what the note says, in the audit
+    assert not [a for a in res["alerts"] if a["kind"].startswith("missing_")]
+
+
+def test_note_target_picks_the_guidance_code(engine):
+    note = "PROCEDURE: Epidural blood patch. The Tuohy needle was placed at L3-4 under fluoroscopy."
+    res = engine.solve(_enc([{"code": "62273"}, {"code": "77002"}], note))
+    assert [(a["code"], a["replaces"]) for a in res["added"]] == [("77003", "77002")]
+
+
+def test_note_only_encounter_with_no_lines(engine):
+    res = engine.solve(_enc([], KNEE_FLUORO))
+    assert res["billable"] == [] and res["excluded"] == []
+    assert res["audit"][0]["rule"] == "note.findings"
+
+
+def test_every_evidence_span_is_in_the_audit_and_nothing_more_of_the_note(engine):
+    res = engine.solve(_enc([{"code": "20610"}], KNEE_FLUORO))
+    spans = [a for a in res["audit"] if a["rule"] == "note.evidence"]
+    assert spans and all(KNEE_FLUORO[a["facts"]["start"]:a["facts"]["end"]] == a["facts"]["text"] for a in spans)
+    assert [a["step"] for a in res["audit"]] == list(range(1, len(res["audit"]) + 1))
+    # the note is never echoed whole
+    assert KNEE_FLUORO not in json.dumps(res)
+
+
+def test_result_without_note_is_unchanged(engine):
+    res = engine.solve({"encounter_id": "x", "date_of_service": "2024-08-01", "place_of_service": "11",
+                        "lines": [{"code": "20610"}, {"code": "77002"}]})
+    assert not [a for a in res["audit"] if a["rule"].startswith("note.")]
+
+
+def test_bad_note_names_the_field_and_does_not_quote_it():
+    with pytest.raises(InputError) as err:
+        parse_encounter(_enc([], 12345))
+    assert err.value.field == "note"
+    secret = "Patient John Q Example " * 10000
+    with pytest.raises(InputError) as err:
+        parse_encounter(_enc([], secret))
+    assert err.value.field == "note" and "John" not in err.value.message
