@@ -191,3 +191,8 @@ def test_progress_bar_only_on_a_terminal(monkeypatch):
     bar.update(5)
     bar.close()
     assert "5/10" in fake.getvalue() and "enc" in fake.getvalue()
+
+
+def test_unknown_quarter_of_the_rule_store_is_a_usage_error(tmp_path):
+    with pytest.raises(UsageError, match="as-of-quarter"):
+        _run('{"encounter_id": "a"}', rules=(str(tmp_path / "store.sqlite"), "2019Q1"))

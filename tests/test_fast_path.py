@@ -112,3 +112,32 @@ def test_memo_answers_repeats_exactly(engine):
     for a, b in zip(first, again, strict=True):
         assert b["encounter_id"] == a["encounter_id"] + "-again"
         assert dict(b, encounter_id=a["encounter_id"]) == a
+
+
+NOTES = [
+    "Under fluoroscopic guidance the needle was advanced into the right L5-S1 foramen. Fluoroscopy time 0.6 min.",
+    "Left knee injected by palpation. No fluoroscopy was used.",
+    "C-arm brought in but not used. Lumbar epidural at L4-L5.",
+    "Procedure: hip arthrogram under live fluoroscopy, 45 seconds. Indication: confirm intra-articular position.",
+]
+
+
+def test_encounters_with_notes_identical(engine):
+    base = [
+        {"encounter_id": "n1", "date_of_service": "2024-08-14", "place_of_service": "11",
+         "lines": [{"code": "64483"}, {"code": "77003"}]},
+        {"encounter_id": "n2", "date_of_service": "2024-08-14", "place_of_service": "11",
+         "lines": [{"code": "20610", "site": "left knee"}, {"code": "77002"}]},
+        {"encounter_id": "n3", "date_of_service": "2024-08-14", "place_of_service": "22", "lines": [{"code": "62323"}]},
+        {"encounter_id": "n4", "date_of_service": "2024-08-14", "place_of_service": "11",
+         "lines": [{"code": "27093"}, {"code": "73525"}]},
+    ]
+    raws = [dict(b, encounter_id=f"{b['encounter_id']}-{j}", note=note)
+            for b in base for j, note in enumerate(NOTES)]
+    encs = _valid(engine, raws)
+    assert len(encs) == len(raws)
+    for enc, sol in zip(encs, engine.batch.solve_encounters(encs), strict=True):
+        ref = engine.solve_encounter(enc)
+        assert sol.atoms == ref.atoms, enc.encounter_id
+        assert decode(sol) == decode(ref), enc.encounter_id
+    assert engine.solve_many(raws) == [engine.solve(r) for r in raws]
