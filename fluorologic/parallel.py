@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
     from fluorologic.solver import Engine
 
 __all__ = ["BadItem", "ChunkResult", "Summary", "error_record", "init_worker", "ordered_map", "solve_chunk",
-           "solve_chunk_lines"]
+           "solve_chunk_lines", "worker_process"]
 
 
 @dataclass(frozen=True)
@@ -159,8 +161,20 @@ _WORKER_RULES: tuple[str | None, str | None] = (None, None)
 RECYCLE_CHUNKS = 40
 
 
-def init_worker(rules: tuple[str | None, str | None] = (None, None)) -> None:
-    """Make this process's engine on the rule data of ``rules`` = (store, as-of quarter), as ``solve`` does."""
+def _exit_with_parent(parent: int) -> None:
+    """End this worker when the process that started it is gone (killed, not shut down)."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
+
+
+def init_worker(rules: tuple[str | None, str | None] = (None, None), *, watch_parent: bool = False) -> None:
+    """Make this process's engine on the rule data of ``rules`` = (store, as-of quarter), as ``solve`` does.
+
+    With ``watch_parent`` (in worker processes) the worker also ends when its parent is killed.
+    """
+    if watch_parent:
+        threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
     global _WORKER_ENGINE, _WORKER_RULES
     if _WORKER_ENGINE is None or rules != _WORKER_RULES:
         from fluorologic.datacli import rule_source
@@ -168,6 +182,11 @@ def init_worker(rules: tuple[str | None, str | None] = (None, None)) -> None:
 
         _WORKER_RULES = rules
         _WORKER_ENGINE = Engine(data=rule_source(*rules))
+
+
+def worker_process(rules: tuple[str | None, str | None] = (None, None)) -> None:
+    """The initializer of a worker process: its engine, and an end when its parent is gone."""
+    init_worker(rules, watch_parent=True)
 
 
 def _engine() -> Engine:
@@ -212,7 +231,7 @@ def ordered_map(fn: Callable[[list[Any]], ChunkResult], chunks: Iterable[list[An
     # Workers are replaced after RECYCLE_CHUNKS chunks: clingo interns every symbol it ever makes for the
     # life of the process, so a fresh worker now and then keeps memory flat on endless streams.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, initializer=init_worker, initargs=(rules,), mp_context=context,
+    with ProcessPoolExecutor(max_workers=workers, initializer=worker_process, initargs=(rules,), mp_context=context,
                              max_tasks_per_child=RECYCLE_CHUNKS) as pool:
         pending: deque[Future[ChunkResult]] = deque()
         for chunk in chain(head, it):

@@ -41,7 +41,7 @@ from fluorologic.encounter import MAX_NOTE, Encounter, parse_encounter
 from fluorologic.errors import FluorologicError, InputError
 from fluorologic.models import EncounterIn, ErrorRecord, ResultOut, ScanIn, WhyIn
 from fluorologic.multisolve import SolveTimeout
-from fluorologic.parallel import init_worker
+from fluorologic.parallel import worker_process
 from fluorologic.render import to_json
 from fluorologic.solver import Engine
 
@@ -130,7 +130,7 @@ class MicroBatcher:
         if settings.solver_process:
             self.executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
                                                 max_tasks_per_child=settings.recycle_batches,
-                                                initializer=init_worker,
+                                                initializer=worker_process,
                                                 initargs=((settings.store, settings.as_of_quarter),))
         else:
             self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fluorologic-solver")
@@ -144,7 +144,7 @@ class MicroBatcher:
         """Stop collecting and let the solver go."""
         if self.task:
             self.task.cancel()
-        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor.shutdown(wait=True, cancel_futures=True)
 
     async def solve(self, encs: list[Encounter]) -> list[dict[str, Any]]:
         """The records of ``encs``, in order."""
