@@ -7,41 +7,17 @@ Exit codes: 0 all encounters solved; 1 some had input errors (the others are sti
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 import click
 
 from fluorologic import explain_cli
-from fluorologic.batch import read_encounters
-from fluorologic.datacli import data, rule_source
-from fluorologic.errors import DataError, InputError
-from fluorologic.render import to_json, to_jsonl, to_table
+from fluorologic.batchrun import UsageError, run_solve
+from fluorologic.datacli import data
 from fluorologic.rules_cli import rules
 from fluorologic.scan_cli import scan
-from fluorologic.solver import Engine
+from fluorologic.serve_cli import serve
 
 __all__ = ["main"]
-
-
-def _read_text(path: str) -> str:
-    try:
-        if path == "-":
-            return sys.stdin.read()
-        with open(path, encoding="utf-8") as fh:
-            return fh.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        click.echo(f"fluorologic: cannot read {path}: {exc}", err=True)
-        sys.exit(2)
-
-
-def _solve_all(items: list[Any], engine: Engine) -> list[dict[str, Any]]:
-    records = []
-    for item in items:
-        if isinstance(item, InputError):
-            records.append({"encounter_id": None, "error": item.to_dict()})
-        else:
-            records.append(engine.solve_record(item))
-    return records
 
 
 @click.group()
@@ -56,31 +32,21 @@ def main() -> None:
 @click.option("--store", type=click.Path(dir_okay=False), default=None,
               help="Rule store with imported CMS quarters [default: $FLUOROLOGIC_STORE or the per-user data folder].")
 @click.option("--as-of-quarter", default=None, help="Decide every encounter under this loaded quarter, e.g. 2024Q3.")
-def solve(file: str, fmt: str, store: str | None, as_of_quarter: str | None) -> None:
-    """Solve one encounter, a JSON array of encounters or JSON Lines from FILE (- for stdin)."""
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write results to OUTPUT instead of stdout.")
+@click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
+@click.option("--resume", is_flag=True, help="Continue an interrupted run into OUTPUT (needs -o and jsonl).")
+@click.option("--csv/--no-csv", "csv_input", default=None, help="Read a claim-line CSV (default: by .csv suffix).")
+@click.option("--summary/--no-summary", default=None, help="Print the summary on stderr (default: for batches).")
+def solve(file: str, fmt: str, store: str | None, as_of_quarter: str | None, output: str | None,
+          workers: int | None, resume: bool, csv_input: bool | None, summary: bool | None) -> None:
+    """Solve one encounter, a JSON array, JSON Lines or a claim-line CSV from FILE (- for stdin)."""
     try:
-        rules = rule_source(store, as_of_quarter)
-    except DataError as err:
-        click.echo(f"fluorologic: {err}", err=True)
+        code = run_solve(file, fmt, output=output, workers=workers, resume=resume, csv_input=csv_input,
+                         summary=summary, rules=(store, as_of_quarter))
+    except UsageError as exc:
+        click.echo(f"fluorologic: {exc}", err=True)
         sys.exit(2)
-    text = _read_text(file)
-    try:
-        items, shape = read_encounters(text)
-    except InputError as err:
-        click.echo(f"fluorologic: {file}: {err.message}", err=True)
-        sys.exit(2)
-    records = _solve_all(items, Engine(data=rules))
-    errors = [r for r in records if "error" in r]
-    for r in errors:
-        click.echo(f"fluorologic: encounter {r['encounter_id']!r}: {r['error']['field']}: {r['error']['message']}",
-                   err=True)
-    if fmt == "jsonl":
-        click.echo(to_jsonl(records), nl=False)
-    elif fmt == "table":
-        click.echo(to_table(records))
-    else:
-        click.echo(to_json(records[0] if shape == "object" else records, indent=2))
-    sys.exit(1 if errors else 0)
+    sys.exit(code)
 
 
 main.add_command(scan)
@@ -88,3 +54,8 @@ main.add_command(explain_cli.why)
 main.add_command(explain_cli.graph)
 main.add_command(data)
 main.add_command(rules)
+main.add_command(serve)
+
+
+if __name__ == "__main__":
+    main()

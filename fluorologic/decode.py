@@ -46,6 +46,28 @@ def py(sym: Symbol) -> Any:
     return str(sym)
 
 
+_CONVERTED: dict[Symbol, tuple[str, list[Any]]] = {}
+
+
+def _converted(sym: Symbol) -> tuple[str, list[Any]]:
+    """``sym.name`` and its arguments as Python values, remembered: the same atoms recur in every encounter."""
+    hit = _CONVERTED.get(sym)
+    if hit is None:
+        if len(_CONVERTED) >= 30_000:
+            _CONVERTED.clear()
+        hit = _CONVERTED[sym] = (sym.name, [py(a) for a in sym.arguments])
+    return hit
+
+
+def _copy(value: Any) -> Any:
+    """A copy of the lists and dicts of a converted value."""
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    return value
+
+
 def _date(n: int) -> str:
     return f"{n // 10000:04d}-{n // 100 % 100:02d}-{n % 100:02d}"
 
@@ -80,8 +102,10 @@ class _Atoms:
         self.by_name: dict[str, list[list[Any]]] = defaultdict(list)
         self.raw: dict[str, list[Symbol]] = defaultdict(list)
         for sym in atoms:
-            self.by_name[sym.name].append([py(a) for a in sym.arguments])
-            self.raw[sym.name].append(sym)
+            name, args = _converted(sym)
+            # Only audit values reach the Result as they are; copy them so that results never share lists.
+            self.by_name[name].append(_copy(args) if name == "audit" else list(args))
+            self.raw[name].append(sym)
 
     def __getitem__(self, name: str) -> list[list[Any]]:
         return self.by_name.get(name, [])

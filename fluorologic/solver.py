@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import clingo
 from clingo import ast
@@ -28,6 +28,9 @@ from fluorologic.encounter import Encounter, parse_encounter
 from fluorologic.errors import EncodingError, InputError
 from fluorologic.facts import Facts, build_facts
 from fluorologic.ruledata import RuleData, default_places
+
+if TYPE_CHECKING:
+    from fluorologic.multisolve import BatchSolver
 
 __all__ = ["Engine", "Solution", "solve"]
 
@@ -49,6 +52,7 @@ class Engine:
         self.places = default_places()
         self.strict = strict
         self._program = program_text()
+        self._batch: BatchSolver | None = None
 
     def _control(self, messages: list[str]) -> clingo.Control:
         def log(code: clingo.MessageCode, msg: str) -> None:
@@ -98,14 +102,32 @@ class Engine:
 
     def solve_many(self, raws: list[Any], on_result: Callable[[dict[str, Any]], None] | None = None
                    ) -> list[dict[str, Any]]:
-        """Solve a batch in input order; one result or error record per input encounter."""
-        out = []
-        for raw in raws:
-            rec = self.solve_record(raw)
-            if on_result:
-                on_result(rec)
-            out.append(rec)
+        """Solve a batch in input order; one result or error record per input encounter.
+
+        The valid encounters are solved together, a chunk at a time, in one keyed program
+        (:mod:`fluorologic.multisolve`); the answers are those of :meth:`solve`.
+        """
+        from fluorologic.parallel import solve_chunk
+
+        out: list[dict[str, Any]] = []
+        for start in range(0, len(raws), self.CHUNK):
+            for rec in solve_chunk(self, raws[start:start + self.CHUNK]):
+                if on_result:
+                    on_result(rec)
+                out.append(rec)
         return out
+
+    #: Encounters solved together in one program by :meth:`solve_many`.
+    CHUNK = 128
+
+    @property
+    def batch(self) -> BatchSolver:
+        """The batch solver that shares this engine's encodings and rule data (made on first use)."""
+        if self._batch is None:
+            from fluorologic.multisolve import BatchSolver
+
+            self._batch = BatchSolver(self)
+        return self._batch
 
 
 _LOC = ast.Location(ast.Position("<facts>", 1, 1), ast.Position("<facts>", 1, 1))

@@ -1,0 +1,147 @@
+"""Benchmark: encounters/s on one core and on all cores, latency, peak memory, and the pairwise baseline.
+
+Runs in one process on the same generated encounters (bench/generate.py):
+
+* ``single``: the one-encounter path (``Engine.solve``, one clingo program per encounter): the "before";
+* ``batch``: the keyed batch path (``Engine.solve_many``, one program per chunk) on one core;
+* ``pool``: ``fluorologic solve --workers N`` machinery (process pool, ordered output) on all cores;
+* ``baseline``: a plain pairwise PTP/MUE checker (bench/baseline.py) on the same encounters, and the
+  count and kinds of encounters where its answer differs from fluorologic's.
+
+CPU figures use process time where a single process does the work, so that other load on a shared
+machine shows less; wall-clock figures are given for the pool. Usage::
+
+    python bench/bench_solve.py -n 5000 --single 300
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import resource
+import statistics
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.baseline import PairwiseChecker, differences  # noqa: E402
+from bench.generate import generate  # noqa: E402
+from fluorologic import parallel  # noqa: E402
+from fluorologic.batchrun import run_solve  # noqa: E402
+from fluorologic.parallel import default_workers  # noqa: E402
+from fluorologic.solver import Engine  # noqa: E402
+
+
+def _pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(p * len(values)))]
+
+
+def bench_single(engine: Engine, encs: list[dict]) -> dict[str, float]:
+    lat = []
+    cpu0 = time.process_time()
+    for e in encs:
+        t = time.perf_counter()
+        engine.solve(e)
+        lat.append(time.perf_counter() - t)
+    cpu = time.process_time() - cpu0
+    return {"encounters": len(encs), "enc_per_s_cpu": round(len(encs) / cpu, 1),
+            "p50_ms": round(1000 * _pct(lat, 0.5), 2), "p99_ms": round(1000 * _pct(lat, 0.99), 2)}
+
+
+def bench_batch(engine: Engine, encs: list[dict], chunk: int, warm: list[dict]) -> tuple[dict[str, float], list[dict]]:
+    engine.solve_many(warm)  # warm: rule rows of the common code combinations, decoded-symbol memo
+    lat = []
+    out = []
+    cpu0 = time.process_time()
+    wall0 = time.perf_counter()
+    for start in range(0, len(encs), chunk):
+        t = time.perf_counter()
+        part = engine.solve_many(encs[start:start + chunk])
+        lat.append((time.perf_counter() - t, len(part)))
+        out.extend(part)
+    cpu = time.process_time() - cpu0
+    wall = time.perf_counter() - wall0
+    per_enc = [t / n for t, n in lat]
+    return {"encounters": len(encs), "chunk": chunk, "enc_per_s_cpu": round(len(encs) / cpu, 1),
+            "enc_per_s_wall": round(len(encs) / wall, 1),
+            "per_encounter_ms_p50": round(1000 * statistics.median(per_enc), 3),
+            "per_encounter_ms_p99": round(1000 * _pct(per_enc, 0.99), 3),
+            "chunk_latency_ms_p50": round(1000 * statistics.median(t for t, _ in lat), 1),
+            "chunk_latency_ms_p99": round(1000 * _pct([t for t, _ in lat], 0.99), 1)}, out
+
+
+def bench_pool(text: str, workers: int, chunk: int) -> dict[str, float]:
+    parallel._WORKER_ENGINE = None  # every run starts cold, in this process or in fresh workers
+    out = io.StringIO()
+    t = time.perf_counter()
+    run_solve(io.StringIO(text), "jsonl", out=out, workers=workers, chunk_size=chunk, summary=False,
+              err=io.StringIO())
+    wall = time.perf_counter() - t
+    n = out.getvalue().count("\n")
+    return {"workers": workers, "encounters": n, "enc_per_s_wall": round(n / wall, 1),
+            "child_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)}
+
+
+def bench_baseline(encs: list[dict], results: list[dict]) -> dict[str, object]:
+    checker = PairwiseChecker()
+    cpu0 = time.process_time()
+    answers = [checker.check(e) for e in encs]
+    cpu = time.process_time() - cpu0
+    kinds: Counter[str] = Counter()
+    differing = 0
+    for base, fl in zip(answers, results, strict=True):
+        if "error" in fl:
+            continue
+        found = differences(base, fl)
+        if found:
+            differing += 1
+            kinds.update(found)
+    return {"enc_per_s_cpu": round(len(encs) / cpu, 1), "differing_encounters": differing,
+            "kinds": dict(kinds.most_common())}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("-n", type=int, default=5000, help="encounters for the batch, pool and baseline runs")
+    parser.add_argument("--single", type=int, default=300, help="encounters for the one-at-a-time run")
+    parser.add_argument("--chunk", type=int, default=256)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--memo", action="store_true", help="keep the answer memos on (off: measure the solver)")
+    parser.add_argument("--distinct", type=int, default=0,
+                        help="draw the n encounters from this many distinct ones under fresh ids (a repetitive "
+                             "stream, as claims are; use with --memo)")
+    args = parser.parse_args()
+    if not args.memo:
+        os.environ["FLUOROLOGIC_MEMO_SIZE"] = "0"  # inherited by the pool's worker processes
+    encs = generate(args.n, seed=args.seed)
+    if args.distinct:
+        encs = [dict(encs[i % args.distinct], encounter_id=f"r{i:07d}") for i in range(args.n)]
+    engine = Engine()
+    report: dict[str, object] = {"cores": default_workers(), "load_average": os.getloadavg(),
+                                 "memo": bool(args.memo), "distinct": args.distinct or args.n}
+    report["single"] = bench_single(engine, encs[:args.single])
+    report["batch"], results = bench_batch(engine, encs, args.chunk, generate(args.chunk, seed=args.seed + 1000))
+    report["speedup_batch_vs_single_cpu"] = round(report["batch"]["enc_per_s_cpu"]  # type: ignore[index]
+                                                  / report["single"]["enc_per_s_cpu"], 1)  # type: ignore[index]
+    same = sum(engine.solve(e) == r for e, r in zip(encs[:args.single], results, strict=False))
+    report["single_equals_batch"] = f"{same}/{min(args.single, len(results))}"
+    report["self_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    text = "".join(json.dumps(e) + "\n" for e in encs)
+    one = bench_pool(text, 1, args.chunk)
+    report["pool_1"] = one
+    allc = bench_pool(text, default_workers(), args.chunk)
+    report["pool_all"] = allc
+    report["pool_scaling"] = round(allc["enc_per_s_wall"] / one["enc_per_s_wall"], 2)
+    report["baseline"] = bench_baseline(encs, results)
+    report["ratio_baseline_to_fluorologic_cpu"] = round(
+        report["baseline"]["enc_per_s_cpu"] / report["batch"]["enc_per_s_cpu"], 1)  # type: ignore[index]
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+"""The encodings keyed by encounter: many independent encounters ground and solve in one clingo program.
+
+Grounding the encodings has a fixed cost of several milliseconds per ``Control`` whatever the size of
+the encounter, so solving encounters one by one is dominated by it. This module rewrites the parsed
+encodings (the AST, never program text) so that every predicate takes the encounter's batch index as
+a new first argument: ``line(L,C,U)`` becomes ``line(K,L,C,U)``. Rules whose body has no positive
+predicate of the encounter (plain facts such as the precedence table) get the guard ``fl_enc(K)``. Weak
+constraints get ``K`` in front of their tuple, so equal tuples of different encounters stay distinct.
+
+Encounters of one batch share no atom, so the program is the disjoint union of the single-encounter
+programs. Every optimisation level of the union sums the costs of independent parts: its
+lexicographic optimum is the tuple of the parts' optima, and each part's optimum is unique (the
+encodings break every tie), so the answer of every encounter is the one it has when solved alone.
+
+Examples
+--------
+>>> [str(s) for s in keyed_program("p(X) :- q(X), not r(X). f(1). :~ p(X). [1@2,X]")][1:4]
+['p(K__,X) :- q(K__,X); not r(K__,X).', 'f(K__,1) :- fl_enc(K__).', ':~ p(K__,X). [1@2,K__,X]']
+
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from clingo import Function, ast
+from clingo.ast import ASTType, Location, Position
+
+__all__ = ["DAT", "ENC", "IN", "KEY_VAR", "ROWS", "keyed_program"]
+
+KEY_VAR = "K__"
+#: ``fl_in_p(K,A)``: A is an input atom ``p(..)`` of encounter K, as ``build_facts`` makes it.
+IN = "fl_in_"
+#: ``fl_rows(K,G)``: encounter K uses the rule rows of group G; ``fl_dat_p(G,A)``: A is a rule-row atom ``p(..)``.
+ROWS = "fl_rows"
+DAT = "fl_dat_"
+#: ``fl_enc(K)``: K is an encounter of the batch.
+ENC = "fl_enc"
+_LOC = Location(Position("<keyed>", 1, 1), Position("<keyed>", 1, 1))
+
+
+def _key() -> ast.AST:
+    return ast.Variable(_LOC, KEY_VAR)
+
+
+class _AddKey(ast.Transformer):
+    """Prepend the key variable to the arguments of every predicate atom."""
+
+    def visit_SymbolicAtom(self, node: ast.AST) -> ast.AST:  # noqa: N802 (clingo's visitor naming)
+        return node.update(symbol=_key_term(node.symbol))
+
+
+def _key_term(sym: ast.AST) -> ast.AST:
+    if sym.ast_type == ASTType.Function:
+        return sym.update(arguments=[_key(), *sym.arguments])
+    if sym.ast_type == ASTType.SymbolicTerm:  # a constant predicate such as fluoro_claimed
+        return ast.Function(sym.location, str(sym.symbol), [_key()], False)
+    if sym.ast_type == ASTType.Pool:  # p("a";"b") is the pool of p("a") and p("b")
+        return sym.update(arguments=[_key_term(a) for a in sym.arguments])
+    raise ValueError(f"cannot key the atom {sym}")
+
+
+def _has_positive_atom(body: Any) -> bool:
+    return any(lit.ast_type == ASTType.Literal and lit.sign == ast.Sign.NoSign
+               and lit.atom.ast_type == ASTType.SymbolicAtom for lit in body)
+
+
+def _guarded(body: list[ast.AST]) -> list[ast.AST]:
+    if _has_positive_atom(body):
+        return body
+    guard = ast.Literal(_LOC, ast.Sign.NoSign,
+                        ast.SymbolicAtom(ast.Function(_LOC, ENC, [_key()], False)))
+    return [guard, *body]
+
+
+def _var(name: str) -> ast.AST:
+    return ast.Variable(_LOC, name)
+
+
+def _fun(name: str, args: list[ast.AST]) -> ast.AST:
+    return ast.Function(_LOC, name, args, False)
+
+
+def _lit(atom: ast.AST) -> ast.AST:
+    return ast.Literal(_LOC, ast.Sign.NoSign, ast.SymbolicAtom(atom))
+
+
+def _bridges(name: str, arity: int) -> list[ast.AST]:
+    """The rules that bring input predicate ``p/n`` in from the encounter's own atoms and from its rule rows.
+
+    ``p(K,X..) :- fl_in_p(K,p(X..)).`` and ``p(K,X..) :- fl_rows(K,G), fl_dat_p(G,p(X..)).``
+    """
+    xs = [_var(f"X{i}__") for i in range(arity)]
+    plain = _fun(name, list(xs)) if arity else ast.SymbolicTerm(_LOC, Function(name, []))
+    head = _lit(_fun(name, [_key(), *xs]))
+    own = ast.Rule(_LOC, head, [_lit(_fun(IN + name, [_key(), plain]))])
+    rows = ast.Rule(_LOC, head, [_lit(_fun(ROWS, [_key(), _var("G__")])),
+                                 _lit(_fun(DAT + name, [_var("G__"), plain]))])
+    return [own, rows, ast.Defined(_LOC, IN + name, 2, True), ast.Defined(_LOC, DAT + name, 2, True)]
+
+
+def _show(name: str, arity: int) -> ast.AST:
+    """Show ``p/n`` as the pair of the key and the atom without it: ``#show (K,p(X..)) : p(K,X..).``."""
+    xs = [_var(f"X{i}__") for i in range(arity)]
+    plain = _fun(name, list(xs)) if arity else ast.SymbolicTerm(_LOC, Function(name, []))
+    return ast.ShowTerm(_LOC, _fun("", [_key(), plain]), [_lit(_fun(name, [_key(), *xs]))])
+
+
+def _key_statement(stm: ast.AST, add: _AddKey) -> list[ast.AST]:
+    kind = stm.ast_type
+    if kind == ASTType.Comment:
+        return []
+    if kind == ASTType.Rule:
+        new = add(stm)
+        return [new.update(body=_guarded(list(new.body)))]
+    if kind == ASTType.Minimize:
+        new = add(stm)
+        return [new.update(terms=[_key(), *new.terms], body=_guarded(list(new.body)))]
+    if kind == ASTType.ShowSignature:
+        return [stm] if not stm.name else [_show(stm.name, stm.arity)]
+    if kind == ASTType.Defined:  # an input predicate: it now comes through the bridges
+        return [*_bridges(stm.name, stm.arity), stm.update(arity=stm.arity + 1)]
+    if kind == ASTType.Program:
+        return [stm]
+    raise ValueError(f"the keyed encodings do not support the statement {stm}")
+
+
+@functools.cache
+def keyed_program(program: str) -> tuple[ast.AST, ...]:
+    """The statements of ``program`` with every predicate keyed by the encounter (see the module docstring)."""
+    add = _AddKey()
+    statements: list[ast.AST] = []
+    ast.parse_string(program, statements.append)
+    out = [s for stm in statements for s in _key_statement(stm, add)]
+    out.append(ast.Rule(_LOC, _lit(_fun(ENC, [_key()])), [_lit(_fun(ROWS, [_key(), _var("G__")]))]))
+    out.append(ast.Defined(_LOC, ROWS, 2, True))
+    return tuple(out)

@@ -1,0 +1,228 @@
+"""Solve many encounters in one clingo program: the fast path behind batches and the service.
+
+Grounding the encodings costs several milliseconds per ``Control`` however small the encounter, so
+:class:`BatchSolver` grounds a whole batch at once with the keyed encodings (:mod:`fluorologic.keyed`):
+each encounter's own facts enter as ``fl_in(K, atom)``, the rule rows of its code combination (looked up
+once, :mod:`fluorologic.factcache`) as ``fl_dat(G, atom)`` shared by every encounter of group ``G``. The
+shown atoms come back as ``(K, atom)``, exactly the atoms the single-encounter path shows.
+
+The optimum is found with clingo's core-guided strategy (``usc``) and only the model proven optimal is
+read; it is unique, so the answers equal :meth:`fluorologic.solver.Engine.solve_encounter`'s. The shown
+atoms are a function of the input facts alone, so they are remembered by those facts (bounded memo):
+an encounter identical to an earlier one except for its id is not solved again.
+
+Examples
+--------
+>>> from fluorologic.encounter import parse_encounter
+>>> from fluorologic.solver import Engine
+>>> engine = Engine()
+>>> encs = [parse_encounter({"encounter_id": f"k{i}", "date_of_service": "2024-08-01", "place_of_service": "11",
+...                          "lines": [{"code": "20610", "site": "left knee"}, {"code": code}]})
+...         for i, code in enumerate(["77002", "77003"])]
+>>> sols = BatchSolver(engine).solve_encounters(encs)
+>>> [s.atoms == engine.solve_encounter(e).atoms for s, e in zip(sols, encs)]
+[True, True]
+
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import time
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import clingo
+from clingo import Function, Number, Symbol, ast
+
+from fluorologic.encounter import Encounter
+from fluorologic.errors import EncodingError
+from fluorologic.factcache import FactCache, RulePart
+from fluorologic.keyed import DAT, IN, ROWS, keyed_program
+from fluorologic.symorder import order_key
+
+if TYPE_CHECKING:
+    from fluorologic.solver import Engine, Solution
+
+__all__ = ["BatchSolver", "SolveTimeout"]
+
+_ARGS = ["--opt-mode=optN", "--opt-strategy=usc", "--models=1", "--warn=none", "--single-shot"]
+
+
+def _with_id(frozen: bytes, eid: str) -> dict[str, Any]:
+    """A fresh copy of a remembered Result under another encounter id (the only field naming the encounter)."""
+    out = pickle.loads(frozen)  # noqa: S301 (bytes this process pickled itself, never input)
+    out["encounter_id"] = eid
+    return out
+
+
+class SolveTimeout(Exception):  # noqa: N818 (it is a result, not a failure of fluorologic)
+    """The batch was not solved within the time limit; its encounters need review by a person."""
+
+
+class BatchSolver:
+    """Solve lists of validated encounters in one program each; reuse it (it caches rule rows)."""
+
+    def __init__(self, engine: Engine, *, max_groups: int = 4_000, memo_size: int | None = None) -> None:
+        self.engine = engine
+        if memo_size is None:  # FLUOROLOGIC_MEMO_SIZE=0 turns the memos off (benchmarks of the solver itself)
+            memo_size = int(os.environ.get("FLUOROLOGIC_MEMO_SIZE", "10000"))
+        self.program = keyed_program(engine._program)
+        self.cache = FactCache(engine.data, engine.places)
+        self.max_groups = max_groups
+        self.memo_size = memo_size
+        self._dat: dict[int, list[Symbol]] = {}
+        self._memo: dict[tuple[int, tuple[Symbol, ...]], tuple[Symbol, ...]] = {}
+        self._results: dict[tuple[Encounter, int], bytes] = {}
+        self._split: dict[Symbol, tuple[int, Symbol]] = {}
+        self._wrap: dict[tuple[int, Symbol], Symbol] = {}
+        self.memo_hits = 0
+
+    def _control(self) -> clingo.Control:
+        ctl = clingo.Control(_ARGS, logger=lambda _code, _msg: None)
+        with ast.ProgramBuilder(ctl) as builder:
+            for stm in self.program:
+                builder.add(stm)
+        return ctl
+
+    def _group_atoms(self, number: int, atoms: Sequence[Symbol]) -> list[Symbol]:
+        wrapped = self._dat.get(number)
+        if wrapped is None:
+            if len(self._dat) >= self.max_groups:
+                self._dat.clear()
+            g = Number(number)
+            wrapped = self._dat[number] = [Function(DAT + a.name, [g, a]) for a in atoms]
+        return wrapped
+
+    def solve_encounters(self, encs: Sequence[Encounter], *, timeout: float | None = None) -> list[Solution]:
+        """The solutions of ``encs`` in order.
+
+        Raises
+        ------
+        SolveTimeout
+            When ``timeout`` seconds (grounding and solving) pass before the optimum is proven; grounding
+            itself is not interrupted, so the limit is checked after it and bounds the search.
+
+        """
+        from fluorologic.facts import Facts
+        from fluorologic.solver import Solution
+
+        if not encs:
+            return []
+        facts: list[Facts] = []
+        inputs: list[tuple[list[Symbol], RulePart]] = []
+        keys: list[tuple[int, tuple[Symbol, ...]]] = []
+        answers: list[tuple[Symbol, ...] | None] = []
+        todo: list[int] = []
+        for i, enc in enumerate(encs):
+            own = self.cache.own_facts(enc)
+            part = self.cache.rule_part(enc)
+            facts.append(Facts(atoms=own.atoms + list(part.atoms), rows=dict(part.rows), note=own.note))
+            inputs.append((own.atoms, part))
+            key = (part.number, tuple(own.atoms))
+            keys.append(key)
+            known = self._memo.get(key)
+            answers.append(known)
+            if known is None:
+                todo.append(i)
+            else:
+                self.memo_hits += 1
+        if todo:
+            for i, atoms in zip(todo, self._solve([inputs[i] for i in todo], timeout),
+                                strict=True):
+                if len(self._memo) >= self.memo_size:
+                    self._memo.clear()
+                answers[i] = atoms
+                if self.memo_size:
+                    self._memo[keys[i]] = atoms
+        return [Solution(enc, f, atoms) for enc, f, atoms in zip(encs, facts, answers, strict=True)
+                if atoms is not None]
+
+    def results(self, encs: Sequence[Encounter], *, timeout: float | None = None) -> list[dict[str, Any]]:
+        """The contract Results of ``encs`` in order (see :meth:`solve_encounters`).
+
+        A Result is remembered by everything in its encounter but the id (and by the rule rows in force),
+        so a repeat of an earlier encounter under a new id costs a copy, not a solve and a decode.
+        """
+        from fluorologic.decode import decode
+
+        out: list[dict[str, Any] | None] = []
+        keys: list[tuple[Encounter, int]] = []
+        todo: list[int] = []
+        for i, enc in enumerate(encs):
+            key = (replace(enc, encounter_id=""), self.cache.rule_part(enc).number)
+            keys.append(key)
+            known = self._results.get(key)
+            if known is None:
+                todo.append(i)
+                out.append(None)
+            else:
+                self.memo_hits += 1
+                out.append(_with_id(known, enc.encounter_id))
+        if todo:
+            sols = self.solve_encounters([encs[i] for i in todo], timeout=timeout)
+            for i, sol in zip(todo, sols, strict=True):
+                rec = decode(sol)
+                if len(self._results) >= self.memo_size:
+                    self._results.clear()
+                if self.memo_size:
+                    self._results[keys[i]] = pickle.dumps(rec, protocol=pickle.HIGHEST_PROTOCOL)
+                out[i] = rec
+        return [r for r in out if r is not None]
+
+    def _solve(self, inputs: list[tuple[list[Symbol], RulePart]], timeout: float | None
+               ) -> list[tuple[Symbol, ...]]:
+        """The sorted shown atoms of each encounter, solved together in one program."""
+        started = time.monotonic()
+        ctl = self._control()
+        groups: set[int] = set()
+        wrap = self._wrap
+        if len(wrap) > 20_000:
+            wrap.clear()
+        with ctl.backend() as backend:
+            add_atom, add_rule = backend.add_atom, backend.add_rule
+            for k, (own, part) in enumerate(inputs):
+                key = Number(k)
+                add_rule([add_atom(Function(ROWS, [key, Number(part.number)]))])
+                for atom in own:
+                    wrapped = wrap.get((k, atom))
+                    if wrapped is None:
+                        wrapped = wrap[(k, atom)] = Function(IN + atom.name, [key, atom])
+                    add_rule([add_atom(wrapped)])
+                if part.number not in groups:
+                    groups.add(part.number)
+                    for atom in self._group_atoms(part.number, part.atoms):
+                        add_rule([add_atom(atom)])
+        ctl.ground([("base", [])])
+        shown: list[Symbol] = []
+
+        def on_model(model: clingo.Model) -> None:
+            if model.optimality_proven:
+                shown[:] = model.symbols(shown=True)
+
+        left = None if timeout is None else timeout - (time.monotonic() - started)
+        if left is not None and left <= 0:
+            raise SolveTimeout(f"grounding took longer than {timeout} seconds")
+        with ctl.solve(on_model=on_model, async_=True) as handle:
+            if not handle.wait(left):
+                handle.cancel()
+                raise SolveTimeout(f"no proven optimum within {timeout} seconds")
+            result = handle.get()
+        if not result.satisfiable or not shown:
+            raise EncodingError("the encodings admit no answer set; stability is soft, so this is a defect")
+        per: list[list[Symbol]] = [[] for _ in inputs]
+        split = self._split
+        if len(split) > 20_000:
+            split.clear()
+        for sym in shown:
+            pair = split.get(sym)  # (K, atom) pairs recur from batch to batch; hashing beats unpacking
+            if pair is None:
+                k, atom = sym.arguments
+                pair = split[sym] = (k.number, atom)
+            per[pair[0]].append(pair[1])
+        try:
+            return [tuple(sorted(atoms, key=order_key)) for atoms in per]
+        except ValueError:
+            return [tuple(sorted(atoms)) for atoms in per]

@@ -1,0 +1,143 @@
+"""The keyed batch path gives exactly the answers of the one-program-per-encounter path."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from fluorologic.decode import decode
+from fluorologic.encounter import parse_encounter
+from fluorologic.factcache import FactCache
+from fluorologic.facts import build_facts
+from fluorologic.keyed import keyed_program
+from fluorologic.solver import Engine
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.generate import generate  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def engine():
+    return Engine()
+
+
+def _examples():
+    out = []
+    for path in sorted((ROOT / "examples").glob("*.json")):
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        out.extend(doc if isinstance(doc, list) else [doc])
+    golden = sorted((ROOT / "tests" / "golden").glob("*.json"))
+    for path in golden:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        if isinstance(doc, dict) and isinstance(doc.get("encounter"), dict):
+            out.append(doc["encounter"])
+    return out
+
+
+def _valid(engine, raws):
+    encs = []
+    for raw in raws:
+        try:
+            encs.append(parse_encounter(raw, engine.places))
+        except Exception:  # noqa: BLE001 (examples hold deliberate input errors)
+            continue
+    return encs
+
+
+def test_examples_and_golden_inputs_identical(engine):
+    encs = _valid(engine, _examples())
+    assert len(encs) >= 25
+    sols = engine.batch.solve_encounters(encs)
+    for enc, sol in zip(encs, sols, strict=True):
+        ref = engine.solve_encounter(enc)
+        assert sol.atoms == ref.atoms, enc.encounter_id
+        assert decode(sol) == decode(ref), enc.encounter_id
+
+
+def test_generated_encounters_identical_in_mixed_batches(engine):
+    encs = _valid(engine, generate(200, seed=5))
+    assert len(encs) == 200
+    got = []
+    for size in (1, 7, 64, 128):  # batch boundaries must not matter
+        start = len(got)
+        got.extend(engine.batch.solve_encounters(encs[start:start + size]))
+    assert len(got) == 200
+    for enc, sol in zip(encs, got, strict=True):
+        ref = engine.solve_encounter(enc)
+        assert sol.atoms == ref.atoms, enc.encounter_id
+        assert decode(sol) == decode(ref), enc.encounter_id
+
+
+def test_solve_many_equals_solve_record(engine):
+    raws = generate(40, seed=9, malformed=0.1)
+    raws = [r if isinstance(r, dict) else {"encounter_id": "bad", "lines": "x"} for r in raws]
+    assert engine.solve_many(raws) == [engine.solve_record(r) for r in raws]
+
+
+def test_fact_cache_equals_build_facts(engine):
+    cache = FactCache(engine.data, engine.places)
+    for enc in _valid(engine, generate(200, seed=3)):
+        facts, _ = cache.facts(enc)
+        ref = build_facts(enc, engine.data, engine.places)
+        assert sorted(facts.atoms) == sorted(ref.atoms)
+        assert facts.rows == ref.rows
+
+
+def test_keyed_program_keys_every_predicate():
+    prog = [str(s) for s in keyed_program("a(X) :- b(X), #count { Y : c(Y) } > 1. #show a/1. #defined b/1.")]
+    assert "a(K__,X) :- b(K__,X); 1 < #count { Y: c(K__,Y) }." in prog
+    assert any(s.startswith("#show (K__,a(X0__)) : a(K__,X0__)") for s in prog)
+    assert any("fl_in_b(K__,b(X0__))" in s for s in prog)
+
+
+def test_results_do_not_share_lists(engine):
+    raw = {"encounter_id": "s", "date_of_service": "2024-08-14", "place_of_service": "11",
+           "lines": [{"code": "64483"}, {"code": "77003"}]}
+    a, b = engine.solve_many([raw, raw])
+    a["audit"][0]["facts"] = "changed"
+    assert b["audit"][0]["facts"] != "changed"
+    assert engine.solve(raw) == b
+
+
+def test_memo_answers_repeats_exactly(engine):
+    raws = generate(30, seed=17)
+    first = engine.solve_many(raws)
+    hits = engine.batch.memo_hits
+    again = engine.solve_many([dict(r, encounter_id=r["encounter_id"] + "-again") for r in raws])
+    assert engine.batch.memo_hits >= hits + 30
+    for a, b in zip(first, again, strict=True):
+        assert b["encounter_id"] == a["encounter_id"] + "-again"
+        assert dict(b, encounter_id=a["encounter_id"]) == a
+
+
+NOTES = [
+    "Under fluoroscopic guidance the needle was advanced into the right L5-S1 foramen. Fluoroscopy time 0.6 min.",
+    "Left knee injected by palpation. No fluoroscopy was used.",
+    "C-arm brought in but not used. Lumbar epidural at L4-L5.",
+    "Procedure: hip arthrogram under live fluoroscopy, 45 seconds. Indication: confirm intra-articular position.",
+]
+
+
+def test_encounters_with_notes_identical(engine):
+    base = [
+        {"encounter_id": "n1", "date_of_service": "2024-08-14", "place_of_service": "11",
+         "lines": [{"code": "64483"}, {"code": "77003"}]},
+        {"encounter_id": "n2", "date_of_service": "2024-08-14", "place_of_service": "11",
+         "lines": [{"code": "20610", "site": "left knee"}, {"code": "77002"}]},
+        {"encounter_id": "n3", "date_of_service": "2024-08-14", "place_of_service": "22", "lines": [{"code": "62323"}]},
+        {"encounter_id": "n4", "date_of_service": "2024-08-14", "place_of_service": "11",
+         "lines": [{"code": "27093"}, {"code": "73525"}]},
+    ]
+    raws = [dict(b, encounter_id=f"{b['encounter_id']}-{j}", note=note)
+            for b in base for j, note in enumerate(NOTES)]
+    encs = _valid(engine, raws)
+    assert len(encs) == len(raws)
+    for enc, sol in zip(encs, engine.batch.solve_encounters(encs), strict=True):
+        ref = engine.solve_encounter(enc)
+        assert sol.atoms == ref.atoms, enc.encounter_id
+        assert decode(sol) == decode(ref), enc.encounter_id
+    assert engine.solve_many(raws) == [engine.solve(r) for r in raws]
