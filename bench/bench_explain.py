@@ -19,8 +19,6 @@ import statistics
 import time
 from typing import Any
 
-from clingo import ast
-
 from fluorologic.encodings import encodings_dir
 from fluorologic.explain import explain
 from fluorologic.solver import Engine
@@ -53,12 +51,10 @@ def generate(n: int, seed: int) -> list[dict[str, Any]]:
     return out
 
 
-def core_program() -> tuple[ast.AST, ...]:
-    """The encodings of main.lp without explain.lp (the core as it was before explanations)."""
+def core_program() -> str:
+    """The program text of main.lp without explain.lp (the core as it was before explanations)."""
     files = [p for p in sorted(encodings_dir().glob("*.lp")) if p.name not in ("main.lp", "explain.lp")]
-    stms: list[ast.AST] = []
-    ast.parse_files([str(p) for p in files], stms.append)
-    return tuple(stms)
+    return "\n".join(p.read_text(encoding="utf-8") for p in files)
 
 
 def explain_all(engine: Engine, raw: dict[str, Any]) -> None:
