@@ -21,7 +21,7 @@ def test_single_object_in_single_object_out():
 
 
 def test_batch_with_error_exits_1_and_keeps_order():
-    res = CliRunner().invoke(main, ["solve", str(ROOT / "examples" / "batch.json"), "--format", "jsonl"])
+    res = CliRunner().invoke(main, ["solve", str(ROOT / "examples" / "batch_with_error.json"), "--format", "jsonl"])
     assert res.exit_code == 1
     records = [json.loads(line) for line in res.stdout.splitlines()]
     assert [r["encounter_id"] for r in records] == ["b-1", "b-2", "b-3", "b-4"]
