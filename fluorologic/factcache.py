@@ -29,14 +29,10 @@ from dataclasses import dataclass
 from clingo import Symbol
 
 from fluorologic.encounter import Encounter
-from fluorologic.facts import Facts, build_facts
+from fluorologic.facts import Facts, encounter_facts, rule_facts
 from fluorologic.ruledata import RuleData, default_places
 
-__all__ = ["DATA_PREDICATES", "FactCache", "RulePart"]
-
-#: The input predicates that come from rule rows (the rest come from the encounter itself).
-DATA_PREDICATES = frozenset({"code", "code_kind", "target", "code_effective", "code_deleted", "attr", "ptp", "mue",
-                             "addon", "aoc", "inclusive", "fee"})
+__all__ = ["FactCache", "RulePart"]
 
 
 @dataclass(frozen=True)
@@ -48,13 +44,6 @@ class RulePart:
     rows: dict[tuple[str, int], object]
 
 
-class _NoRows(RuleData):
-    """An empty rule base: ``build_facts`` with it gives the encounter's own facts only."""
-
-    def __init__(self) -> None:
-        super().__init__(codes=(), attrs=(), ptp=(), mue=(), aoc=(), inclusive=(), fees=())
-
-
 class FactCache:
     """Build facts like ``build_facts``, looking up the rule rows of a code combination once per fee period."""
 
@@ -63,7 +52,6 @@ class FactCache:
         self.data = data
         self.places = places or default_places()
         self.max_entries = max_entries
-        self._empty = _NoRows()
         self._parts: dict[Hashable, RulePart] = {}
         # A part keeps its number for the life of the cache, so that the clingo symbols made from it
         # (interned by clingo for the life of the process) are made once per code combination.
@@ -82,19 +70,18 @@ class FactCache:
 
     def own_facts(self, enc: Encounter) -> Facts:
         """The encounter's own facts (no rule rows)."""
-        return build_facts(enc, self._empty, self.places)
+        return encounter_facts(enc, self.places)
 
     def rule_part(self, enc: Encounter) -> RulePart:
         """The cached rule rows of the encounter's codes on its date of service."""
         key = (tuple(sorted({ln.code for ln in enc.lines})), self._period(enc.dos_number))
         part = self._parts.get(key)
         if part is None:
-            full = build_facts(enc, self.data, self.places)
-            atoms = tuple(a for a in full.atoms if a.name in DATA_PREDICATES)
+            rules = rule_facts(self.data, {ln.code for ln in enc.lines}, enc.dos_number)
             if len(self._parts) >= self.max_entries:
                 self._parts.clear()
             number = self._numbers.setdefault(key, len(self._numbers) + 1)
-            part = RulePart(number, atoms, full.rows)
+            part = RulePart(number, tuple(rules.atoms), rules.rows)
             self._parts[key] = part
         return part
 

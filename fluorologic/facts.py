@@ -24,7 +24,7 @@ from fluorologic.notes import NoteFindings, scan_note
 from fluorologic.notes.encounter_note import merge_documentation
 from fluorologic.ruledata import RuleData
 
-__all__ = ["Facts", "build_facts"]
+__all__ = ["Facts", "build_facts", "encounter_facts", "rule_facts"]
 
 
 def _f(name: str, *args: Symbol) -> Symbol:
@@ -60,13 +60,19 @@ class Facts:
 
 def build_facts(enc: Encounter, data: RuleData, places: dict[str, tuple[str, str]] | None = None) -> Facts:
     """All input atoms for ``enc`` (see ``encodings/input.lp``), built from symbols only."""
+    own = encounter_facts(enc, places)
+    rules = rule_facts(data, {ln.code for ln in enc.lines}, enc.dos_number)
+    return Facts(atoms=own.atoms + rules.atoms, rows=rules.rows, note=own.note)
+
+
+def encounter_facts(enc: Encounter, places: dict[str, tuple[str, str]] | None = None) -> Facts:
+    """The encounter's own atoms (date, place, lines, documentation, note findings), without rule rows."""
     if places is None:
         from fluorologic.ruledata import default_places
 
         places = default_places()
     f = Facts()
-    dos = enc.dos_number
-    f.add("dos", Number(dos))
+    f.add("dos", Number(enc.dos_number))
     f.add("pos", String(enc.place_of_service))
     setting, default_owner = places[enc.place_of_service]
     f.add("pos_setting", String(enc.place_of_service), _c(setting))
@@ -94,7 +100,13 @@ def build_facts(enc: Encounter, data: RuleData, places: dict[str, tuple[str, str
         f.add("documented", _c("indication"))
     if doc.body_area:
         f.add("documented", _c("body_area"))
-    _add_rule_rows(f, data, {ln.code for ln in enc.lines}, dos)
+    return f
+
+
+def rule_facts(data: RuleData, codes: set[str], dos: int) -> Facts:
+    """The rule rows of ``codes`` (and the codes the rules may add) in force on ``dos``, with their row ids."""
+    f = Facts()
+    _add_rule_rows(f, data, codes, dos)
     return f
 
 
