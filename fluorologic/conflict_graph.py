@@ -27,7 +27,7 @@ import networkx as nx
 from clingo import Symbol
 
 from fluorologic.decode import py, row_citation
-from fluorologic.messages import alert_detail, excluded_detail
+from fluorologic.messages import alert_detail, bypass_text, date_text, excluded_detail, mue_scope, validity_words
 from fluorologic.ruledata import MueRow, PtpRow
 
 if TYPE_CHECKING:
@@ -58,10 +58,6 @@ def node_id(node: Any) -> str:
     if isinstance(node, dict) and "a" in node:
         return f"A{node['a']}"
     raise ValueError(f"not a candidate term: {node!r}")
-
-
-def _date(n: int) -> str:
-    return f"{n // 10000:04d}-{n // 100 % 100:02d}-{n % 100:02d}"
 
 
 _USED = frozenset({"billed", "node_code", "final_units", "final_mod", "amount", "excluded", "owner", "owner_from",
@@ -219,8 +215,8 @@ class _Builder:
             elif isinstance(by, dict) and "out_of_force" in by:
                 when, day = by["out_of_force"]
                 self.relate(self.dos_node(), dst, "blocks", rule, reason, excluded_detail(
-                    reason, **self._slots(code, None, None, when="valid only from" if when == "before"
-                                          else "deleted after", date=_date(day))))
+                    reason, **self._slots(code, None, None, when=validity_words(when),
+                                          date=date_text(day))))
             elif isinstance(by, dict) and "right" in by:
                 right, kind = by["right"]
                 src = self.target_node(int(dst[1:])) if dst.startswith("L") else None
@@ -266,9 +262,7 @@ class _Builder:
         r = self.row(rid)
         if isinstance(r, PtpRow):
             slots["row"] = self.cite(rid)["bare"]
-            slots["bypass"] = ("modifier indicator 0: no modifier or documentation can bypass it" if r.indicator == 0
-                               else "a documented distinct service (separate site, lesion or session) would let it "
-                                    "be billed with 59 or XS")
+            slots["bypass"] = bypass_text(r.indicator)
         slots.update(extra)
         return slots
 
@@ -279,9 +273,9 @@ class _Builder:
             r = self.row(rid)
             if isinstance(r, MueRow):
                 label, limit = f"MUE {code}:\n{r.value} unit(s), MAI {r.mai}", r.value
-                per = "per line" if r.mai == 1 else "per date of service"
+                per = mue_scope(r.mai)
             else:
-                label, limit, per = f"{code}: once\nper session", 1, "per date of service"
+                label, limit, per = f"{code}: once\nper session", 1, mue_scope(None)
             src = self.fact(f"F:limit:{code}", label, "unit_limit", value=limit)
             where = self.cite(rid)["row"] or "once-per-session rule"
             self.relate(src, dst, "trims", rule, "unit_limit", excluded_detail(
@@ -325,8 +319,8 @@ class _Builder:
     def lapsed(self) -> None:
         for n1, n2, day, rid in self.at["lapsed_edit"]:
             src, dst = node_id(n1), node_id(n2)
-            detail = (f"NCCI PTP edit {self.cite(rid)['bare']} was deleted on {_date(day)}, before the date of service "
-                      f"{self.dos}: it no longer bundles {self.code_of[dst]} into {self.code_of[src]}.")
+            detail = (f"NCCI PTP edit {self.cite(rid)['bare']} was deleted on {date_text(day)}, before the date of "
+                      f"service {self.dos}: it no longer bundles {self.code_of[dst]} into {self.code_of[src]}.")
             self.relate(src, dst, "lapsed", "ptp.lapsed", None, detail, rid)
             self.relate(self.dos_node(), dst, "lapsed", "ptp.lapsed", None, detail, rid)
 

@@ -20,7 +20,15 @@ from typing import TYPE_CHECKING, Any
 
 from clingo import Symbol, SymbolType
 
-from fluorologic.messages import added_detail, alert_detail, excluded_detail
+from fluorologic.messages import (
+    added_detail,
+    alert_detail,
+    bypass_text,
+    date_text,
+    excluded_detail,
+    mue_scope,
+    validity_words,
+)
 from fluorologic.notes.encounter_note import note_audit, note_evidence
 from fluorologic.ruledata import AocRow, FeeRow, InclusiveRow, MueRow, PtpRow
 
@@ -68,14 +76,10 @@ def _copy(value: Any) -> Any:
     return value
 
 
-def _date(n: int) -> str:
-    return f"{n // 10000:04d}-{n // 100 % 100:02d}-{n % 100:02d}"
-
-
 def row_citation(row: Any) -> dict[str, Any]:
     """The source citation of a data row, as shown in the audit trail."""
     if isinstance(row, PtpRow):
-        deleted = "not deleted" if row.deletion >= 99991231 else f"deleted {_date(row.deletion)}"
+        deleted = "not deleted" if row.deletion >= 99991231 else f"deleted {date_text(row.deletion)}"
         return {"table": "NCCI PTP practitioner", "quarter": row.quarter, "source": row.source,
                 "row": f"{row.column_1}/{row.column_2}, modifier indicator {row.indicator}, {deleted}, "
                        f"rationale: {row.rationale}"}
@@ -156,7 +160,7 @@ def decode(sol: Solution) -> dict[str, Any]:
         if not (isinstance(n, dict) and "l" in n):
             continue
         r = row(rid)
-        per = "per line" if isinstance(r, MueRow) and r.mai == 1 else "per date of service"
+        per = mue_scope(r.mai if isinstance(r, MueRow) else None)
         where = cite(rid) if r else "once-per-session rule"
         excluded.append({"code": code_of[key], "units": t, "reason": "unit_limit",
                          "by": "mue" if r else "once_per_session", "rule": rule,
@@ -219,13 +223,11 @@ def _by(by: Any, rid: Any, row: Any, cite: Any) -> tuple[str | None, dict[str, A
         r = row(rid)
         if isinstance(r, PtpRow):
             slots["row"] = cite(rid)
-            slots["bypass"] = ("modifier indicator 0: no modifier or documentation can bypass it" if r.indicator == 0
-                               else "a documented distinct service (separate site, lesion or session) would let it "
-                                    "be billed with 59 or XS")
+            slots["bypass"] = bypass_text(r.indicator)
         return by["code"], slots
     if isinstance(by, dict) and "out_of_force" in by:
         when, day = by["out_of_force"]
-        slots.update(when="valid only from" if when == "before" else "deleted after", date=_date(day))
+        slots.update(when=validity_words(when), date=date_text(day))
         return "date_of_service", slots
     if isinstance(by, dict) and "right" in by:
         code, kind = by["right"]

@@ -11,7 +11,7 @@ Examples
 
 from __future__ import annotations
 
-__all__ = ["added_detail", "alert_detail", "excluded_detail"]
+__all__ = ["added_detail", "alert_detail", "bypass_text", "date_text", "excluded_detail", "mue_scope", "validity_words"]
 
 _EXCLUDED = {
     "ptp_bundled": "NCCI PTP edit {row} makes {code} the column-2 code of {by}; {bypass}.",
@@ -62,6 +62,28 @@ _ALERTS = {
                      "{cycle}); the least-violating set is returned.",
     "note_fluoro_negated": "The note mentions fluoroscopy only to say it was not used.",
 }
+
+
+def date_text(n: int) -> str:
+    """``20100331`` -> ``'2010-03-31'`` (the encodings' integer dates, written for people)."""
+    return f"{n // 10000:04d}-{n // 100 % 100:02d}-{n % 100:02d}"
+
+
+def bypass_text(indicator: int) -> str:
+    """What a PTP edit's modifier indicator lets a coder do about it."""
+    if indicator == 0:
+        return "modifier indicator 0: no modifier or documentation can bypass it"
+    return "a documented distinct service (separate site, lesion or session) would let it be billed with 59 or XS"
+
+
+def validity_words(when: str) -> str:
+    """The words before the date of a code out of force ``before`` its first day or ``after`` its last."""
+    return "valid only from" if when == "before" else "deleted after"
+
+
+def mue_scope(mai: int | None) -> str:
+    """How far a unit limit reaches: per line for MUE adjudication indicator 1, else per date of service."""
+    return "per line" if mai == 1 else "per date of service"
 
 
 def excluded_detail(reason: str, **slots: object) -> str:

@@ -31,6 +31,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from fluorologic.messages import date_text
 from fluorologic.ruledata import OPEN_END, CodeRow, PtpRow, RuleData
 
 __all__ = ["Arrow", "Finding", "Report", "check_rules", "suppression_arrows"]
@@ -242,7 +243,7 @@ def _date(n: int) -> str:
         return "the first day on record"
     if n >= OPEN_END:
         return "open end"
-    return f"{n // 10000:04d}-{n // 100 % 100:02d}-{n % 100:02d}"
+    return date_text(n)
 
 
 def _check_cycles(arrows: list[Arrow], max_cycles: int

@@ -36,6 +36,7 @@ from fluorologic.cms import open_members, parse_aoc, parse_mue, parse_pfs, parse
 from fluorologic.cms.quarter import SETTINGS, normalize_quarter, quarter_from_name, quarter_start, setting_from_name
 from fluorologic.cms.tables import OPEN_END, file_digest
 from fluorologic.errors import DataError
+from fluorologic.messages import date_text
 
 __all__ = ["Import", "ImportResult", "RuleStore", "default_store_path"]
 
@@ -116,11 +117,7 @@ class ImportResult:
 
 
 def _iso(n: int | None) -> str | None:
-    if n is None:
-        return None
-    if n >= OPEN_END:
-        return "9999-12-31"
-    return f"{n // 10000:04d}-{n // 100 % 100:02d}-{n % 100:02d}"
+    return None if n is None else date_text(min(n, OPEN_END))
 
 
 class RuleStore:
