@@ -54,16 +54,20 @@ def py(sym: Symbol) -> Any:
     return str(sym)
 
 
-_CONVERTED: dict[Symbol, tuple[str, list[Any]]] = {}
+_CONVERTED: dict[int, tuple[str, list[Any]]] = {}
 
 
-def _converted(sym: Symbol) -> tuple[str, list[Any]]:
-    """``sym.name`` and its arguments as Python values, remembered: the same atoms recur in every encounter."""
-    hit = _CONVERTED.get(sym)
+def _converted(rep: int) -> tuple[str, list[Any]]:
+    """The name and arguments (as Python values) of the atom whose integer is ``rep``, remembered.
+
+    The same atoms recur in every encounter, and clingo interns symbols, so the integer is a cheap key.
+    """
+    hit = _CONVERTED.get(rep)
     if hit is None:
         if len(_CONVERTED) >= 30_000:
             _CONVERTED.clear()
-        hit = _CONVERTED[sym] = (sym.name, [py(a) for a in sym.arguments])
+        sym = Symbol(rep)
+        hit = _CONVERTED[rep] = (sym.name, [py(a) for a in sym.arguments])
     return hit
 
 
@@ -102,14 +106,12 @@ def row_citation(row: Any) -> dict[str, Any]:
 class _Atoms:
     """The shown atoms grouped by predicate name."""
 
-    def __init__(self, atoms: tuple[Symbol, ...]) -> None:
+    def __init__(self, reps: tuple[int, ...]) -> None:
         self.by_name: dict[str, list[list[Any]]] = defaultdict(list)
-        self.raw: dict[str, list[Symbol]] = defaultdict(list)
-        for sym in atoms:
-            name, args = _converted(sym)
+        for rep in reps:
+            name, args = _converted(rep)
             # Only audit values reach the Result as they are; copy them so that results never share lists.
             self.by_name[name].append(_copy(args) if name == "audit" else list(args))
-            self.raw[name].append(sym)
 
     def __getitem__(self, name: str) -> list[list[Any]]:
         return self.by_name.get(name, [])
@@ -122,7 +124,7 @@ def _node_key(node: Any) -> str:
 def decode(sol: Solution) -> dict[str, Any]:
     """The contract Result of a solved encounter."""
     enc, rows = sol.encounter, sol.facts.rows
-    at = _Atoms(sol.atoms)
+    at = _Atoms(sol.reps)
     code_of = {_node_key(n): c for n, c in at["node_code"]}
     units_of = {_node_key(n): u for n, u in at["final_units"]}
     mods_of: dict[str, list[str]] = defaultdict(list)

@@ -15,7 +15,7 @@ Examples
 ...                        "lines": [{"code": "20610"}, {"code": "77002"}]})
 >>> cache = FactCache(RuleData.embedded())
 >>> facts, part = cache.facts(enc)
->>> facts.atoms == build_facts(enc, RuleData.embedded()).atoms and facts.rows == part.rows
+>>> facts.terms == build_facts(enc, RuleData.embedded()).terms and facts.rows == part.rows
 True
 
 """
@@ -26,11 +26,10 @@ import bisect
 from collections.abc import Hashable
 from dataclasses import dataclass
 
-from clingo import Symbol
-
 from fluorologic.encounter import Encounter
 from fluorologic.facts import Facts, encounter_facts, rule_facts
 from fluorologic.ruledata import RuleData, default_places
+from fluorologic.terms import Atom
 
 __all__ = ["FactCache", "RulePart"]
 
@@ -40,7 +39,7 @@ class RulePart:
     """The rule-row atoms of one combination of codes in one fee period, with their row registry."""
 
     number: int
-    atoms: tuple[Symbol, ...]
+    terms: tuple[Atom, ...]
     rows: dict[tuple[str, int], object]
 
 
@@ -81,7 +80,7 @@ class FactCache:
             if len(self._parts) >= self.max_entries:
                 self._parts.clear()
             number = self._numbers.setdefault(key, len(self._numbers) + 1)
-            part = RulePart(number, tuple(rules.atoms), rules.rows)
+            part = RulePart(number, tuple(rules.terms), rules.rows)
             self._parts[key] = part
         return part
 
@@ -89,4 +88,4 @@ class FactCache:
         """The facts of ``enc`` (equal to ``build_facts``) and the rule part they include."""
         own = self.own_facts(enc)
         part = self.rule_part(enc)
-        return Facts(atoms=own.atoms + list(part.atoms), rows=dict(part.rows), note=own.note), part
+        return Facts(terms=own.terms + list(part.terms), rows=dict(part.rows), note=own.note), part

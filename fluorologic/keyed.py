@@ -27,11 +27,9 @@ from typing import Any
 from clingo import Function, ast
 from clingo.ast import ASTType, Location, Position
 
-__all__ = ["DAT", "ENC", "IN", "KEY_VAR", "ROWS", "keyed_program"]
+__all__ = ["DAT", "ENC", "KEY_VAR", "ROWS", "keyed_program"]
 
 KEY_VAR = "K__"
-#: ``fl_in_p(K,A)``: A is an input atom ``p(..)`` of encounter K, as ``build_facts`` makes it.
-IN = "fl_in_"
 #: ``fl_rows(K,G)``: encounter K uses the rule rows of group G; ``fl_dat_p(G,A)``: A is a rule-row atom ``p(..)``.
 ROWS = "fl_rows"
 DAT = "fl_dat_"
@@ -86,18 +84,17 @@ def _lit(atom: ast.AST) -> ast.AST:
     return ast.Literal(_LOC, ast.Sign.NoSign, ast.SymbolicAtom(atom))
 
 
-def _bridges(name: str, arity: int) -> list[ast.AST]:
-    """The rules that bring input predicate ``p/n`` in from the encounter's own atoms and from its rule rows.
+def _bridge(name: str, arity: int) -> list[ast.AST]:
+    """The rule that brings input predicate ``p/n`` in from the rule rows of the encounter's group.
 
-    ``p(K,X..) :- fl_in_p(K,p(X..)).`` and ``p(K,X..) :- fl_rows(K,G), fl_dat_p(G,p(X..)).``
+    ``p(K,X..) :- fl_rows(K,G), fl_dat_p(G,p(X..)).`` (An encounter's own atoms come as facts ``p(K,X..)``.)
     """
     xs = [_var(f"X{i}__") for i in range(arity)]
     plain = _fun(name, list(xs)) if arity else ast.SymbolicTerm(_LOC, Function(name, []))
     head = _lit(_fun(name, [_key(), *xs]))
-    own = ast.Rule(_LOC, head, [_lit(_fun(IN + name, [_key(), plain]))])
     rows = ast.Rule(_LOC, head, [_lit(_fun(ROWS, [_key(), _var("G__")])),
                                  _lit(_fun(DAT + name, [_var("G__"), plain]))])
-    return [own, rows, ast.Defined(_LOC, IN + name, 2, True), ast.Defined(_LOC, DAT + name, 2, True)]
+    return [rows, ast.Defined(_LOC, DAT + name, 2, True)]
 
 
 def _show(name: str, arity: int) -> ast.AST:
@@ -119,8 +116,8 @@ def _key_statement(stm: ast.AST, add: _AddKey) -> list[ast.AST]:
         return [new.update(terms=[_key(), *new.terms], body=_guarded(list(new.body)))]
     if kind == ASTType.ShowSignature:
         return [stm] if not stm.name else [_show(stm.name, stm.arity)]
-    if kind == ASTType.Defined:  # an input predicate: it now comes through the bridges
-        return [*_bridges(stm.name, stm.arity), stm.update(arity=stm.arity + 1)]
+    if kind == ASTType.Defined:  # an input predicate: own facts come keyed, rule rows through the bridge
+        return [*_bridge(stm.name, stm.arity), stm.update(arity=stm.arity + 1)]
     if kind == ASTType.Program:
         return [stm]
     raise ValueError(f"the keyed encodings do not support the statement {stm}")

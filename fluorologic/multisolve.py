@@ -2,9 +2,10 @@
 
 Grounding the encodings costs several milliseconds per ``Control`` however small the encounter, so
 :class:`BatchSolver` grounds a whole batch at once with the keyed encodings (:mod:`fluorologic.keyed`):
-each encounter's own facts enter as ``fl_in(K, atom)``, the rule rows of its code combination (looked up
-once, :mod:`fluorologic.factcache`) as ``fl_dat(G, atom)`` shared by every encounter of group ``G``. The
-shown atoms come back as ``(K, atom)``, exactly the atoms the single-encounter path shows.
+each encounter's own facts enter keyed, ``p(K, ..)``, the rule rows of its code combination (looked up
+once, :mod:`fluorologic.factcache`) as ``fl_dat_p(G, p(..))`` shared by every encounter of group ``G``.
+The shown atoms come back as ``(K, atom)``, exactly the atoms the single-encounter path shows. Symbols
+cross between Python and clingo as integers (:mod:`fluorologic.rawsym`).
 
 The optimum is found with clingo's core-guided strategy (``usc``) and only the model proven optimal is
 read; it is unique, so the answers equal :meth:`fluorologic.solver.Engine.solve_encounter`'s. The shown
@@ -35,13 +36,15 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import clingo
-from clingo import Function, Number, Symbol, ast
+from clingo import ast
 
 from fluorologic.encounter import Encounter
 from fluorologic.errors import EncodingError
 from fluorologic.factcache import FactCache, RulePart
-from fluorologic.keyed import DAT, IN, ROWS, keyed_program
-from fluorologic.symorder import order_key
+from fluorologic.keyed import DAT, ROWS, keyed_program
+from fluorologic.rawsym import RawSymbols, add_facts, shown_reps, symbol
+from fluorologic.symorder import rep_order_key
+from fluorologic.terms import Atom
 
 if TYPE_CHECKING:
     from fluorologic.solver import Engine, Solution
@@ -73,11 +76,10 @@ class BatchSolver:
         self.cache = FactCache(engine.data, engine.places)
         self.max_groups = max_groups
         self.memo_size = memo_size
-        self._dat: dict[int, list[Symbol]] = {}
-        self._memo: dict[tuple[int, tuple[Symbol, ...]], tuple[Symbol, ...]] = {}
+        self.raw = RawSymbols()
+        self._dat: dict[int, list[int]] = {}
+        self._memo: dict[tuple[int, tuple[Atom, ...]], tuple[int, ...]] = {}
         self._results: dict[tuple[Encounter, int], bytes] = {}
-        self._split: dict[Symbol, tuple[int, Symbol]] = {}
-        self._wrap: dict[tuple[int, Symbol], Symbol] = {}
         self.memo_hits = 0
 
     def _control(self) -> clingo.Control:
@@ -87,14 +89,22 @@ class BatchSolver:
                 builder.add(stm)
         return ctl
 
-    def _group_atoms(self, number: int, atoms: Sequence[Symbol]) -> list[Symbol]:
-        wrapped = self._dat.get(number)
+    def _group_facts(self, part: RulePart) -> list[int]:
+        """``fl_dat_p(G, p(..))`` for every rule-row atom of group ``G`` (made once per group)."""
+        wrapped = self._dat.get(part.number)
         if wrapped is None:
             if len(self._dat) >= self.max_groups:
                 self._dat.clear()
-            g = Number(number)
-            wrapped = self._dat[number] = [Function(DAT + a.name, [g, a]) for a in atoms]
+            raw = self.raw
+            g = raw.term(part.number)
+            wrapped = self._dat[part.number] = [raw.function(DAT + name, [g, raw.atom(name, args)])
+                                                for name, args in part.terms]
         return wrapped
+
+    def _own_facts(self, k: int, own: list[Atom]) -> list[int]:
+        """The encounter's own atoms keyed by its batch index: ``p(K, ..)``."""
+        atom, key = self.raw.atom, self.raw.term(k)
+        return [atom(name, args, key) for name, args in own]
 
     def solve_encounters(self, encs: Sequence[Encounter], *, timeout: float | None = None) -> list[Solution]:
         """The solutions of ``encs`` in order.
@@ -112,16 +122,16 @@ class BatchSolver:
         if not encs:
             return []
         facts: list[Facts] = []
-        inputs: list[tuple[list[Symbol], RulePart]] = []
-        keys: list[tuple[int, tuple[Symbol, ...]]] = []
-        answers: list[tuple[Symbol, ...] | None] = []
+        inputs: list[tuple[list[Atom], RulePart]] = []
+        keys: list[tuple[int, tuple[Atom, ...]]] = []
+        answers: list[tuple[int, ...] | None] = []
         todo: list[int] = []
         for i, enc in enumerate(encs):
             own = self.cache.own_facts(enc)
             part = self.cache.rule_part(enc)
-            facts.append(Facts(atoms=own.atoms + list(part.atoms), rows=dict(part.rows), note=own.note))
-            inputs.append((own.atoms, part))
-            key = (part.number, tuple(own.atoms))
+            facts.append(Facts(terms=own.terms + list(part.terms), rows=dict(part.rows), note=own.note))
+            inputs.append((own.terms, part))
+            key = (part.number, tuple(own.terms))
             keys.append(key)
             known = self._memo.get(key)
             answers.append(known)
@@ -172,35 +182,25 @@ class BatchSolver:
                 out[i] = rec
         return [r for r in out if r is not None]
 
-    def _solve(self, inputs: list[tuple[list[Symbol], RulePart]], timeout: float | None
-               ) -> list[tuple[Symbol, ...]]:
-        """The sorted shown atoms of each encounter, solved together in one program."""
+    def _solve(self, inputs: list[tuple[list[Atom], RulePart]], timeout: float | None) -> list[tuple[int, ...]]:
+        """The shown atoms of each encounter (as integers, in clingo's order), solved together in one program."""
         started = time.monotonic()
         ctl = self._control()
         groups: set[int] = set()
-        wrap = self._wrap
-        if len(wrap) > 20_000:
-            wrap.clear()
         with ctl.backend() as backend:
-            add_atom, add_rule = backend.add_atom, backend.add_rule
             for k, (own, part) in enumerate(inputs):
-                key = Number(k)
-                add_rule([add_atom(Function(ROWS, [key, Number(part.number)]))])
-                for atom in own:
-                    wrapped = wrap.get((k, atom))
-                    if wrapped is None:
-                        wrapped = wrap[(k, atom)] = Function(IN + atom.name, [key, atom])
-                    add_rule([add_atom(wrapped)])
+                facts = self._own_facts(k, own)
+                facts.append(self.raw.function(ROWS, [self.raw.term(k), self.raw.term(part.number)]))
                 if part.number not in groups:
                     groups.add(part.number)
-                    for atom in self._group_atoms(part.number, part.atoms):
-                        add_rule([add_atom(atom)])
+                    facts.extend(self._group_facts(part))
+                add_facts(backend, facts)
         ctl.ground([("base", [])])
-        shown: list[Symbol] = []
+        shown: list[int] = []
 
         def on_model(model: clingo.Model) -> None:
             if model.optimality_proven:
-                shown[:] = model.symbols(shown=True)
+                shown[:] = shown_reps(model)
 
         left = None if timeout is None else timeout - (time.monotonic() - started)
         if left is not None and left <= 0:
@@ -212,17 +212,12 @@ class BatchSolver:
             result = handle.get()
         if not result.satisfiable or not shown:
             raise EncodingError("the encodings admit no answer set; stability is soft, so this is a defect")
-        per: list[list[Symbol]] = [[] for _ in inputs]
-        split = self._split
-        if len(split) > 20_000:
-            split.clear()
-        for sym in shown:
-            pair = split.get(sym)  # (K, atom) pairs recur from batch to batch; hashing beats unpacking
-            if pair is None:
-                k, atom = sym.arguments
-                pair = split[sym] = (k.number, atom)
-            per[pair[0]].append(pair[1])
+        per: list[list[int]] = [[] for _ in inputs]
+        pair = self.raw.pair
+        for rep in shown:
+            k, atom = pair(rep)
+            per[k].append(atom)
         try:
-            return [tuple(sorted(atoms, key=order_key)) for atoms in per]
-        except ValueError:
-            return [tuple(sorted(atoms)) for atoms in per]
+            return [tuple(sorted(atoms, key=rep_order_key)) for atoms in per]
+        except ValueError:  # a classically negated atom: let clingo order them
+            return [tuple(s._rep for s in sorted(map(symbol, atoms))) for atoms in per]

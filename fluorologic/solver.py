@@ -41,7 +41,13 @@ class Solution:
 
     encounter: Encounter
     facts: Facts
-    atoms: tuple[clingo.Symbol, ...]
+    #: The shown atoms as clingo's integer representations, in clingo's order (see :mod:`fluorologic.rawsym`).
+    reps: tuple[int, ...]
+
+    @property
+    def atoms(self) -> tuple[clingo.Symbol, ...]:
+        """The shown atoms as clingo symbols, in clingo's order."""
+        return tuple(map(clingo.Symbol, self.reps))
 
 
 class Engine:
@@ -79,7 +85,7 @@ class Engine:
             raise EncodingError("; ".join(messages))
         if not result.satisfiable:
             raise EncodingError("the encodings admit no answer set; stability is soft, so this is a defect")
-        return Solution(enc, facts, tuple(sorted(best)))
+        return Solution(enc, facts, tuple(s._rep for s in sorted(best)))
 
     def solve(self, raw: dict[str, Any] | Encounter) -> dict[str, Any]:
         """Validate and solve one encounter; return the contract Result (raises InputError on bad input)."""

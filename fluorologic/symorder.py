@@ -11,6 +11,8 @@ Examples
 >>> syms = [Function("f", [Number(1)]), String("B"), Function("c", []), Number(3), Function("", [Number(1), Number(2)])]
 >>> sorted(syms, key=order_key) == sorted(syms)
 True
+>>> sorted((s._rep for s in syms), key=rep_order_key) == [s._rep for s in sorted(syms)]
+True
 
 """
 
@@ -20,9 +22,9 @@ from typing import Any
 
 from clingo import Symbol, SymbolType
 
-__all__ = ["order_key"]
+__all__ = ["order_key", "rep_order_key"]
 
-_KEYS: dict[Symbol, tuple[Any, ...]] = {}
+_KEYS: dict[int, tuple[Any, ...]] = {}
 
 
 def _key(sym: Symbol) -> tuple[Any, ...]:
@@ -43,9 +45,14 @@ def _key(sym: Symbol) -> tuple[Any, ...]:
 
 def order_key(sym: Symbol) -> tuple[Any, ...]:
     """A key that sorts symbols in clingo's order (raises ValueError for classically negated symbols)."""
-    key = _KEYS.get(sym)
+    return rep_order_key(sym._rep)
+
+
+def rep_order_key(rep: int) -> tuple[Any, ...]:
+    """:func:`order_key` of the symbol whose integer representation is ``rep`` (see :mod:`fluorologic.rawsym`)."""
+    key = _KEYS.get(rep)
     if key is None:
         if len(_KEYS) >= 50_000:
             _KEYS.clear()
-        key = _KEYS[sym] = _key(sym)
+        key = _KEYS[rep] = _key(Symbol(rep))
     return key

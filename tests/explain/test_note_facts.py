@@ -7,12 +7,12 @@ explanation of note-based decisions is tested whatever reads the note.
 from __future__ import annotations
 
 import pytest
-from clingo import Function
 
 import fluorologic.solver as solver_mod
 from fluorologic.encodings import rule_ids
 from fluorologic.explain import explain
 from fluorologic.facts import build_facts
+from fluorologic.terms import const
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def with_note(monkeypatch):
         def patched(enc, data, places=None):
             facts = build_facts(enc, data, places)
             for f in findings:
-                facts.add("note", Function(f, []))
+                facts.add("note", const(f))
             return facts
 
         monkeypatch.setattr(solver_mod, "build_facts", patched)
