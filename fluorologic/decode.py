@@ -104,17 +104,38 @@ def row_citation(row: Any) -> dict[str, Any]:
 
 
 class _Atoms:
-    """The shown atoms grouped by predicate name."""
+    """The shown atoms grouped by predicate name (the converted arguments are shared: read them, never change them)."""
 
     def __init__(self, reps: tuple[int, ...]) -> None:
         self.by_name: dict[str, list[list[Any]]] = defaultdict(list)
+        self.audit: list[int] = []
         for rep in reps:
             name, args = _converted(rep)
-            # Only audit values reach the Result as they are; copy them so that results never share lists.
-            self.by_name[name].append(_copy(args) if name == "audit" else list(args))
+            if name == "audit":
+                self.audit.append(rep)
+            else:
+                self.by_name[name].append(args)
 
     def __getitem__(self, name: str) -> list[list[Any]]:
         return self.by_name.get(name, [])
+
+    def audit_entries(self) -> list[list[Any]]:
+        """The audit atoms in the trail's order, as fresh copies (they reach the Result as they are)."""
+        return [_copy(_converted(rep)[1]) for rep in sorted(self.audit, key=_audit_order)]
+
+
+_AUDIT_ORDER: dict[int, tuple[Any, ...]] = {}
+
+
+def _audit_order(rep: int) -> tuple[Any, ...]:
+    """Stage, rule, then the printed subject and facts: the order of the audit trail, remembered per atom."""
+    key = _AUDIT_ORDER.get(rep)
+    if key is None:
+        if len(_AUDIT_ORDER) >= 30_000:
+            _AUDIT_ORDER.clear()
+        stage, rule, subject, facts = _converted(rep)[1]
+        key = _AUDIT_ORDER[rep] = (stage, rule, repr(subject), repr(facts))
+    return key
 
 
 def _node_key(node: Any) -> str:
@@ -194,7 +215,7 @@ def decode(sol: Solution) -> dict[str, Any]:
     if sol.facts.note is not None:  # what the note reader found comes first, as it came first in the flow
         for entry in note_audit(sol.facts.note):
             audit.append({"step": len(audit) + 1, **entry})
-    for _stage, rule, subject, facts in sorted(at["audit"], key=lambda a: (a[0], a[1], repr(a[2]), repr(a[3]))):
+    for _stage, rule, subject, facts in at.audit_entries():
         rid = facts[-1] if isinstance(facts, list) and facts and isinstance(facts[-1], list) else facts
         r = row(rid)
         if r is not None:  # the row id is replaced by the row's citation

@@ -21,7 +21,7 @@ from clingo import ast
 
 from fluorologic.errors import EncodingError
 
-__all__ = ["encodings_dir", "program_text", "rule_ids"]
+__all__ = ["EXPLAIN_FILE", "encodings_dir", "program_text", "rule_ids"]
 
 _INCLUDE = re.compile(r'^#include\s+"([^"]+)"\s*\.\s*$', re.MULTILINE)
 
@@ -35,12 +35,28 @@ def encodings_dir() -> Path:
     raise EncodingError("the encodings folder (main.lp) was not found beside the fluorologic package")
 
 
+#: The file that only restates decisions for the explanation graph; the Result needs none of its atoms.
+EXPLAIN_FILE = "explain.lp"
+
+
 @functools.cache
-def program_text() -> str:
-    """The text of ``main.lp`` with its ``#include`` lines replaced by the included files, checked to parse."""
+def program_text(*, explain: bool = True) -> str:
+    """The text of ``main.lp`` with its ``#include`` lines replaced by the included files, checked to parse.
+
+    ``explain=False`` leaves out ``explain.lp``: the program that decides and reports, without the atoms
+    that only the explanation graph reads (the batch path solves it).
+
+    >>> "conflict(N,N',Rule)" in program_text() and "conflict(N,N',Rule)" not in program_text(explain=False)
+    True
+    """
     folder = encodings_dir()
     main = (folder / "main.lp").read_text(encoding="utf-8")
-    text = _INCLUDE.sub(lambda m: (folder / m.group(1)).read_text(encoding="utf-8"), main)
+
+    def include(m: re.Match[str]) -> str:
+        name = m.group(1)
+        return "" if name == EXPLAIN_FILE and not explain else (folder / name).read_text(encoding="utf-8")
+
+    text = _INCLUDE.sub(include, main)
     messages: list[str] = []
     try:
         ast.parse_string(text, lambda _stm: None, logger=lambda _code, msg: messages.append(msg))

@@ -3,19 +3,22 @@
 Grounding the encodings has a fixed cost of several milliseconds per ``Control`` whatever the size of
 the encounter, so solving encounters one by one is dominated by it. This module rewrites the parsed
 encodings (the AST, never program text) so that every predicate takes the encounter's batch index as
-a new first argument: ``line(L,C,U)`` becomes ``line(K,L,C,U)``. Rules whose body has no positive
-predicate of the encounter (plain facts such as the precedence table) get the guard ``fl_enc(K)``. Weak
-constraints get ``K`` in front of their tuple, so equal tuples of different encounters stay distinct.
+a new first argument: ``line(L,C,U)`` becomes ``line(K,L,C,U)``. Predicates defined by ground facts
+alone (tables such as the precedence of reasons) stay unkeyed: one copy serves every encounter. Rules
+whose body has no positive atom of the encounter get the guard ``fl_enc(K)``. Weak constraints get
+``K`` in front of their tuple, so equal tuples of different encounters stay distinct.
 
-Encounters of one batch share no atom, so the program is the disjoint union of the single-encounter
-programs. Every optimisation level of the union sums the costs of independent parts: its
-lexicographic optimum is the tuple of the parts' optima, and each part's optimum is unique (the
-encodings break every tie), so the answer of every encounter is the one it has when solved alone.
+Encounters of one batch share no atom but those of the tables, which no rule derives, so the program is
+the disjoint union of the single-encounter programs. Every optimisation level of the union sums the
+costs of independent parts: its lexicographic optimum is the tuple of the parts' optima, and each
+part's optimum is unique (the encodings break every tie), so the answer of every encounter is the one
+it has when solved alone.
 
 Examples
 --------
->>> [str(s) for s in keyed_program("p(X) :- q(X), not r(X). f(1). :~ p(X). [1@2,X]")][1:4]
-['p(K__,X) :- q(K__,X); not r(K__,X).', 'f(K__,1) :- fl_enc(K__).', ':~ p(K__,X). [1@2,K__,X]']
+>>> prog = keyed_program("p(X) :- q(X), not r(X). f(1). g(X) :- f(X). :~ p(X). [1@2,X]")
+>>> [str(s) for s in prog][1:5]
+['p(K__,X) :- q(K__,X); not r(K__,X).', 'f(1).', 'g(K__,X) :- fl_enc(K__); f(X).', ':~ p(K__,X). [1@2,K__,X]']
 
 """
 
@@ -24,7 +27,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from clingo import Function, ast
+from clingo import Function, SymbolType, ast
 from clingo.ast import ASTType, Location, Position
 
 __all__ = ["DAT", "ENC", "KEY_VAR", "ROWS", "keyed_program"]
@@ -43,10 +46,68 @@ def _key() -> ast.AST:
 
 
 class _AddKey(ast.Transformer):
-    """Prepend the key variable to the arguments of every predicate atom."""
+    """Prepend the key variable to the arguments of every predicate atom but those of the tables."""
+
+    def __init__(self, tables: frozenset[tuple[str, int]] = frozenset()) -> None:
+        self.tables = tables
 
     def visit_SymbolicAtom(self, node: ast.AST) -> ast.AST:  # noqa: N802 (clingo's visitor naming)
+        if _signatures(node.symbol) & self.tables:
+            return node
         return node.update(symbol=_key_term(node.symbol))
+
+
+def _signatures(sym: ast.AST) -> set[tuple[str, int]]:
+    """The predicate signatures an atom's term can denote."""
+    if sym.ast_type == ASTType.Function:
+        return {(sym.name, len(sym.arguments))}
+    if sym.ast_type == ASTType.SymbolicTerm and sym.symbol.type == SymbolType.Function:
+        return {(sym.symbol.name, len(sym.symbol.arguments))}
+    if sym.ast_type == ASTType.Pool:
+        return set().union(*(_signatures(a) for a in sym.arguments))
+    return set()
+
+
+class _Signatures(ast.Transformer):
+    def __init__(self) -> None:
+        self.found: set[tuple[str, int]] = set()
+
+    def visit_SymbolicAtom(self, node: ast.AST) -> ast.AST:  # noqa: N802 (clingo's visitor naming)
+        self.found |= _signatures(node.symbol)
+        return node
+
+
+class _Variables(ast.Transformer):
+    def __init__(self) -> None:
+        self.found = False
+
+    def visit_Variable(self, node: ast.AST) -> ast.AST:  # noqa: N802 (clingo's visitor naming)
+        self.found = True
+        return node
+
+
+def _tables(statements: list[ast.AST]) -> frozenset[tuple[str, int]]:
+    """The predicates defined by ground, body-less facts only (and not inputs)."""
+    facts: set[tuple[str, int]] = set()
+    other: set[tuple[str, int]] = set()
+    for stm in statements:
+        if stm.ast_type == ASTType.Defined:
+            other.add((stm.name, stm.arity))
+        if stm.ast_type != ASTType.Rule:
+            continue
+        head = stm.head
+        if head.ast_type != ASTType.Literal or head.atom.ast_type != ASTType.SymbolicAtom:
+            if head.ast_type != ASTType.Literal:  # a choice or an aggregate head: nothing is a table there
+                finder = _Signatures()
+                finder(head)
+                other.update(finder.found)
+            continue
+        names = _signatures(head.atom.symbol)
+        variables = _Variables()
+        variables(head)
+        (other if stm.body or variables.found else facts).update(names)
+    return frozenset(facts - other)
+
 
 
 def _key_term(sym: ast.AST) -> ast.AST:
@@ -59,13 +120,15 @@ def _key_term(sym: ast.AST) -> ast.AST:
     raise ValueError(f"cannot key the atom {sym}")
 
 
-def _has_positive_atom(body: Any) -> bool:
+def _has_positive_atom(body: Any, tables: frozenset[tuple[str, int]]) -> bool:
+    """Whether the body has a positive atom of the encounter (so it binds the key variable)."""
     return any(lit.ast_type == ASTType.Literal and lit.sign == ast.Sign.NoSign
-               and lit.atom.ast_type == ASTType.SymbolicAtom for lit in body)
+               and lit.atom.ast_type == ASTType.SymbolicAtom and not _signatures(lit.atom.symbol) & tables
+               for lit in body)
 
 
-def _guarded(body: list[ast.AST]) -> list[ast.AST]:
-    if _has_positive_atom(body):
+def _guarded(body: list[ast.AST], tables: frozenset[tuple[str, int]]) -> list[ast.AST]:
+    if _has_positive_atom(body, tables):
         return body
     guard = ast.Literal(_LOC, ast.Sign.NoSign,
                         ast.SymbolicAtom(ast.Function(_LOC, ENC, [_key()], False)))
@@ -108,13 +171,19 @@ def _key_statement(stm: ast.AST, add: _AddKey) -> list[ast.AST]:
     kind = stm.ast_type
     if kind == ASTType.Comment:
         return []
+    if kind == ASTType.Rule and not stm.body and stm.head.ast_type == ASTType.Literal \
+            and stm.head.atom.ast_type == ASTType.SymbolicAtom and _signatures(stm.head.atom.symbol) & add.tables:
+        return [stm]  # a row of a table: one copy for all encounters
     if kind == ASTType.Rule:
         new = add(stm)
-        return [new.update(body=_guarded(list(new.body)))]
+        return [new.update(body=_guarded(list(new.body), add.tables))]
     if kind == ASTType.Minimize:
         new = add(stm)
-        return [new.update(terms=[_key(), *new.terms], body=_guarded(list(new.body)))]
+        return [new.update(terms=[_key(), *new.terms], body=_guarded(list(new.body), add.tables))]
     if kind == ASTType.ShowSignature:
+        if (stm.name, stm.arity) in add.tables:
+            raise ValueError(f"the table {stm.name}/{stm.arity} is shared by all encounters; it cannot be shown per "
+                             "encounter")
         return [stm] if not stm.name else [_show(stm.name, stm.arity)]
     if kind == ASTType.Defined:  # an input predicate: own facts come keyed, rule rows through the bridge
         return [*_bridge(stm.name, stm.arity), stm.update(arity=stm.arity + 1)]
@@ -126,9 +195,9 @@ def _key_statement(stm: ast.AST, add: _AddKey) -> list[ast.AST]:
 @functools.cache
 def keyed_program(program: str) -> tuple[ast.AST, ...]:
     """The statements of ``program`` with every predicate keyed by the encounter (see the module docstring)."""
-    add = _AddKey()
     statements: list[ast.AST] = []
     ast.parse_string(program, statements.append)
+    add = _AddKey(_tables(statements))
     out = [s for stm in statements for s in _key_statement(stm, add)]
     out.append(ast.Rule(_LOC, _lit(_fun(ENC, [_key()])), [_lit(_fun(ROWS, [_key(), _var("G__")]))]))
     out.append(ast.Defined(_LOC, ROWS, 2, True))

@@ -7,7 +7,9 @@ once, :mod:`fluorologic.factcache`) as ``fl_dat_p(G, p(..))`` shared by every en
 The shown atoms come back as ``(K, atom)``, exactly the atoms the single-encounter path shows. Symbols
 cross between Python and clingo as integers (:mod:`fluorologic.rawsym`).
 
-The optimum is found with clingo's core-guided strategy (``usc``) and only the model proven optimal is
+The program leaves out ``explain.lp`` (atoms only the explanation graph reads), so a batch Solution
+holds the shown atoms of the single-encounter path that the Result is decoded from. The optimum is
+found with clingo's core-guided strategy (``usc``) and only the model proven optimal is
 read; it is unique, so the answers equal :meth:`fluorologic.solver.Engine.solve_encounter`'s. The shown
 atoms are a function of the input facts alone, so they are remembered by those facts (bounded memo):
 an encounter identical to an earlier one except for its id is not solved again.
@@ -21,7 +23,8 @@ Examples
 ...                          "lines": [{"code": "20610", "site": "left knee"}, {"code": code}]})
 ...         for i, code in enumerate(["77002", "77003"])]
 >>> sols = BatchSolver(engine).solve_encounters(encs)
->>> [s.atoms == engine.solve_encounter(e).atoms for s, e in zip(sols, encs)]
+>>> from fluorologic.decode import decode
+>>> [decode(s) == decode(engine.solve_encounter(e)) for s, e in zip(sols, encs)]
 [True, True]
 
 """
@@ -38,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 import clingo
 from clingo import ast
 
+from fluorologic.encodings import program_text
 from fluorologic.encounter import Encounter
 from fluorologic.errors import EncodingError
 from fluorologic.factcache import FactCache, RulePart
@@ -72,7 +76,7 @@ class BatchSolver:
         self.engine = engine
         if memo_size is None:  # FLUOROLOGIC_MEMO_SIZE=0 turns the memos off (benchmarks of the solver itself)
             memo_size = int(os.environ.get("FLUOROLOGIC_MEMO_SIZE", "10000"))
-        self.program = keyed_program(engine._program)
+        self.program = keyed_program(program_text(explain=False))
         self.cache = FactCache(engine.data, engine.places)
         self.max_groups = max_groups
         self.memo_size = memo_size
