@@ -43,7 +43,7 @@ from fluorologic.streaming import open_input
 
 __all__ = ["UsageError", "run_solve"]
 
-DEFAULT_CHUNK = 128
+DEFAULT_CHUNK = 256
 
 
 class UsageError(Exception):
@@ -184,7 +184,7 @@ def run_solve(source: str | TextIO, fmt: str, *, out: TextIO | None = None, outp
         writer = _Writer(target, fmt, shape)
         try:
             for result in ordered_map(solve_chunk_lines, _chunks(items, chunk_size), workers or default_workers(),
-                                      rules):
+                                      rules, chunk_size=chunk_size):
                 for eid, field, message in result.errors:
                     err.write(f"fluorologic: encounter {eid!r}: {field}: {message}\n")
                 writer.write(result)

@@ -157,8 +157,8 @@ class ChunkResult:
 _WORKER_ENGINE: Engine | None = None
 _WORKER_RULES: tuple[str | None, str | None] = (None, None)
 
-#: Chunks a worker process solves before it is replaced by a fresh one (bounded memory).
-RECYCLE_CHUNKS = 40
+#: Encounters a worker process solves (in whole chunks) before it is replaced by a fresh one (bounded memory).
+RECYCLE_ENCOUNTERS = 8192
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -217,8 +217,9 @@ def default_workers() -> int:
 
 
 def ordered_map(fn: Callable[[list[Any]], ChunkResult], chunks: Iterable[list[Any]], workers: int,
-                rules: tuple[str | None, str | None] = (None, None)) -> Iterator[ChunkResult]:
-    """``fn`` over ``chunks`` on ``workers`` processes, yielded in input order.
+                rules: tuple[str | None, str | None] = (None, None), *, chunk_size: int = 128
+                ) -> Iterator[ChunkResult]:
+    """``fn`` over ``chunks`` (of up to ``chunk_size`` items) on ``workers`` processes, yielded in input order.
 
     At most 3 chunks per worker are in flight, so the input is read only as fast as it is solved.
     """
@@ -228,11 +229,11 @@ def ordered_map(fn: Callable[[list[Any]], ChunkResult], chunks: Iterable[list[An
         init_worker(rules)
         yield from map(fn, chain(head, it))
         return
-    # Workers are replaced after RECYCLE_CHUNKS chunks: clingo interns every symbol it ever makes for the
-    # life of the process, so a fresh worker now and then keeps memory flat on endless streams.
+    # Workers are replaced after about RECYCLE_ENCOUNTERS encounters: clingo interns every symbol it ever
+    # makes for the life of the process, so a fresh worker now and then keeps memory flat on endless streams.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, initializer=worker_process, initargs=(rules,), mp_context=context,
-                             max_tasks_per_child=RECYCLE_CHUNKS) as pool:
+                             max_tasks_per_child=max(1, RECYCLE_ENCOUNTERS // chunk_size)) as pool:
         pending: deque[Future[ChunkResult]] = deque()
         for chunk in chain(head, it):
             pending.append(pool.submit(fn, chunk))

@@ -124,7 +124,7 @@ class Engine:
         return out
 
     #: Encounters solved together in one program by :meth:`solve_many`.
-    CHUNK = 128
+    CHUNK = 256
 
     @property
     def batch(self) -> BatchSolver:
