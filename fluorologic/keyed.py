@@ -6,7 +6,8 @@ encodings (the AST, never program text) so that every predicate takes the encoun
 a new first argument: ``line(L,C,U)`` becomes ``line(K,L,C,U)``. Predicates defined by ground facts
 alone (tables such as the precedence of reasons) stay unkeyed: one copy serves every encounter. Rules
 whose body has no positive atom of the encounter get the guard ``fl_enc(K)``. Weak constraints get
-``K`` in front of their tuple, so equal tuples of different encounters stay distinct.
+``K`` in front of their tuple, so equal tuples of different encounters stay distinct, and a shown
+``p/n`` is shown as ``p/n+1`` (the caller takes ``K`` off again).
 
 Encounters of one batch share no atom but those of the tables, which no rule derives, so the program is
 the disjoint union of the single-encounter programs. Every optimisation level of the union sums the
@@ -160,13 +161,6 @@ def _bridge(name: str, arity: int) -> list[ast.AST]:
     return [rows, ast.Defined(_LOC, DAT + name, 2, True)]
 
 
-def _show(name: str, arity: int) -> ast.AST:
-    """Show ``p/n`` as the pair of the key and the atom without it: ``#show (K,p(X..)) : p(K,X..).``."""
-    xs = [_var(f"X{i}__") for i in range(arity)]
-    plain = _fun(name, list(xs)) if arity else ast.SymbolicTerm(_LOC, Function(name, []))
-    return ast.ShowTerm(_LOC, _fun("", [_key(), plain]), [_lit(_fun(name, [_key(), *xs]))])
-
-
 def _key_statement(stm: ast.AST, add: _AddKey) -> list[ast.AST]:
     kind = stm.ast_type
     if kind == ASTType.Comment:
@@ -184,7 +178,7 @@ def _key_statement(stm: ast.AST, add: _AddKey) -> list[ast.AST]:
         if (stm.name, stm.arity) in add.tables:
             raise ValueError(f"the table {stm.name}/{stm.arity} is shared by all encounters; it cannot be shown per "
                              "encounter")
-        return [stm] if not stm.name else [_show(stm.name, stm.arity)]
+        return [stm] if not stm.name else [stm.update(arity=stm.arity + 1)]
     if kind == ASTType.Defined:  # an input predicate: own facts come keyed, rule rows through the bridge
         return [*_bridge(stm.name, stm.arity), stm.update(arity=stm.arity + 1)]
     if kind == ASTType.Program:

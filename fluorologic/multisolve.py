@@ -217,9 +217,9 @@ class BatchSolver:
         if not result.satisfiable or not shown:
             raise EncodingError("the encodings admit no answer set; stability is soft, so this is a defect")
         per: list[list[int]] = [[] for _ in inputs]
-        pair = self.raw.pair
+        unkey = self.raw.unkey
         for rep in shown:
-            k, atom = pair(rep)
+            k, atom = unkey(rep)
             per[k].append(atom)
         try:
             return [tuple(sorted(atoms, key=rep_order_key)) for atoms in per]

@@ -14,9 +14,9 @@ Examples
 >>> rep = raw.function("line", [raw.term(1), raw.term(7), raw.term("77002"), raw.term(1)])
 >>> symbol(rep) == Function("line", [Number(1), Number(7), String("77002"), Number(1)])
 True
->>> raw.pair(raw.function("", [raw.term(3), rep])) == (3, rep)
+>>> raw.unkey(rep) == (1, raw.atom("line", (7, "77002", 1)))
 True
->>> raw.atom("line", (7, "77002", 1), raw.term(1)) == rep
+>>> raw.atom("line", (1, 7, "77002", 1)) == rep
 True
 
 """
@@ -55,6 +55,7 @@ class RawSymbols:
         self._args = _ffi.new("clingo_symbol_t**")
         self._size = _ffi.new("size_t*")
         self._int = _ffi.new("int*")
+        self._name = _ffi.new("char**")
         self._buf = _ffi.new("clingo_symbol_t[]", 16)
 
     def term(self, value: Term) -> int:
@@ -95,16 +96,19 @@ class RawSymbols:
         _handle_error(_lib.clingo_symbol_create_function(raw_name, buf, n, True, self._out))
         return int(self._out[0])
 
-    def pair(self, rep: int) -> tuple[int, int]:
-        """``(K, A)`` of the shown pair ``(K, A)`` (K a number)."""
+    def unkey(self, rep: int) -> tuple[int, int]:
+        """``(K, A)`` of a keyed atom ``p(K, X..)``: K a number, A the atom ``p(X..)``."""
         _handle_error(_lib.clingo_symbol_arguments(rep, self._args, self._size))
+        n = self._size[0]
         args = self._args[0]
-        key_rep, atom = int(args[0]), int(args[1])
+        key_rep = int(args[0])
         k = self._numbers.get(key_rep)
         if k is None:
             _handle_error(_lib.clingo_symbol_number(key_rep, self._int))
             k = self._numbers[key_rep] = int(self._int[0])
-        return k, atom
+        _handle_error(_lib.clingo_symbol_name(rep, self._name))
+        _handle_error(_lib.clingo_symbol_create_function(self._name[0], args + 1, n - 1, True, self._out))
+        return k, int(self._out[0])
 
 
 def add_facts(backend: clingo.Backend, reps: Iterable[int]) -> None:

@@ -21,7 +21,7 @@ def test_atoms_equal_the_public_symbols(name, args, k):
     assert symbol(raw.atom(name, args)) == atom_symbol((name, args))
     keyed = symbol(raw.atom(name, args, raw.term(k)))
     assert keyed == clingo.Function(name, [clingo.Number(k), *atom_symbol((name, args)).arguments])
-    assert raw.pair(raw.function("", [raw.term(k), raw.atom(name, args)])) == (k, raw.atom(name, args))
+    assert raw.unkey(raw.atom(name, args, raw.term(k))) == (k, raw.atom(name, args))
 
 
 def test_terms_are_remembered_and_equal_symbols_are_equal_integers():
@@ -35,7 +35,7 @@ def test_terms_are_remembered_and_equal_symbols_are_equal_integers():
 def test_facts_in_and_shown_atoms_out_match_the_public_api():
     raw = RawSymbols()
     ctl = clingo.Control(["--warn=none"], logger=lambda _c, _m: None)
-    ctl.add("base", [], "#defined line/3. #show. #show (K,code(C)) : line(K,C,_). #show n/1. "
+    ctl.add("base", [], "#defined line/3. #show. #show code/2. #show n/1. code(K,C) :- line(K,C,_). "
                         "n(X) :- X = #count { K : line(K,_,_) }.")
     with ctl.backend() as backend:
         add_facts(backend, [raw.atom("line", (code, 1), raw.term(k)) for k, code in enumerate(["20610", "77002"])])
@@ -45,5 +45,5 @@ def test_facts_in_and_shown_atoms_out_match_the_public_api():
         public = sorted(model.symbols(shown=True))
         reps = shown_reps(model)
     assert sorted(symbol(r) for r in reps) == public
-    pairs = sorted(raw.pair(r) for r in reps if symbol(r).name == "")
+    pairs = sorted(raw.unkey(r) for r in reps if symbol(r).name == "code")
     assert [(k, str(symbol(a))) for k, a in pairs] == [(0, 'code("20610")'), (1, 'code("77002")')]
