@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from fluorologic.encounter import Encounter
 from fluorologic.facts import Facts, encounter_facts, rule_facts
+from fluorologic.memokey import date_thresholds
 from fluorologic.ruledata import RuleData, default_places
 from fluorologic.terms import Atom
 
@@ -41,6 +42,8 @@ class RulePart:
     number: int
     terms: tuple[Atom, ...]
     rows: dict[tuple[str, int], object]
+    #: The dates of these rows that the date of service is compared with (see :mod:`fluorologic.memokey`).
+    thresholds: tuple[int, ...] = ()
 
 
 class FactCache:
@@ -80,7 +83,7 @@ class FactCache:
             if len(self._parts) >= self.max_entries:
                 self._parts.clear()
             number = self._numbers.setdefault(key, len(self._numbers) + 1)
-            part = RulePart(number, tuple(rules.terms), rules.rows)
+            part = RulePart(number, tuple(rules.terms), rules.rows, date_thresholds(rules.terms))
             self._parts[key] = part
         return part
 

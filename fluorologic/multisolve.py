@@ -11,8 +11,10 @@ The program leaves out ``explain.lp`` (atoms only the explanation graph reads), 
 holds the shown atoms of the single-encounter path that the Result is decoded from. The optimum is
 found with clingo's core-guided strategy (``usc``) and only the model proven optimal is
 read; it is unique, so the answers equal :meth:`fluorologic.solver.Engine.solve_encounter`'s. The shown
-atoms are a function of the input facts alone, so they are remembered by those facts (bounded memo):
-an encounter identical to an earlier one except for its id is not solved again.
+atoms are a function of the input facts alone, so they are remembered (bounded memo) by those facts up
+to what the rules cannot tell apart (:mod:`fluorologic.memokey`): an encounter like an earlier one but
+for its id, a date of service on the same side of every rule date, or other site texts, is not solved
+again.
 
 Examples
 --------
@@ -46,6 +48,7 @@ from fluorologic.encounter import Encounter
 from fluorologic.errors import EncodingError
 from fluorologic.factcache import FactCache, RulePart
 from fluorologic.keyed import DAT, ROWS, keyed_program
+from fluorologic.memokey import memo_key
 from fluorologic.rawsym import RawSymbols, add_facts, shown_reps, symbol
 from fluorologic.symorder import rep_order_key
 from fluorologic.terms import Atom
@@ -130,19 +133,24 @@ class BatchSolver:
         keys: list[tuple[int, tuple[Atom, ...]]] = []
         answers: list[tuple[int, ...] | None] = []
         todo: list[int] = []
+        first: dict[tuple[int, tuple[Atom, ...]], int] = {}  # with the memos on: solve each key once a batch
+        same: list[tuple[int, int]] = []
         for i, enc in enumerate(encs):
             own = self.cache.own_facts(enc)
             part = self.cache.rule_part(enc)
             facts.append(Facts(terms=own.terms + list(part.terms), rows=dict(part.rows), note=own.note))
             inputs.append((own.terms, part))
-            key = (part.number, tuple(own.terms))
+            key = (part.number, memo_key(own.terms, part.thresholds))
             keys.append(key)
             known = self._memo.get(key)
             answers.append(known)
-            if known is None:
-                todo.append(i)
-            else:
+            if known is not None or (self.memo_size and key in first):
                 self.memo_hits += 1
+                if known is None:
+                    same.append((i, first[key]))
+            else:
+                first[key] = i
+                todo.append(i)
         if todo:
             for i, atoms in zip(todo, self._solve([inputs[i] for i in todo], timeout),
                                 strict=True):
@@ -151,6 +159,8 @@ class BatchSolver:
                 answers[i] = atoms
                 if self.memo_size:
                     self._memo[keys[i]] = atoms
+        for i, j in same:
+            answers[i] = answers[j]
         return [Solution(enc, f, atoms) for enc, f, atoms in zip(encs, facts, answers, strict=True)
                 if atoms is not None]
 
