@@ -17,12 +17,15 @@ machine shows less; wall-clock figures are given for the pool. Usage::
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import io
 import json
 import os
+import random
 import resource
 import statistics
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -75,16 +78,45 @@ def bench_batch(engine: Engine, encs: list[dict], chunk: int, warm: list[dict]) 
             "chunk_latency_ms_p99": round(1000 * _pct([t for t, _ in lat], 0.99), 1)}, out
 
 
+class _ChildPeaks(threading.Thread):
+    """The peak resident memory (VmHWM) of each child process, read from /proc twice a second.
+
+    (``getrusage(RUSAGE_CHILDREN)`` would count the parent's pages that a child shares right after fork.)
+    """
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peaks: dict[int, int] = {}
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        me = f"PPid:\t{os.getpid()}\n"
+        while not self.done.wait(0.5):
+            for status in Path("/proc").glob("[0-9]*/status"):
+                try:
+                    text = status.read_text()
+                except OSError:
+                    continue
+                if me in text:
+                    kb = next((int(ln.split()[1]) for ln in text.splitlines() if ln.startswith("VmHWM:")), 0)
+                    pid = int(status.parent.name)
+                    self.peaks[pid] = max(self.peaks.get(pid, 0), kb)
+
+
 def bench_pool(text: str, workers: int, chunk: int) -> dict[str, float]:
     parallel._WORKER_ENGINE = None  # every run starts cold, in this process or in fresh workers
     out = io.StringIO()
+    peaks = _ChildPeaks()
+    peaks.start()
     t = time.perf_counter()
     run_solve(io.StringIO(text), "jsonl", out=out, workers=workers, chunk_size=chunk, summary=False,
               err=io.StringIO())
     wall = time.perf_counter() - t
+    peaks.done.set()
+    peaks.join()
     n = out.getvalue().count("\n")
     return {"workers": workers, "encounters": n, "enc_per_s_wall": round(n / wall, 1),
-            "child_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, 1)}
+            "worker_peak_rss_mb": round(max(peaks.peaks.values(), default=0) / 1024, 1)}
 
 
 def bench_baseline(encs: list[dict], results: list[dict]) -> dict[str, object]:
@@ -115,15 +147,27 @@ def main() -> None:
     parser.add_argument("--distinct", type=int, default=0,
                         help="draw the n encounters from this many distinct ones under fresh ids (a repetitive "
                              "stream, as claims are; use with --memo)")
+    parser.add_argument("--redate", action="store_true",
+                        help="with --distinct: each repeat on another day of 2023-2025 (the same services on "
+                             "other days; the memo key sees only where a date falls among the rule dates)")
+    parser.add_argument("--pool-n", type=int, default=0,
+                        help="encounters for the pool runs (default: n); scaling needs a stream long enough "
+                             "to amortise starting the workers")
     args = parser.parse_args()
     if not args.memo:
         os.environ["FLUOROLOGIC_MEMO_SIZE"] = "0"  # inherited by the pool's worker processes
     encs = generate(args.n, seed=args.seed)
     if args.distinct:
+        rng = random.Random(args.seed)
         encs = [dict(encs[i % args.distinct], encounter_id=f"r{i:07d}") for i in range(args.n)]
+        if args.redate:
+            start = dt.date(2023, 1, 1)
+            for e in encs[args.distinct:]:
+                e["date_of_service"] = (start + dt.timedelta(days=rng.randrange(3 * 365))).isoformat()
     engine = Engine()
     report: dict[str, object] = {"cores": default_workers(), "load_average": os.getloadavg(),
-                                 "memo": bool(args.memo), "distinct": args.distinct or args.n}
+                                 "memo": bool(args.memo), "distinct": args.distinct or args.n,
+                                 "redate": args.redate}
     report["single"] = bench_single(engine, encs[:args.single])
     report["batch"], results = bench_batch(engine, encs, args.chunk, generate(args.chunk, seed=args.seed + 1000))
     report["speedup_batch_vs_single_cpu"] = round(report["batch"]["enc_per_s_cpu"]  # type: ignore[index]
@@ -131,7 +175,10 @@ def main() -> None:
     same = sum(engine.solve(e) == r for e, r in zip(encs[:args.single], results, strict=False))
     report["single_equals_batch"] = f"{same}/{min(args.single, len(results))}"
     report["self_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    text = "".join(json.dumps(e) + "\n" for e in encs)
+    pool_encs = encs if not args.pool_n else (encs * (args.pool_n // len(encs) + 1))[:args.pool_n]
+    if args.pool_n and not args.memo and not args.distinct:
+        pool_encs = generate(args.pool_n, seed=args.seed)  # distinct encounters all through
+    text = "".join(json.dumps(e) + "\n" for e in pool_encs)
     one = bench_pool(text, 1, args.chunk)
     report["pool_1"] = one
     allc = bench_pool(text, default_workers(), args.chunk)

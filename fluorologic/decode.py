@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import pickle
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
@@ -71,15 +72,6 @@ def _converted(rep: int) -> tuple[str, list[Any]]:
     return hit
 
 
-def _copy(value: Any) -> Any:
-    """A copy of the lists and dicts of a converted value."""
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    return value
-
-
 def row_citation(row: Any) -> dict[str, Any]:
     """The source citation of a data row, as shown in the audit trail."""
     if isinstance(row, PtpRow):
@@ -121,21 +113,26 @@ class _Atoms:
 
     def audit_entries(self) -> list[list[Any]]:
         """The audit atoms in the trail's order, as fresh copies (they reach the Result as they are)."""
-        return [_copy(_converted(rep)[1]) for rep in sorted(self.audit, key=_audit_order)]
+        return [pickle.loads(_audit(rep)[1]) for rep in sorted(self.audit, key=lambda rep: _audit(rep)[0])]  # noqa: S301
 
 
-_AUDIT_ORDER: dict[int, tuple[Any, ...]] = {}
+_AUDIT: dict[int, tuple[tuple[Any, ...], bytes]] = {}
 
 
-def _audit_order(rep: int) -> tuple[Any, ...]:
-    """Stage, rule, then the printed subject and facts: the order of the audit trail, remembered per atom."""
-    key = _AUDIT_ORDER.get(rep)
-    if key is None:
-        if len(_AUDIT_ORDER) >= 30_000:
-            _AUDIT_ORDER.clear()
-        stage, rule, subject, facts = _converted(rep)[1]
-        key = _AUDIT_ORDER[rep] = (stage, rule, repr(subject), repr(facts))
-    return key
+def _audit(rep: int) -> tuple[tuple[Any, ...], bytes]:
+    """An audit atom's place in the trail (stage, rule, printed subject and facts) and its value, pickled.
+
+    Remembered per atom; unpickling the bytes (made here, never input) is the cheapest fresh deep copy.
+    """
+    hit = _AUDIT.get(rep)
+    if hit is None:
+        if len(_AUDIT) >= 30_000:
+            _AUDIT.clear()
+        args = _converted(rep)[1]
+        stage, rule, subject, facts = args
+        hit = _AUDIT[rep] = ((stage, rule, repr(subject), repr(facts)),
+                             pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL))
+    return hit
 
 
 def _node_key(node: Any) -> str:

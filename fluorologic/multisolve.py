@@ -140,7 +140,7 @@ class BatchSolver:
             part = self.cache.rule_part(enc)
             facts.append(Facts(terms=own.terms + list(part.terms), rows=dict(part.rows), note=own.note))
             inputs.append((own.terms, part))
-            key = (part.number, memo_key(own.terms, part.thresholds))
+            key = (part.number, memo_key(own.terms, part.thresholds) if self.memo_size else ())
             keys.append(key)
             known = self._memo.get(key)
             answers.append(known)

@@ -49,6 +49,7 @@ class RawSymbols:
         self.max_terms = max_terms
         self._terms: dict[tuple[type, Any], int] = {}
         self._atoms: dict[tuple[Any, ...], int] = {}
+        self._unkeyed: dict[int, tuple[int, int]] = {}
         self._names: dict[str, bytes] = {}
         self._numbers: dict[int, int] = {}
         self._out = _ffi.new("clingo_symbol_t*")
@@ -97,7 +98,12 @@ class RawSymbols:
         return int(self._out[0])
 
     def unkey(self, rep: int) -> tuple[int, int]:
-        """``(K, A)`` of a keyed atom ``p(K, X..)``: K a number, A the atom ``p(X..)``."""
+        """``(K, A)`` of a keyed atom ``p(K, X..)``: K a number, A the atom ``p(X..)`` (remembered)."""
+        hit = self._unkeyed.get(rep)
+        if hit is not None:
+            return hit
+        if len(self._unkeyed) >= 2 * self.max_terms:
+            self._unkeyed.clear()
         _handle_error(_lib.clingo_symbol_arguments(rep, self._args, self._size))
         n = self._size[0]
         args = self._args[0]
@@ -108,7 +114,8 @@ class RawSymbols:
             k = self._numbers[key_rep] = int(self._int[0])
         _handle_error(_lib.clingo_symbol_name(rep, self._name))
         _handle_error(_lib.clingo_symbol_create_function(self._name[0], args + 1, n - 1, True, self._out))
-        return k, int(self._out[0])
+        hit = self._unkeyed[rep] = (k, int(self._out[0]))
+        return hit
 
 
 def add_facts(backend: clingo.Backend, reps: Iterable[int]) -> None:
