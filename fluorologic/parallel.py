@@ -221,19 +221,29 @@ def ordered_map(fn: Callable[[list[Any]], ChunkResult], chunks: Iterable[list[An
                 ) -> Iterator[ChunkResult]:
     """``fn`` over ``chunks`` (of up to ``chunk_size`` items) on ``workers`` processes, yielded in input order.
 
-    At most 3 chunks per worker are in flight, so the input is read only as fast as it is solved.
+    At most 3 chunks per worker are in flight, so the input is read only as fast as it is solved. With
+    one worker, this process solves the first ``RECYCLE_ENCOUNTERS`` encounters itself (a short run
+    starts at once) and a longer stream goes on in one worker process, replaced like the pool's, so that
+    memory stays bounded however long the stream.
     """
+    recycle = max(1, RECYCLE_ENCOUNTERS // chunk_size)
     it = iter(chunks)
-    head = list(islice(it, 2))
-    if workers <= 1 or len(head) < 2:  # one chunk: starting processes would cost more than it saves
+    if workers <= 1:
         init_worker(rules)
-        yield from map(fn, chain(head, it))
+        yield from map(fn, islice(it, recycle))
+        workers = 1
+    head = list(islice(it, 2))
+    if not head:
+        return
+    if len(head) < 2 and workers > 1:  # one chunk: starting processes would cost more than it saves
+        init_worker(rules)
+        yield from map(fn, head)
         return
     # Workers are replaced after about RECYCLE_ENCOUNTERS encounters: clingo interns every symbol it ever
     # makes for the life of the process, so a fresh worker now and then keeps memory flat on endless streams.
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, initializer=worker_process, initargs=(rules,), mp_context=context,
-                             max_tasks_per_child=max(1, RECYCLE_ENCOUNTERS // chunk_size)) as pool:
+                             max_tasks_per_child=recycle) as pool:
         pending: deque[Future[ChunkResult]] = deque()
         for chunk in chain(head, it):
             pending.append(pool.submit(fn, chunk))

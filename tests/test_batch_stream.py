@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from fluorologic import parallel
 from fluorologic.batchrun import UsageError, run_solve
 from fluorologic.cli import main
 from fluorologic.render import to_json
@@ -85,6 +86,24 @@ def test_workers_keep_input_order():
     _, two, _ = _run(text, workers=2, chunk_size=16)
     assert one == two
     assert [json.loads(x)["encounter_id"] for x in two.splitlines()] == [i["encounter_id"] for i in items]
+
+
+def test_one_worker_hands_a_long_stream_to_a_recycled_worker_process(monkeypatch):
+    """With --workers 1 this process solves the first chunks, then a worker process (bounded memory)."""
+    items = generate(120, seed=14)
+    text = "".join(json.dumps(i) + "\n" for i in items)
+    _, alone, _ = _run(text, workers=1, chunk_size=16)
+    monkeypatch.setattr(parallel, "RECYCLE_ENCOUNTERS", 32)  # 2 chunks here, then a worker replaced every 2
+    started = []
+    real = parallel.ProcessPoolExecutor
+
+    def pool(*args, **kwargs):
+        started.append(kwargs["max_tasks_per_child"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", pool)
+    _, handed, _ = _run(text, workers=1, chunk_size=16)
+    assert started == [2] and handed == alone
 
 
 CSV = """encounter_id,date_of_service,place_of_service,equipment_owner,code,units,modifiers,site,distinct,\
