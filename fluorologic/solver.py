@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -65,7 +66,9 @@ class Engine:
             messages.append(f"{code.name}: {msg}")
 
         ctl = clingo.Control(["--opt-mode=opt", "--warn=none"] if not self.strict else ["--opt-mode=opt"], logger=log)
-        ctl.add("base", [], self._program)
+        with ast.ProgramBuilder(ctl) as builder:  # the program parsed once, not per encounter
+            for stm in _parsed(self._program):
+                builder.add(stm)
         return ctl
 
     def solve_encounter(self, enc: Encounter) -> Solution:
@@ -137,6 +140,14 @@ class Engine:
 
 
 _LOC = ast.Location(ast.Position("<facts>", 1, 1), ast.Position("<facts>", 1, 1))
+
+
+@functools.lru_cache(maxsize=4)
+def _parsed(program: str) -> tuple[ast.AST, ...]:
+    """The statements of the encodings (parsed once per program text: the encodings, never input)."""
+    statements: list[ast.AST] = []
+    ast.parse_string(program, statements.append)
+    return tuple(statements)
 
 
 def _add_facts(ctl: clingo.Control, atoms: list[clingo.Symbol]) -> None:
