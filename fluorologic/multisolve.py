@@ -4,8 +4,9 @@ Grounding the encodings costs several milliseconds per ``Control`` however small
 :class:`BatchSolver` grounds a whole batch at once with the keyed encodings (:mod:`fluorologic.keyed`):
 each encounter's own facts enter keyed, ``p(K, ..)``, the rule rows of its code combination (looked up
 once, :mod:`fluorologic.factcache`) as ``fl_dat_p(G, p(..))`` shared by every encounter of group ``G``.
-The shown atoms come back as ``(K, atom)``, exactly the atoms the single-encounter path shows. Symbols
-cross between Python and clingo as integers (:mod:`fluorologic.rawsym`).
+The shown atoms come back keyed, ``p(K, ..)``; without the key they are exactly the atoms the
+single-encounter path shows. Symbols cross between Python and clingo as integers
+(:mod:`fluorologic.rawsym`).
 
 The program leaves out ``explain.lp`` (atoms only the explanation graph reads), so a batch Solution
 holds the shown atoms of the single-encounter path that the Result is decoded from. The optimum is

@@ -106,6 +106,15 @@ def test_batch_program_leaves_out_only_the_explanation_atoms(engine):
     assert not {a.name for a in engine.batch.solve_encounters([enc])[0].atoms} & EXPLAIN_ONLY
 
 
+def test_tables_stay_unkeyed_and_cannot_be_shown_per_encounter():
+    prog = [str(s) for s in keyed_program('b("59";"XS"). t(1). t(X) :- q(X). m(M) :- r(M), b(M). #defined q/1.')]
+    assert 'b("59";"XS").' in prog
+    assert "m(K__,M) :- r(K__,M); b(M)." in prog
+    assert "t(K__,1) :- fl_enc(K__)." in prog  # t is also derived: not a table
+    with pytest.raises(ValueError, match="table b/1"):
+        keyed_program("b(1). #show b/1.")
+
+
 def test_keyed_program_keys_every_predicate():
     prog = [str(s) for s in keyed_program("a(X) :- b(X), #count { Y : c(Y) } > 1. #show a/1. #defined b/1.")]
     assert "a(K__,X) :- b(K__,X); 1 < #count { Y: c(K__,Y) }." in prog
