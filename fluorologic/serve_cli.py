@@ -34,11 +34,13 @@ __all__ = ["serve"]
 @click.option("--as-of-quarter", default=None, help="Decide every encounter under this loaded quarter, e.g. 2024Q3.")
 @click.option("--recycle-batches", default=5000, show_default=True, type=click.IntRange(min=1),
               help="Replace a server process's solver process after this many batches (keeps memory flat).")
+@click.option("--batch-linger-ms", default=5.0, show_default=True, type=click.FloatRange(min=0),
+              help="Wait this long for more requests before solving a batch that is not full (0: never).")
 @click.option("--access-log/--no-access-log", default=False, show_default=True,
               help="Log each request line (method, path, status; never the body).")
 def serve(host: str, port: int, workers: int, solve_timeout: float, max_body_bytes: int, max_encounters: int,
           max_lines: int, store: str | None, as_of_quarter: str | None, recycle_batches: int,
-          access_log: bool) -> None:
+          batch_linger_ms: float, access_log: bool) -> None:
     """Serve POST /v1/solve, /v1/why, /v1/scan and GET /healthz (OpenAPI at /docs and /openapi.json)."""
     import uvicorn
 
@@ -55,6 +57,7 @@ def serve(host: str, port: int, workers: int, solve_timeout: float, max_body_byt
                        "FLUOROLOGIC_MAX_ENCOUNTERS": str(max_encounters),
                        "FLUOROLOGIC_MAX_LINES": str(max_lines),
                        "FLUOROLOGIC_RECYCLE_BATCHES": str(recycle_batches), "FLUOROLOGIC_SOLVER_PROCESS": "1",
+                       "FLUOROLOGIC_BATCH_LINGER": str(batch_linger_ms / 1000),
                        "FLUOROLOGIC_SERVE_STORE": store or "", "FLUOROLOGIC_AS_OF_QUARTER": as_of_quarter or ""})
     uvicorn.run("fluorologic.service:create_app", factory=True, host=host, port=port, workers=workers,
                 access_log=access_log, log_level="info")

@@ -103,6 +103,37 @@ def test_concurrent_requests_equal_sequential_answers(shared_engine):
     assert [a.json() for a in answers if a.status_code == 200] == [s for s in sequential if "error" not in s]
 
 
+@pytest.mark.parametrize("linger", [0.0, 0.05])
+def test_requests_arriving_within_the_linger_share_a_batch(shared_engine, monkeypatch, linger):
+    import asyncio
+
+    from fluorologic import service
+
+    sizes = []
+    real = service.solve_records
+
+    def recording(encs, timeout, engine=None):
+        sizes.append(len(encs))
+        return real(encs, timeout, engine)
+
+    monkeypatch.setattr(service, "solve_records", recording)
+    encs = [parse_encounter(dict(KNEE, encounter_id=f"l{i}")) for i in range(4)]
+
+    async def scenario():
+        batcher = service.MicroBatcher(shared_engine, Settings(batch_linger=linger))
+        batcher.start()
+        first = asyncio.ensure_future(batcher.solve(encs[:1]))
+        await asyncio.sleep(0.001)  # the others arrive a moment later (a solve takes longer)
+        rest = await batcher.solve(encs[1:])
+        out = [*(await first), *rest]
+        await batcher.stop()
+        return out
+
+    records = asyncio.run(scenario())
+    assert [r["encounter_id"] for r in records] == ["l0", "l1", "l2", "l3"]
+    assert sizes == ([4] if linger else [1, 3])
+
+
 def test_healthz_and_openapi(shared_engine):
     with _client(shared_engine) as c:
         health = c.get("/healthz")
