@@ -179,9 +179,12 @@ def main() -> None:
     same = sum(engine.solve(e) == r for e, r in zip(encs[:args.single], results, strict=False))
     report["single_equals_batch"] = f"{same}/{min(args.single, len(results))}"
     report["self_peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-    pool_encs = encs if not args.pool_n else (encs * (args.pool_n // len(encs) + 1))[:args.pool_n]
-    if args.pool_n and not args.memo and not args.distinct:
-        pool_encs = generate(args.pool_n, seed=args.seed)  # distinct encounters all through
+    if not args.pool_n:
+        pool_encs = encs
+    elif args.memo or args.distinct:  # the same stream, cycled to the length asked
+        pool_encs = (encs * (args.pool_n // len(encs) + 1))[:args.pool_n]
+    else:  # the solver alone: distinct encounters all through
+        pool_encs = generate(args.pool_n, seed=args.seed)
     text = "".join(json.dumps(e) + "\n" for e in pool_encs)
     one = bench_pool(text, 1, args.chunk)
     report["pool_1"] = one

@@ -2,7 +2,8 @@
 
 The wheel ships ``encodings/`` as ``fluorologic/encodings``; a source checkout uses the top-level
 folder. The files are read once per process, with ``main.lp``'s includes resolved in order, and
-checked to parse; each Control then adds the program text (the encodings only, never input).
+parsed once (:func:`statements`); each Control then adds the parsed statements (the encodings only,
+never input).
 
 Examples
 --------
@@ -21,7 +22,7 @@ from clingo import ast
 
 from fluorologic.errors import EncodingError
 
-__all__ = ["EXPLAIN_FILE", "encodings_dir", "program_text", "rule_ids"]
+__all__ = ["EXPLAIN_FILE", "encodings_dir", "program_text", "rule_ids", "statements"]
 
 _INCLUDE = re.compile(r'^#include\s+"([^"]+)"\s*\.\s*$', re.MULTILINE)
 
@@ -57,12 +58,27 @@ def program_text(*, explain: bool = True) -> str:
         return "" if name == EXPLAIN_FILE and not explain else (folder / name).read_text(encoding="utf-8")
 
     text = _INCLUDE.sub(include, main)
+    statements(text)  # checked to parse
+    return text
+
+
+@functools.lru_cache(maxsize=8)
+def statements(text: str) -> tuple[ast.AST, ...]:
+    """The parsed statements of an encodings text, parsed once per process (the encodings, never input).
+
+    Raises
+    ------
+    EncodingError
+        When the text does not parse.
+
+    """
+    parsed: list[ast.AST] = []
     messages: list[str] = []
     try:
-        ast.parse_string(text, lambda _stm: None, logger=lambda _code, msg: messages.append(msg))
+        ast.parse_string(text, parsed.append, logger=lambda _code, msg: messages.append(msg))
     except RuntimeError as exc:
         raise EncodingError(f"the encodings do not parse: {' '.join(messages) or exc}") from exc
-    return text
+    return tuple(parsed)
 
 
 @functools.cache

@@ -32,7 +32,7 @@ from fluorologic.memokey import date_thresholds
 from fluorologic.ruledata import RuleData, default_places
 from fluorologic.terms import Atom
 
-__all__ = ["FactCache", "RulePart"]
+__all__ = ["FactCache", "RulePart", "with_rows"]
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,10 @@ class FactCache:
 
     def facts(self, enc: Encounter) -> tuple[Facts, RulePart]:
         """The facts of ``enc`` (equal to ``build_facts``) and the rule part they include."""
-        own = self.own_facts(enc)
         part = self.rule_part(enc)
-        return Facts(terms=own.terms + list(part.terms), rows=dict(part.rows), note=own.note), part
+        return with_rows(self.own_facts(enc), part), part
+
+
+def with_rows(own: Facts, part: RulePart) -> Facts:
+    """An encounter's own facts with the rule part of its codes: all its facts, as ``build_facts`` makes them."""
+    return Facts(terms=own.terms + list(part.terms), rows=dict(part.rows), note=own.note)

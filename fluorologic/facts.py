@@ -29,8 +29,6 @@ from fluorologic.terms import Atom, Term, atom_symbol, const
 
 __all__ = ["Facts", "build_facts", "encounter_facts", "rule_facts"]
 
-_c = const
-
 
 @dataclass
 class Facts:
@@ -73,10 +71,10 @@ def encounter_facts(enc: Encounter, places: dict[str, tuple[str, str]] | None = 
     f.add("dos", enc.dos_number)
     f.add("pos", enc.place_of_service)
     setting, default_owner = places[enc.place_of_service]
-    f.add("pos_setting", enc.place_of_service, _c(setting))
-    f.add("pos_owner", enc.place_of_service, _c(default_owner))
+    f.add("pos_setting", enc.place_of_service, const(setting))
+    f.add("pos_owner", enc.place_of_service, const(default_owner))
     if enc.owner_given:
-        f.add("owner_given", _c(enc.owner))
+        f.add("owner_given", const(enc.owner))
     for i, line in enumerate(enc.lines, start=1):
         f.add("line", i, line.code, line.units)
         for mod in line.modifiers:
@@ -84,7 +82,7 @@ def encounter_facts(enc: Encounter, places: dict[str, tuple[str, str]] | None = 
         if line.site:
             f.add("site", i, line.site)
         if line.site_class:
-            f.add("site_class", i, _c(line.site_class))
+            f.add("site_class", i, const(line.site_class))
         if line.distinct:
             f.add("distinct", i)
     doc = enc.documentation
@@ -93,11 +91,11 @@ def encounter_facts(enc: Encounter, places: dict[str, tuple[str, str]] | None = 
         doc = merge_documentation(doc, f.note)
         _add_note(f, f.note)
     if doc.fluoroscopy_time_seconds is not None:
-        f.add("documented", _c("fluoro_time"))
+        f.add("documented", const("fluoro_time"))
     if doc.indication:
-        f.add("documented", _c("indication"))
+        f.add("documented", const("indication"))
     if doc.body_area:
-        f.add("documented", _c("body_area"))
+        f.add("documented", const("body_area"))
     return f
 
 
@@ -111,31 +109,31 @@ def rule_facts(data: RuleData, codes: set[str], dos: int) -> Facts:
 def _add_note(f: Facts, note: NoteFindings) -> None:
     """The note's findings as ``note/1``, ``note_target/1`` and ``note_kind/1`` atoms."""
     if note.fluoroscopy_used:
-        f.add("note", _c("fluoroscopy_used"))
+        f.add("note", const("fluoroscopy_used"))
     if note.fluoroscopy_negated:
-        f.add("note", _c("fluoroscopy_negated"))
+        f.add("note", const("fluoroscopy_negated"))
     if note.spinal is not None:
-        f.add("note_target", _c("spinal" if note.spinal else "nonspinal"))
+        f.add("note_target", const("spinal" if note.spinal else "nonspinal"))
     for kind in note.procedure_kinds:
-        f.add("note_kind", _c(kind))
+        f.add("note_kind", const(kind))
 
 
 def _add_rule_rows(f: Facts, data: RuleData, codes: set[str], dos: int) -> None:
     sel = data.select(codes, dos)
     for c in sel.codes:
         f.add("code", c.code)
-        f.add("code_kind", c.code, _c(c.kind))
+        f.add("code_kind", c.code, const(c.kind))
         if c.target:
-            f.add("target", c.code, _c(c.target))
+            f.add("target", c.code, const(c.target))
         if c.effective is not None:
             f.add("code_effective", c.code, c.effective)
         if c.deletion is not None:
             f.add("code_deleted", c.code, c.deletion)
         pctc = data.pctc(c.code, dos)
         if pctc is not None:
-            f.add("attr", c.code, _c("pctc"), pctc)
+            f.add("attr", c.code, const("pctc"), pctc)
     for a in sel.attrs:
-        f.add("attr", a.code, _c(a.attribute), _c(a.value))
+        f.add("attr", a.code, const(a.attribute), const(a.value))
     for p in sel.ptp:
         f.add("ptp", p.column_1, p.column_2, p.indicator, p.deletion, f.row("ptp", p))
     for m in sel.mue:
@@ -147,10 +145,10 @@ def _add_rule_rows(f: Facts, data: RuleData, codes: set[str], dos: int) -> None:
     for i in sel.inclusive:
         f.add("inclusive", i.without, i.guidance, i.with_code, f.row("inclusive", i))
     for fee in sel.fees:
-        mod = _c("global") if fee.mod == "" else fee.mod
+        mod = const("global") if fee.mod == "" else fee.mod
         row = None
         for setting in ("facility", "nonfacility"):
             cents = fee.cents(setting)
             if cents is not None:
                 row = row or f.row("pfs", fee)
-                f.add("fee", fee.code, mod, _c(setting), cents, row)
+                f.add("fee", fee.code, mod, const(setting), cents, row)

@@ -31,6 +31,8 @@ from typing import Any
 from clingo import Function, SymbolType, ast
 from clingo.ast import ASTType, Location, Position
 
+from fluorologic.encodings import statements
+
 __all__ = ["DAT", "ENC", "KEY_VAR", "ROWS", "keyed_program"]
 
 KEY_VAR = "K__"
@@ -87,28 +89,26 @@ class _Variables(ast.Transformer):
         return node
 
 
-def _tables(statements: list[ast.AST]) -> frozenset[tuple[str, int]]:
+def _head_signatures(head: ast.AST) -> set[tuple[str, int]]:
+    """The predicates a rule head names (a literal's atom, a choice's or aggregate's elements)."""
+    finder = _Signatures()
+    finder(head)
+    return finder.found
+
+
+def _tables(parsed: tuple[ast.AST, ...]) -> frozenset[tuple[str, int]]:
     """The predicates defined by ground, body-less facts only (and not inputs)."""
     facts: set[tuple[str, int]] = set()
     other: set[tuple[str, int]] = set()
-    for stm in statements:
+    for stm in parsed:
         if stm.ast_type == ASTType.Defined:
             other.add((stm.name, stm.arity))
-        if stm.ast_type != ASTType.Rule:
-            continue
-        head = stm.head
-        if head.ast_type != ASTType.Literal or head.atom.ast_type != ASTType.SymbolicAtom:
-            if head.ast_type != ASTType.Literal:  # a choice or an aggregate head: nothing is a table there
-                finder = _Signatures()
-                finder(head)
-                other.update(finder.found)
-            continue
-        names = _signatures(head.atom.symbol)
-        variables = _Variables()
-        variables(head)
-        (other if stm.body or variables.found else facts).update(names)
+        elif stm.ast_type == ASTType.Rule:
+            variables = _Variables()
+            variables(stm.head)
+            ground_fact = not stm.body and stm.head.ast_type == ASTType.Literal and not variables.found
+            (facts if ground_fact else other).update(_head_signatures(stm.head))
     return frozenset(facts - other)
-
 
 
 def _key_term(sym: ast.AST) -> ast.AST:
@@ -165,9 +165,8 @@ def _key_statement(stm: ast.AST, add: _AddKey) -> list[ast.AST]:
     kind = stm.ast_type
     if kind == ASTType.Comment:
         return []
-    if kind == ASTType.Rule and not stm.body and stm.head.ast_type == ASTType.Literal \
-            and stm.head.atom.ast_type == ASTType.SymbolicAtom and _signatures(stm.head.atom.symbol) & add.tables:
-        return [stm]  # a row of a table: one copy for all encounters
+    if kind == ASTType.Rule and _head_signatures(stm.head) & add.tables:
+        return [stm]  # a row of a table (only ground facts define one): one copy for all encounters
     if kind == ASTType.Rule:
         new = add(stm)
         return [new.update(body=_guarded(list(new.body), add.tables))]
@@ -189,10 +188,9 @@ def _key_statement(stm: ast.AST, add: _AddKey) -> list[ast.AST]:
 @functools.cache
 def keyed_program(program: str) -> tuple[ast.AST, ...]:
     """The statements of ``program`` with every predicate keyed by the encounter (see the module docstring)."""
-    statements: list[ast.AST] = []
-    ast.parse_string(program, statements.append)
-    add = _AddKey(_tables(statements))
-    out = [s for stm in statements for s in _key_statement(stm, add)]
+    parsed = statements(program)
+    add = _AddKey(_tables(parsed))
+    out = [s for stm in parsed for s in _key_statement(stm, add)]
     out.append(ast.Rule(_LOC, _lit(_fun(ENC, [_key()])), [_lit(_fun(ROWS, [_key(), _var("G__")]))]))
     out.append(ast.Defined(_LOC, ROWS, 2, True))
     return tuple(out)

@@ -47,7 +47,7 @@ from clingo import ast
 from fluorologic.encodings import program_text
 from fluorologic.encounter import Encounter
 from fluorologic.errors import EncodingError
-from fluorologic.factcache import FactCache, RulePart
+from fluorologic.factcache import FactCache, RulePart, with_rows
 from fluorologic.keyed import DAT, ROWS, keyed_program
 from fluorologic.memokey import memo_key
 from fluorologic.rawsym import RawSymbols, add_facts, shown_reps, symbol
@@ -109,10 +109,10 @@ class BatchSolver:
                                                 for name, args in part.terms]
         return wrapped
 
-    def _own_facts(self, k: int, own: list[Atom]) -> list[int]:
-        """The encounter's own atoms keyed by its batch index: ``p(K, ..)``."""
+    def _encounter_facts(self, k: int, own: list[Atom], part: RulePart) -> list[int]:
+        """The encounter's own atoms keyed by its batch index, ``p(K, ..)``, and ``fl_rows(K, G)`` for its group."""
         atom, key = self.raw.atom, self.raw.term(k)
-        return [atom(name, args, key) for name, args in own]
+        return [*(atom(name, args, key) for name, args in own), atom(ROWS, (part.number,), key)]
 
     def solve_encounters(self, encs: Sequence[Encounter], *, timeout: float | None = None) -> list[Solution]:
         """The solutions of ``encs`` in order.
@@ -139,7 +139,7 @@ class BatchSolver:
         for i, enc in enumerate(encs):
             own = self.cache.own_facts(enc)
             part = self.cache.rule_part(enc)
-            facts.append(Facts(terms=own.terms + list(part.terms), rows=dict(part.rows), note=own.note))
+            facts.append(with_rows(own, part))
             inputs.append((own.terms, part))
             key = (part.number, memo_key(own.terms, part.thresholds) if self.memo_size else ())
             keys.append(key)
@@ -204,8 +204,7 @@ class BatchSolver:
         groups: set[int] = set()
         with ctl.backend() as backend:
             for k, (own, part) in enumerate(inputs):
-                facts = self._own_facts(k, own)
-                facts.append(self.raw.function(ROWS, [self.raw.term(k), self.raw.term(part.number)]))
+                facts = self._encounter_facts(k, own, part)
                 if part.number not in groups:
                     groups.add(part.number)
                     facts.extend(self._group_facts(part))

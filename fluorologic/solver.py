@@ -15,7 +15,6 @@ Examples
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -24,7 +23,7 @@ import clingo
 from clingo import ast
 
 from fluorologic.decode import decode
-from fluorologic.encodings import program_text
+from fluorologic.encodings import program_text, statements
 from fluorologic.encounter import Encounter, parse_encounter
 from fluorologic.errors import EncodingError, InputError
 from fluorologic.facts import Facts, build_facts
@@ -67,7 +66,7 @@ class Engine:
 
         ctl = clingo.Control(["--opt-mode=opt", "--warn=none"] if not self.strict else ["--opt-mode=opt"], logger=log)
         with ast.ProgramBuilder(ctl) as builder:  # the program parsed once, not per encounter
-            for stm in _parsed(self._program):
+            for stm in statements(self._program):
                 builder.add(stm)
         return ctl
 
@@ -141,13 +140,6 @@ class Engine:
 
 _LOC = ast.Location(ast.Position("<facts>", 1, 1), ast.Position("<facts>", 1, 1))
 
-
-@functools.lru_cache(maxsize=4)
-def _parsed(program: str) -> tuple[ast.AST, ...]:
-    """The statements of the encodings (parsed once per program text: the encodings, never input)."""
-    statements: list[ast.AST] = []
-    ast.parse_string(program, statements.append)
-    return tuple(statements)
 
 
 def _add_facts(ctl: clingo.Control, atoms: list[clingo.Symbol]) -> None:

@@ -69,13 +69,7 @@ def open_input(stream: TextIO, *, csv_input: bool = False) -> tuple[str, Iterato
     """
     if csv_input:
         return "csv", csv_encounters(stream)
-    skipped = 0
-    first = ""
-    for line in stream:
-        if line.strip():
-            first = line
-            break
-        skipped += 1
+    first, skipped = _next_filled(stream)
     if not first:
         raise InputError("$", "the input is empty")
     if first.lstrip().startswith("["):
@@ -88,15 +82,21 @@ def open_input(stream: TextIO, *, csv_input: bool = False) -> tuple[str, Iterato
             return _document(first + rest)  # one object printed over several lines
         except InputError:
             return "lines", _json_lines([first, *rest.splitlines(keepends=True)], iter(()), skipped)
-    second = ""
-    for line in stream:
-        if line.strip():
-            second = line
-            break
-        skipped += 1
+    second, blank = _next_filled(stream)
+    skipped += blank
     if not second:
         return "object", iter([obj])
     return "lines", _json_lines([first, second], stream, skipped)
+
+
+def _next_filled(stream: TextIO) -> tuple[str, int]:
+    """The next line that is not blank ("" at the end of the input) and how many blank lines came before it."""
+    blank = 0
+    for line in stream:
+        if line.strip():
+            return line, blank
+        blank += 1
+    return "", blank
 
 
 def _document(text: str) -> tuple[str, Iterator[Any]]:
