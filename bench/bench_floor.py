@@ -100,14 +100,9 @@ def ground_counts(batch: BatchSolver, raw: list[dict], chunk: int) -> tuple[int,
     shown = sum(len(s.reps) for i in range(0, len(encs), chunk) for s in batch.solve_encounters(encs[i:i + chunk]))
     for i in range(0, len(encs), chunk):
         ctl = batch._control()
-        groups: set[int] = set()
+        inputs = [(batch.cache.own_facts(e).terms, batch.cache.rule_part(e)) for e in encs[i:i + chunk]]
         with ctl.backend() as backend:
-            for k, enc in enumerate(encs[i:i + chunk]):
-                part = batch.cache.rule_part(enc)
-                reps = batch._encounter_facts(k, batch.cache.own_facts(enc).terms, part)
-                if part.number not in groups:
-                    groups.add(part.number)
-                    reps.extend(batch._group_facts(part))
+            for reps in batch.batch_facts(inputs):
                 facts += len(reps)
                 add_facts(backend, reps)
         ctl.ground([("base", [])])

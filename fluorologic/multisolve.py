@@ -37,7 +37,7 @@ from __future__ import annotations
 import os
 import pickle
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -113,6 +113,16 @@ class BatchSolver:
         """The encounter's own atoms keyed by its batch index, ``p(K, ..)``, and ``fl_rows(K, G)`` for its group."""
         atom, key = self.raw.atom, self.raw.term(k)
         return [*(atom(name, args, key) for name, args in own), atom(ROWS, (part.number,), key)]
+
+    def batch_facts(self, inputs: Sequence[tuple[list[Atom], RulePart]]) -> Iterator[list[int]]:
+        """The facts of a batch, encounter by encounter: its keyed own atoms, and its group's rows the first time."""
+        groups: set[int] = set()
+        for k, (own, part) in enumerate(inputs):
+            facts = self._encounter_facts(k, own, part)
+            if part.number not in groups:
+                groups.add(part.number)
+                facts.extend(self._group_facts(part))
+            yield facts
 
     def solve_encounters(self, encs: Sequence[Encounter], *, timeout: float | None = None) -> list[Solution]:
         """The solutions of ``encs`` in order.
@@ -201,13 +211,8 @@ class BatchSolver:
         """The shown atoms of each encounter (as integers, in clingo's order), solved together in one program."""
         started = time.monotonic()
         ctl = self._control()
-        groups: set[int] = set()
         with ctl.backend() as backend:
-            for k, (own, part) in enumerate(inputs):
-                facts = self._encounter_facts(k, own, part)
-                if part.number not in groups:
-                    groups.add(part.number)
-                    facts.extend(self._group_facts(part))
+            for facts in self.batch_facts(inputs):
                 add_facts(backend, facts)
         ctl.ground([("base", [])])
         shown: list[int] = []
