@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from fluorologic.ruledata import RuleData
+from fluorologic.rules.ruledata import RuleData
 
 BYPASS = {"59", "XE", "XS", "XP", "XU"}
 

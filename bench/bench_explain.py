@@ -3,8 +3,8 @@
 Reports, on N generated encounters (default 1,000), run in the same process and interleaved per encounter:
 
 * ``solve``: ``Engine.solve`` (the plain Result), the baseline;
-* ``explain``: ``fluorologic.explain`` (solve + decode) + ``graph()`` + node-link JSON + a ``why`` answer for every
-  code of the encounter (without the re-solving "what would change it");
+* ``explain``: ``fluorologic.explanation.explain`` (solve + decode) + ``graph()`` + node-link JSON + a ``why``
+  answer for every code of the encounter (without the re-solving "what would change it");
 * ``solve without explain.lp``: the core encodings alone, to show what the extra shown atoms cost the solve;
 * the "what would change it" re-solves, timed separately on the codes that are excluded.
 
@@ -19,9 +19,9 @@ import statistics
 import time
 from typing import Any
 
-from fluorologic.encodings import encodings_dir
-from fluorologic.explain import explain
-from fluorologic.solver import Engine
+from fluorologic.engine.encodings import encodings_dir
+from fluorologic.engine.solver import Engine
+from fluorologic.explanation.explain import explain
 
 PROCEDURES = ["20610", "20611", "22514", "27093", "27096", "27506", "62270", "62273", "62322", "62323", "64483",
               "64484", "64490", "27245", "23350"]

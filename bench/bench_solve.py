@@ -33,10 +33,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.baseline import PairwiseChecker, differences  # noqa: E402
 from bench.generate import generate  # noqa: E402
-from fluorologic import parallel  # noqa: E402
-from fluorologic.batchrun import run_solve  # noqa: E402
-from fluorologic.parallel import default_workers  # noqa: E402
-from fluorologic.solver import Engine  # noqa: E402
+from fluorologic.run import parallel  # noqa: E402
+from fluorologic.engine.solver import Engine  # noqa: E402
+from fluorologic.run.batchrun import run_solve  # noqa: E402
+from fluorologic.run.parallel import default_workers  # noqa: E402
 
 
 def _pct(values: list[float], p: float) -> float:

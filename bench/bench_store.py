@@ -63,7 +63,7 @@ def _maxrss_mb() -> float:
 # -- child processes (each prints one JSON line) ------------------------------------------------------------------
 
 def child_import(store: str, ptp: str) -> dict:
-    from fluorologic.store import RuleStore
+    from fluorologic.rules.store import RuleStore
 
     t = time.perf_counter()
     entry = RuleStore(store).import_files("ptp", [ptp]).entry
@@ -72,9 +72,9 @@ def child_import(store: str, ptp: str) -> dict:
 
 
 def _engine(mode: str, store: str):  # noqa: ANN202
-    from fluorologic.solver import Engine
-    from fluorologic.store import RuleStore
-    from fluorologic.storedata import StoreRuleData
+    from fluorologic.engine.solver import Engine
+    from fluorologic.rules.store import RuleStore
+    from fluorologic.rules.storedata import StoreRuleData
 
     return Engine() if mode == "embedded" else Engine(data=StoreRuleData(RuleStore(store, readonly=True)))
 
@@ -91,7 +91,7 @@ def child_rate(mode: str, store: str, n: int) -> dict:
 def child_both(store: str, n: int, rounds: int) -> dict:
     """Both engines in one process. Each encounter is solved by both, back to back in alternating order, and
     timed in process CPU time, so load from other processes on a shared machine cancels out of the ratio."""
-    from fluorologic.ruledata import RuleData
+    from fluorologic.rules.ruledata import RuleData
 
     encs = encounters(n)
     engines = {"embedded": _engine("embedded", store), "store": _engine("store", store)}

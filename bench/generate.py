@@ -24,7 +24,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from fluorologic.ruledata import RuleData
+from fluorologic.rules.ruledata import RuleData
 
 Line = dict[str, Any]
 

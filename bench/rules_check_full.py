@@ -15,8 +15,8 @@ import sys
 import time
 from collections import Counter
 
-from fluorologic.rulecheck import check_rules
-from fluorologic.ruledata import OPEN_END, PtpRow, RuleData, date_number
+from fluorologic.quality.rulecheck import check_rules
+from fluorologic.rules.ruledata import OPEN_END, PtpRow, RuleData, date_number
 
 
 def load_full_ptp(path: str) -> tuple[RuleData, int]:

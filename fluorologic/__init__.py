@@ -10,10 +10,10 @@ Examples
 
 """
 
-from fluorologic.errors import DataError, EncodingError, FluorologicError, InputError
-from fluorologic.explain import Explanation, explain
-from fluorologic.ruledata import RuleData
-from fluorologic.solver import Engine, solve
+from fluorologic.contract.errors import DataError, EncodingError, FluorologicError, InputError
+from fluorologic.engine.solver import Engine, solve
+from fluorologic.explanation.explain import Explanation, explain
+from fluorologic.rules.ruledata import RuleData
 
 __all__ = ["DataError", "EncodingError", "Engine", "Explanation", "FluorologicError", "InputError", "RuleData",
            "explain", "solve"]

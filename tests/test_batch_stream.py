@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from fluorologic import parallel
-from fluorologic.batchrun import UsageError, run_solve
-from fluorologic.cli import main
-from fluorologic.render import to_json
-from fluorologic.streaming import open_input
+from fluorologic.cli.main import main
+from fluorologic.contract.render import to_json
+from fluorologic.run import parallel
+from fluorologic.run.batchrun import UsageError, run_solve
+from fluorologic.run.streaming import open_input
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -183,7 +183,7 @@ def test_killed_run_resumes_to_the_uninterrupted_output(tmp_path):
     full = tmp_path / "full.jsonl"
     run_solve(str(path), "jsonl", output=str(full), workers=2, chunk_size=32, err=io.StringIO())
     out = tmp_path / "out.jsonl"
-    cmd = [sys.executable, "-m", "fluorologic.cli", "solve", str(path), "--format", "jsonl", "-o", str(out),
+    cmd = [sys.executable, "-m", "fluorologic.cli.main", "solve", str(path), "--format", "jsonl", "-o", str(out),
            "--workers", "2"]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.time() + 120
@@ -199,7 +199,7 @@ def test_killed_run_resumes_to_the_uninterrupted_output(tmp_path):
 
 
 def test_progress_bar_only_on_a_terminal(monkeypatch):
-    from fluorologic import batchrun
+    from fluorologic.run import batchrun
 
     monkeypatch.setattr(sys.stderr, "isatty", lambda: False, raising=False)
     assert batchrun._progress(10, 0) is None

@@ -8,8 +8,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.bench_floor import floor_ground, ground_counts, phases  # noqa: E402
 from bench.generate import generate  # noqa: E402
-from fluorologic.multisolve import BatchSolver  # noqa: E402
-from fluorologic.solver import Engine  # noqa: E402
+from fluorologic.engine.multisolve import BatchSolver  # noqa: E402
+from fluorologic.engine.solver import Engine  # noqa: E402
 
 
 def test_floor_grounds_as_many_atoms_as_the_encodings() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from fluorologic.cli import main
+from fluorologic.cli.main import main
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from fluorologic.render import to_json
+from fluorologic.contract.render import to_json
 
 EXAMPLES = sorted(Path(__file__).resolve().parent.parent.glob("examples/*.json"))
 

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from fluorologic.decode import decode
-from fluorologic.encodings import EXPLAIN_FILE, encodings_dir
-from fluorologic.encounter import parse_encounter
-from fluorologic.factcache import FactCache
-from fluorologic.facts import build_facts
-from fluorologic.keyed import keyed_program
-from fluorologic.solver import Engine
+from fluorologic.contract.encounter import parse_encounter
+from fluorologic.engine.decode import decode
+from fluorologic.engine.encodings import EXPLAIN_FILE, encodings_dir
+from fluorologic.engine.factcache import FactCache
+from fluorologic.engine.facts import build_facts
+from fluorologic.engine.keyed import keyed_program
+from fluorologic.engine.solver import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from fluorologic.encodings import rule_ids
+from fluorologic.engine.encodings import rule_ids
 
 GOLDEN = sorted((Path(__file__).parent / "golden").glob("*.json"))
 

@@ -3,8 +3,8 @@
 from decimal import Decimal
 
 from fluorologic import testing as ft
-from fluorologic.ruledata import OPEN_END, AocRow, CodeRow, FeeRow, MueRow, PtpRow, RuleData
-from fluorologic.solver import Engine
+from fluorologic.engine.solver import Engine
+from fluorologic.rules.ruledata import OPEN_END, AocRow, CodeRow, FeeRow, MueRow, PtpRow, RuleData
 
 
 def test_an_add_on_is_not_billable_when_its_primary_has_no_units_left():

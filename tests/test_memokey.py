@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from fluorologic.encodings import encodings_dir
-from fluorologic.encounter import parse_encounter
-from fluorologic.memokey import date_thresholds, memo_key
-from fluorologic.multisolve import BatchSolver
-from fluorologic.solver import Engine
+from fluorologic.contract.encounter import parse_encounter
+from fluorologic.engine.encodings import encodings_dir
+from fluorologic.engine.memokey import date_thresholds, memo_key
+from fluorologic.engine.multisolve import BatchSolver
+from fluorologic.engine.solver import Engine
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from fluorologic.ruledata import CodeRow, PtpRow, RuleData
-from fluorologic.solver import Engine
+from fluorologic.engine.solver import Engine
+from fluorologic.rules.ruledata import CodeRow, PtpRow, RuleData
 
 
 def _cycle_data(cycle: list[tuple[str, str]]) -> RuleData:

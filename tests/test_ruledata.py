@@ -7,7 +7,7 @@ from importlib import resources
 
 import pytest
 
-from fluorologic.ruledata import RuleData
+from fluorologic.rules.ruledata import RuleData
 
 TABLES = ["ptp_practitioner.csv", "mue_practitioner.csv", "aoc.csv", "pfs_rvu.csv", "codes.csv",
           "code_attributes.csv", "imaging_inclusive.csv", "place_of_service.csv"]

@@ -5,10 +5,10 @@ from decimal import Decimal
 
 from click.testing import CliRunner
 
-from fluorologic.cli import main
-from fluorologic.rulecheck import check_rules
-from fluorologic.ruledata import OPEN_END, AocRow, AttrRow, CodeRow, FeeRow, PtpRow, RuleData
-from fluorologic.solver import Engine
+from fluorologic.cli.main import main
+from fluorologic.engine.solver import Engine
+from fluorologic.quality.rulecheck import check_rules
+from fluorologic.rules.ruledata import OPEN_END, AocRow, AttrRow, CodeRow, FeeRow, PtpRow, RuleData
 
 
 def base(ptp=(), codes=("10001", "10002", "10003"), attrs=(), aoc=(), fees=(), code_rows=None):

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from fluorologic.encounter import parse_encounter
-from fluorologic.models import EncounterIn
-from fluorologic.service import Settings, create_app
-from fluorologic.solver import Engine
+from fluorologic.contract.encounter import parse_encounter
+from fluorologic.contract.schema import EncounterIn
+from fluorologic.engine.solver import Engine
+from fluorologic.service.app import Settings, create_app
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -107,7 +107,7 @@ def test_concurrent_requests_equal_sequential_answers(shared_engine):
 def test_requests_arriving_within_the_linger_share_a_batch(shared_engine, monkeypatch, linger):
     import asyncio
 
-    from fluorologic import service
+    from fluorologic.service import app as service
 
     sizes = []
     real = service.solve_records
@@ -157,7 +157,7 @@ def test_models_agree_with_the_validator_on_examples():
 
 
 def test_why_answers_as_explain_does(shared_engine):
-    from fluorologic.explain import explain
+    from fluorologic.explanation.explain import explain
 
     with _client(shared_engine) as c:
         r = c.post("/v1/why", json={"encounter": KNEE, "code": "77002"})
@@ -183,7 +183,7 @@ def test_scan_answers_the_note_findings(shared_engine):
 
 
 def test_why_and_scan_answer_501_without_their_modules(shared_engine, monkeypatch):
-    monkeypatch.setitem(sys.modules, "fluorologic.explain", None)  # import now fails, as in a build without it
+    monkeypatch.setitem(sys.modules, "fluorologic.explanation.explain", None)  # import fails, as in a slim build
     monkeypatch.setitem(sys.modules, "fluorologic.notes", None)
     with _client(shared_engine) as c:
         why = c.post("/v1/why", json={"encounter": KNEE, "code": "77002"})

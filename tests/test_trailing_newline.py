@@ -1,6 +1,6 @@
 """Regression: ``re.match`` with ``$`` accepts a trailing newline, so "77003\\n" passed as a code."""
 
-from fluorologic.solver import Engine
+from fluorologic.engine.solver import Engine
 
 
 def test_a_code_or_modifier_with_a_trailing_newline_is_an_input_error():

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from fluorologic.encounter import parse_encounter
-from fluorologic.errors import InputError
+from fluorologic.contract.encounter import parse_encounter
+from fluorologic.contract.errors import InputError
 
 GOOD = {"encounter_id": "v1", "date_of_service": "2024-08-14", "place_of_service": "11",
         "lines": [{"code": "20610"}, {"code": "77002"}]}

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from fluorologic.explain import explain
-from fluorologic.report_html import to_html
+from fluorologic.explanation.explain import explain
+from fluorologic.explanation.report_html import to_html
 
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
-from fluorologic.errors import DataError
+from fluorologic.contract.errors import DataError
 
 __all__ = ["CATEGORIES", "ContextRule", "ContextRules"]
 

@@ -6,7 +6,7 @@ words each decision rests on. Only the spans are copied, never the note.
 
 Examples
 --------
->>> from fluorologic.encounter import Documentation
+>>> from fluorologic.contract.encounter import Documentation
 >>> from fluorologic.notes import scan_note
 >>> f = scan_note("Fluoroscopy time: 0:45. Under fluoroscopy, to confirm needle position, the knee was injected.")
 >>> merge_documentation(Documentation(indication="given"), f).fluoroscopy_time_seconds
@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from fluorologic.encounter import Documentation
+from fluorologic.contract.encounter import Documentation
 from fluorologic.notes.findings import NoteFindings
 
 __all__ = ["NOTE_SOURCE", "merge_documentation", "note_audit", "note_evidence"]

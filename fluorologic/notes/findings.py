@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from fluorologic.errors import InputError
+from fluorologic.contract.errors import InputError
 from fluorologic.notes.anatomy import classify_target, find_body_area, find_laterality, find_levels, find_sides
 from fluorologic.notes.context import ContextRules
 from fluorologic.notes.procedures import ProcedureHit, ProcedureTable

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-from fluorologic.errors import DataError
+from fluorologic.contract.errors import DataError
 from fluorologic.notes.anatomy import classify_target
 
 __all__ = ["KINDS", "ProcedureHit", "ProcedureRow", "ProcedureTable", "anchors_of"]

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fluorologic.errors import DataError
+from fluorologic.contract.errors import DataError
 
 __all__ = ["Label", "load_labels", "score"]
 

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import clingo
 import pytest
 
-from fluorologic.encodings import program_text
+from fluorologic.engine.encodings import program_text
 
 # Rule data every tiny case shares: a spinal and a non-spinal procedure, the guidance codes, 76000.
 BASE = """

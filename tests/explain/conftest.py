@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from fluorologic.errors import InputError
-from fluorologic.explain import Explanation, explain
-from fluorologic.solver import Engine
+from fluorologic.contract.errors import InputError
+from fluorologic.engine.solver import Engine
+from fluorologic.explanation.explain import Explanation, explain
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"

@@ -6,9 +6,9 @@ import json
 
 import networkx as nx
 
-from fluorologic.conflict_graph import EDGE_KINDS, STATUSES
-from fluorologic.encodings import rule_ids
-from fluorologic.explain import explain
+from fluorologic.engine.encodings import rule_ids
+from fluorologic.explanation.conflict_graph import EDGE_KINDS, STATUSES
+from fluorologic.explanation.explain import explain
 
 CAUSES = {"suppresses", "blocks", "replaces", "trims", "requires"}
 REASONS = {"ptp_bundled", "guidance_included", "integral_to_surgery", "more_specific_guidance", "wrong_guidance_code",

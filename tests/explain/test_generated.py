@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 
-from fluorologic.encodings import rule_ids
-from fluorologic.explain import explain
+from fluorologic.engine.encodings import rule_ids
+from fluorologic.explanation.explain import explain
 
 PROCEDURES = ["20610", "20611", "22514", "27093", "27096", "27506", "62270", "62273", "62320", "62322", "64483",
               "64484", "64490", "27245", "23350", "27370"]

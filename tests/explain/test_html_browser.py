@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from fluorologic.report_html import to_html
+from fluorologic.explanation.report_html import to_html
 
 CHROMIUM = os.environ.get("FLUOROLOGIC_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-import fluorologic.solver as solver_mod
-from fluorologic.encodings import rule_ids
-from fluorologic.explain import explain
-from fluorologic.facts import build_facts
-from fluorologic.terms import const
+import fluorologic.engine.solver as solver_mod
+from fluorologic.engine.encodings import rule_ids
+from fluorologic.engine.facts import build_facts
+from fluorologic.engine.terms import const
+from fluorologic.explanation.explain import explain
 
 
 @pytest.fixture

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from fluorologic.cli import main
-from fluorologic.errors import InputError
-from fluorologic.explain import explain
+from fluorologic.cli.main import main
+from fluorologic.contract.errors import InputError
+from fluorologic.explanation.explain import explain
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -89,7 +89,7 @@ def test_bad_code_is_an_input_error(explained):
 def test_explanation_keeps_the_plain_result(engine, raw_cases):
     raw = raw_cases["tfesi-1"]
     assert explain(raw, engine).result == engine.solve(raw)
-    ex = engine.explain(raw)
+    ex = explain(raw, engine)
     assert ex.result == engine.solve(raw) and ex.graph().number_of_nodes() == 4
 
 
@@ -142,7 +142,7 @@ def test_graph_writes_every_format(tmp_path, suffix):
 
 
 def test_svg_without_graphviz_falls_back_to_the_builtin_layout(tmp_path, monkeypatch):
-    import fluorologic.graph_render as gr
+    import fluorologic.explanation.graph_render as gr
 
     monkeypatch.setattr(gr.shutil, "which", lambda _name: None)
     out = tmp_path / "g.svg"

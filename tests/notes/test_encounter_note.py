@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from fluorologic.encounter import parse_encounter
-from fluorologic.errors import InputError
-from fluorologic.facts import build_facts
-from fluorologic.ruledata import RuleData
+from fluorologic.contract.encounter import parse_encounter
+from fluorologic.contract.errors import InputError
+from fluorologic.engine.facts import build_facts
+from fluorologic.rules.ruledata import RuleData
 
 KNEE_FLUORO = ("PROCEDURE: Right knee joint injection. Under fluoroscopic guidance, to confirm needle position, "
                "a 22-gauge needle was placed into the knee joint. Fluoroscopy time: 0:45.")

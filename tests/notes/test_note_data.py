@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fluorologic.errors import DataError
+from fluorologic.contract.errors import DataError
 from fluorologic.notes.context import ContextRule, ContextRules
 
 

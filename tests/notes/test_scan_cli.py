@@ -6,7 +6,7 @@ import json
 
 from click.testing import CliRunner
 
-from fluorologic.cli import main
+from fluorologic.cli.main import main
 
 NOTE = ("PROCEDURE: Left L5 transforaminal epidural steroid injection.\nDETAILS: Under fluoroscopic guidance "
         "the needle was placed. Fluoroscopy time 0:30.")

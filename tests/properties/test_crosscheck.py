@@ -5,9 +5,9 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from fluorologic import testing as ft
-from fluorologic.crosscheck import crosscheck
-from fluorologic.ruledata import OPEN_END, CodeRow, PtpRow, RuleData
-from fluorologic.solver import Engine
+from fluorologic.engine.solver import Engine
+from fluorologic.quality.crosscheck import crosscheck
+from fluorologic.rules.ruledata import OPEN_END, CodeRow, PtpRow, RuleData
 
 DATA = RuleData.embedded()
 

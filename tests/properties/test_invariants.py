@@ -9,10 +9,10 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from fluorologic import testing as ft
-from fluorologic.encodings import rule_ids
-from fluorologic.render import to_json
-from fluorologic.ruledata import RuleData
-from fluorologic.solver import Engine
+from fluorologic.contract.render import to_json
+from fluorologic.engine.encodings import rule_ids
+from fluorologic.engine.solver import Engine
+from fluorologic.rules.ruledata import RuleData
 
 DATA = RuleData.embedded()
 

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 from hypothesis.errors import FailedHealthCheck
 
 from fluorologic import testing as ft
-from fluorologic.crosscheck import crosscheck
-from fluorologic.encodings import program_text
-from fluorologic.ruledata import RuleData
-from fluorologic.solver import Engine
+from fluorologic.engine.encodings import program_text
+from fluorologic.engine.solver import Engine
+from fluorologic.quality.crosscheck import crosscheck
+from fluorologic.rules.ruledata import RuleData
 
 DATA = RuleData.embedded()
 

@@ -15,7 +15,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from fluorologic.ruledata import RuleData
+from fluorologic.rules.ruledata import RuleData
 
 REPO = Path(__file__).resolve().parents[2]
 FULL_PTP = REPO.parent / "shared" / "reference" / "cms" / "ncci_ptp_practitioner_2024q3_full.csv.gz"

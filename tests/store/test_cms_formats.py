@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from fluorologic.cms import ImportFormatError, open_members, parse_aoc, parse_mue, parse_pfs, parse_ptp
-from fluorologic.cms.quarter import quarter_from_name, quarter_start, setting_from_name
+from fluorologic.rules.cms import ImportFormatError, open_members, parse_aoc, parse_mue, parse_pfs, parse_ptp
+from fluorologic.rules.cms.quarter import quarter_from_name, quarter_start, setting_from_name
 
 
 def _ptp_expected(cms, effective):

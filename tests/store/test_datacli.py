@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from click.testing import CliRunner
 
-from fluorologic.cli import main
+from fluorologic.cli.main import main
 
 
 def run(*args: str, env: dict | None = None):

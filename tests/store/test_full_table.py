@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from fluorologic.solver import Engine
-from fluorologic.store import RuleStore
-from fluorologic.storedata import StoreRuleData
+from fluorologic.engine.solver import Engine
+from fluorologic.rules.store import RuleStore
+from fluorologic.rules.storedata import StoreRuleData
 
 # the repository root is parents[2]; CI clones it beside shared/
 FULL_PTP = Path(__file__).resolve().parents[2] / ".." / "shared" / "reference" / "cms" / \

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from fluorologic.solver import Engine
-from fluorologic.store import RuleStore
-from fluorologic.storedata import StoreRuleData
+from fluorologic.engine.solver import Engine
+from fluorologic.rules.store import RuleStore
+from fluorologic.rules.storedata import StoreRuleData
 
 REPO = Path(__file__).resolve().parents[2]
 REF = REPO / ".." / "shared" / "reference" / "cms"

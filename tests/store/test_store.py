@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from fluorologic.cms import ImportFormatError
-from fluorologic.errors import DataError
-from fluorologic.solver import Engine
-from fluorologic.store import RuleStore
-from fluorologic.storedata import StoreRuleData
+from fluorologic.contract.errors import DataError
+from fluorologic.engine.solver import Engine
+from fluorologic.rules.cms import ImportFormatError
+from fluorologic.rules.store import RuleStore
+from fluorologic.rules.storedata import StoreRuleData
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -201,7 +201,7 @@ def test_unknown_kind_and_missing_file(tmp_path):
 
 
 def test_default_store_path_follows_env(monkeypatch, tmp_path):
-    from fluorologic.store import default_store_path
+    from fluorologic.rules.store import default_store_path
 
     monkeypatch.delenv("FLUOROLOGIC_STORE", raising=False)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))

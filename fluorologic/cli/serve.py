@@ -1,0 +1,63 @@
+"""``fluorologic serve``: run the HTTP service (:mod:`fluorologic.service.app`) with uvicorn.
+
+Examples
+--------
+>>> from click.testing import CliRunner
+>>> "--solve-timeout" in CliRunner().invoke(serve, ["--help"]).output
+True
+
+"""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from fluorologic.contract.errors import DataError
+from fluorologic.rules.source import rule_source
+
+__all__ = ["serve"]
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Server processes (each has its own solver).")
+@click.option("--solve-timeout", default=5.0, show_default=True, type=click.FloatRange(min=0.001),
+              help="Seconds before an encounter is answered with needs_review.")
+@click.option("--max-body-bytes", default=1_048_576, show_default=True, type=click.IntRange(min=1))
+@click.option("--max-encounters", default=1000, show_default=True, type=click.IntRange(min=1),
+              help="Encounters per request.")
+@click.option("--max-lines", default=50, show_default=True, type=click.IntRange(min=1),
+              help="Lines per encounter.")
+@click.option("--store", type=click.Path(dir_okay=False), default=None,
+              help="Rule store with imported CMS quarters [default: $FLUOROLOGIC_STORE or the per-user data folder].")
+@click.option("--as-of-quarter", default=None, help="Decide every encounter under this loaded quarter, e.g. 2024Q3.")
+@click.option("--recycle-batches", default=5000, show_default=True, type=click.IntRange(min=1),
+              help="Replace a server process's solver process after this many batches (keeps memory flat).")
+@click.option("--batch-linger-ms", default=5.0, show_default=True, type=click.FloatRange(min=0),
+              help="Wait this long for more requests before solving a batch that is not full (0: never).")
+@click.option("--access-log/--no-access-log", default=False, show_default=True,
+              help="Log each request line (method, path, status; never the body).")
+def serve(host: str, port: int, workers: int, solve_timeout: float, max_body_bytes: int, max_encounters: int,
+          max_lines: int, store: str | None, as_of_quarter: str | None, recycle_batches: int,
+          batch_linger_ms: float, access_log: bool) -> None:
+    """Serve POST /v1/solve, /v1/why, /v1/scan and GET /healthz (OpenAPI at /docs and /openapi.json)."""
+    import uvicorn  # the server is loaded only when serving
+
+    try:
+        rule_source(store, as_of_quarter)
+    except DataError as exc:
+        raise click.UsageError(str(exc)) from None
+
+    os.environ.update({"FLUOROLOGIC_SOLVE_TIMEOUT": str(solve_timeout),
+                       "FLUOROLOGIC_MAX_BODY_BYTES": str(max_body_bytes),
+                       "FLUOROLOGIC_MAX_ENCOUNTERS": str(max_encounters),
+                       "FLUOROLOGIC_MAX_LINES": str(max_lines),
+                       "FLUOROLOGIC_RECYCLE_BATCHES": str(recycle_batches), "FLUOROLOGIC_SOLVER_PROCESS": "1",
+                       "FLUOROLOGIC_BATCH_LINGER": str(batch_linger_ms / 1000),
+                       "FLUOROLOGIC_SERVE_STORE": store or "", "FLUOROLOGIC_AS_OF_QUARTER": as_of_quarter or ""})
+    uvicorn.run("fluorologic.service.app:create_app", factory=True, host=host, port=port, workers=workers,
+                access_log=access_log, log_level="info")

@@ -1,0 +1,263 @@
+"""Decode the shown atoms of the optimal answer set into the contract's Result.
+
+Nothing here decides: every entry is one atom, put into the contract's shape and words.
+
+Examples
+--------
+>>> from fluorologic.engine.solver import Engine
+>>> engine = Engine()
+>>> res = engine.solve({"encounter_id": "bp", "date_of_service": "2024-08-01", "place_of_service": "22",
+...                     "lines": [{"code": "62273"}, {"code": "77003"}]})
+>>> [(b["code"], b["modifiers"]) for b in res["billable"]]
+[('62273', []), ('77003', ['26'])]
+
+"""
+
+from __future__ import annotations
+
+import pickle
+from collections import defaultdict
+from typing import TYPE_CHECKING, Any
+
+from clingo import Symbol, SymbolType
+
+from fluorologic.notes.encounter_note import note_audit, note_evidence
+from fluorologic.rules.messages import (
+    added_detail,
+    alert_detail,
+    bypass_text,
+    date_text,
+    excluded_detail,
+    mue_scope,
+    validity_words,
+)
+from fluorologic.rules.ruledata import AocRow, FeeRow, InclusiveRow, MueRow, PtpRow
+
+if TYPE_CHECKING:
+    from fluorologic.engine.solution import Solution
+
+__all__ = ["SCHEMA_VERSION", "decode", "py", "row_citation"]
+
+SCHEMA_VERSION = "1"
+
+
+def py(sym: Symbol) -> Any:
+    """A clingo symbol as a plain Python value (tuples become lists, constants their names)."""
+    if sym.type == SymbolType.Number:
+        return sym.number
+    if sym.type == SymbolType.String:
+        return sym.string
+    if sym.type == SymbolType.Function:
+        if not sym.arguments:
+            return sym.name
+        args = [py(a) for a in sym.arguments]
+        return args if sym.name == "" else {sym.name: args[0] if len(args) == 1 else args}
+    return str(sym)
+
+
+_CONVERTED: dict[int, tuple[str, list[Any]]] = {}
+
+
+def _converted(rep: int) -> tuple[str, list[Any]]:
+    """The name and arguments (as Python values) of the atom whose integer is ``rep``, remembered.
+
+    The same atoms recur in every encounter, and clingo interns symbols, so the integer is a cheap key.
+    """
+    hit = _CONVERTED.get(rep)
+    if hit is None:
+        if len(_CONVERTED) >= 30_000:
+            _CONVERTED.clear()
+        sym = Symbol(rep)
+        hit = _CONVERTED[rep] = (sym.name, [py(a) for a in sym.arguments])
+    return hit
+
+
+def row_citation(row: Any) -> dict[str, Any]:
+    """The source citation of a data row, as shown in the audit trail."""
+    if isinstance(row, PtpRow):
+        deleted = "not deleted" if row.deletion >= 99991231 else f"deleted {date_text(row.deletion)}"
+        return {"table": "NCCI PTP practitioner", "quarter": row.quarter, "source": row.source,
+                "row": f"{row.column_1}/{row.column_2}, modifier indicator {row.indicator}, {deleted}, "
+                       f"rationale: {row.rationale}"}
+    if isinstance(row, MueRow):
+        return {"table": "NCCI MUE practitioner", "quarter": row.quarter, "source": row.source,
+                "row": f"{row.code} MUE {row.value}, MAI {row.mai_text}, rationale: {row.rationale}"}
+    if isinstance(row, AocRow):
+        return {"table": "NCCI add-on code edits", "quarter": row.quarter, "source": row.source,
+                "row": f"primary {row.primary}, add-on {row.add_on}, type {row.edit_type}"}
+    if isinstance(row, FeeRow):
+        return {"table": "MPFS PPRRVU", "quarter": row.release, "source": row.source,
+                "row": f"{row.code}{('-' + row.mod) if row.mod else ''} facility total {row.facility_total or 'NA'}, "
+                       f"non-facility total {row.nonfacility_total or 'NA'}, CF {row.conv_factor}"}
+    if isinstance(row, InclusiveRow):
+        return {"table": "fluorologic imaging-inclusive codes", "quarter": None, "source": row.source,
+                "row": f"{row.without} + {row.guidance} -> {row.with_code}"}
+    return {"table": None, "quarter": None, "source": None, "row": None}
+
+
+class _Atoms:
+    """The shown atoms grouped by predicate name (the converted arguments are shared: read them, never change them)."""
+
+    def __init__(self, reps: tuple[int, ...]) -> None:
+        self.by_name: dict[str, list[list[Any]]] = defaultdict(list)
+        self.audit: list[int] = []
+        for rep in reps:
+            name, args = _converted(rep)
+            if name == "audit":
+                self.audit.append(rep)
+            else:
+                self.by_name[name].append(args)
+
+    def __getitem__(self, name: str) -> list[list[Any]]:
+        return self.by_name.get(name, [])
+
+    def audit_entries(self) -> list[list[Any]]:
+        """The audit atoms in the trail's order, as fresh copies (they reach the Result as they are)."""
+        return [pickle.loads(_audit(rep)[1]) for rep in sorted(self.audit, key=lambda rep: _audit(rep)[0])]  # noqa: S301
+
+
+_AUDIT: dict[int, tuple[tuple[Any, ...], bytes]] = {}
+
+
+def _audit(rep: int) -> tuple[tuple[Any, ...], bytes]:
+    """An audit atom's place in the trail (stage, rule, printed subject and facts) and its value, pickled.
+
+    Remembered per atom; unpickling the bytes (made here, never input) is the cheapest fresh deep copy.
+    """
+    hit = _AUDIT.get(rep)
+    if hit is None:
+        if len(_AUDIT) >= 30_000:
+            _AUDIT.clear()
+        args = _converted(rep)[1]
+        stage, rule, subject, facts = args
+        hit = _AUDIT[rep] = ((stage, rule, repr(subject), repr(facts)),
+                             pickle.dumps(args, protocol=pickle.HIGHEST_PROTOCOL))
+    return hit
+
+
+def _node_key(node: Any) -> str:
+    return repr(node)
+
+
+def decode(sol: Solution) -> dict[str, Any]:
+    """The contract Result of a solved encounter."""
+    enc, rows = sol.encounter, sol.facts.rows
+    at = _Atoms(sol.reps)
+    code_of = {_node_key(n): c for n, c in at["node_code"]}
+    units_of = {_node_key(n): u for n, u in at["final_units"]}
+    mods_of: dict[str, list[str]] = defaultdict(list)
+    for n, m in at["final_mod"]:
+        mods_of[_node_key(n)].append(m)
+    amount_of = {_node_key(n): c for n, c, _ in at["amount"]}
+
+    def row(rid: Any) -> Any:
+        return rows.get(tuple(rid)) if isinstance(rid, list) else None
+
+    def cite(rid: Any) -> str:
+        r = row(rid)
+        return row_citation(r)["row"] + f", {r.quarter}" if isinstance(r, PtpRow | MueRow) else ""
+
+    billable = []
+    for (n,) in at["billed"]:
+        key = _node_key(n)
+        if units_of.get(key, 0) > 0:
+            cents = amount_of.get(key)
+            billable.append({"code": code_of[key], "units": units_of[key], "modifiers": sorted(mods_of[key]),
+                             "amount": None if cents is None else round(cents / 100, 2)})
+    billable.sort(key=lambda b: (b["code"], b["units"], b["modifiers"]))
+
+    excluded = []
+    dos = enc.date_of_service.isoformat()
+    for lnum, reason, rule, by, rid in at["excluded"]:
+        line = enc.lines[lnum - 1]
+        by_code, slots = _by(by, rid, row, cite)
+        excluded.append({"code": line.code, "units": line.units, "reason": reason, "by": by_code, "rule": rule,
+                         "detail": excluded_detail(reason, code=line.code, dos=dos, **slots)})
+        if by_code == "note" and sol.facts.note is not None:
+            excluded[-1]["evidence"] = note_evidence(sol.facts.note, "fluoroscopy_negated", "fluoroscopy_time_seconds")
+    for n, t, rule, rid in at["trimmed"]:
+        key = _node_key(n)
+        if not (isinstance(n, dict) and "l" in n):
+            continue
+        r = row(rid)
+        per = mue_scope(r.mai if isinstance(r, MueRow) else None)
+        where = cite(rid) if r else "once-per-session rule"
+        excluded.append({"code": code_of[key], "units": t, "reason": "unit_limit",
+                         "by": "mue" if r else "once_per_session", "rule": rule,
+                         "detail": excluded_detail("unit_limit", code=code_of[key], limit=r.value if r else 1, per=per,
+                                                   row=where, units=t)})
+    excluded.sort(key=lambda e: (e["code"], e["reason"], e["units"], e["by"] or ""))
+
+    kinds = dict(at["guidance_kind"])
+    added = []
+    for code, reason, replaced in at["added"]:
+        key = _node_key({"a": code})
+        kind = kinds.get(code, "").replace("nonspinal", "non-spinal")
+        added.append({"code": code, "units": units_of.get(key, 1), "modifiers": sorted(mods_of[key]),
+                      "reason": reason, "replaces": None if replaced == "none" else replaced,
+                      "detail": added_detail(reason, code=code, replaces=replaced, kind=kind)})
+        if reason == "missed_billable" and sol.facts.note is not None:
+            added[-1]["evidence"] = note_evidence(sol.facts.note, "fluoroscopy_used", "procedure_kinds")
+    added.sort(key=lambda a: (a["code"], a["replaces"] or ""))
+
+    cycle = ", ".join(sorted(c for (c,) in at["cycle_code"]))
+    alerts = []
+    for kind, code, rule, data in at["alert"]:
+        c = None if code == "none" else code
+        alerts.append({"kind": kind, "code": c, "rule": rule,
+                       "detail": alert_detail(kind, rule, code=c, data=data, cycle=cycle)})
+    alerts.sort(key=lambda a: (a["kind"], a["code"] or "", a["rule"]))
+
+    audit = []
+    if sol.facts.note is not None:  # what the note reader found comes first, as it came first in the flow
+        for entry in note_audit(sol.facts.note):
+            audit.append({"step": len(audit) + 1, **entry})
+    for _stage, rule, subject, facts in at.audit_entries():
+        rid = facts[-1] if isinstance(facts, list) and facts and isinstance(facts[-1], list) else facts
+        r = row(rid)
+        if r is not None:  # the row id is replaced by the row's citation
+            facts = facts[:-1] if facts is not rid else None
+            facts = facts[0] if isinstance(facts, list) and len(facts) == 1 else facts
+        audit.append({"step": len(audit) + 1, "rule": rule, "subject": subject, "facts": facts,
+                      "source": row_citation(r) if r is not None else None})
+
+    billed_total = sum(c for _, c in at["given_amount"])
+    expected_total = sum(c for c in amount_of.values())
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "encounter_id": enc.encounter_id,
+        "billable": billable,
+        "excluded": excluded,
+        "added": added,
+        "alerts": alerts,
+        "audit": audit,
+        "totals": {"billed": round(billed_total / 100, 2), "expected": round(expected_total / 100, 2)},
+    }
+
+
+def _by(by: Any, rid: Any, row: Any, cite: Any) -> tuple[str | None, dict[str, Any]]:
+    """The ``by`` field and the template slots of an exclusion cause."""
+    slots: dict[str, Any] = {"by": None, "row": "", "bypass": "", "kind": "", "when": "", "date": ""}
+    if isinstance(by, dict) and "code" in by:
+        slots["by"] = by["code"]
+        r = row(rid)
+        if isinstance(r, PtpRow):
+            slots["row"] = cite(rid)
+            slots["bypass"] = bypass_text(r.indicator)
+        return by["code"], slots
+    if isinstance(by, dict) and "out_of_force" in by:
+        when, day = by["out_of_force"]
+        slots.update(when=validity_words(when), date=date_text(day))
+        return "date_of_service", slots
+    if isinstance(by, dict) and "right" in by:
+        code, kind = by["right"]
+        slots.update(by=code, kind=kind.replace("nonspinal", "non-spinal"))
+        return code, slots
+    if isinstance(by, dict) and "owner" in by:
+        return "equipment_owner", slots
+    if isinstance(by, dict) and "note" in by:
+        return "note", slots
+    if by == "none":
+        return None, slots
+    slots["by"] = by
+    return by, slots

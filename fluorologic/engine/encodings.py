@@ -1,0 +1,90 @@
+"""Locate and parse the encodings once per process.
+
+The wheel ships ``encodings/`` as ``fluorologic/encodings``; a source checkout uses the top-level
+folder. The files are read once per process, with ``main.lp``'s includes resolved in order, and
+parsed once (:func:`statements`); each Control then adds the parsed statements (the encodings only,
+never input).
+
+Examples
+--------
+>>> encodings_dir().joinpath("main.lp").is_file()
+True
+
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+from clingo import ast
+
+from fluorologic.contract.errors import EncodingError
+
+__all__ = ["EXPLAIN_FILE", "encodings_dir", "program_text", "rule_ids", "statements"]
+
+_INCLUDE = re.compile(r'^#include\s+"([^"]+)"\s*\.\s*$', re.MULTILINE)
+
+
+def encodings_dir() -> Path:
+    """The folder holding ``main.lp`` (installed package data first, then the source tree)."""
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / "encodings", package.parent / "encodings"):
+        if (candidate / "main.lp").is_file():
+            return candidate
+    raise EncodingError("the encodings folder (main.lp) was not found beside the fluorologic package")
+
+
+#: The file that only restates decisions for the explanation graph; the Result needs none of its atoms.
+EXPLAIN_FILE = "explain.lp"
+
+
+@functools.cache
+def program_text(*, explain: bool = True) -> str:
+    """The text of ``main.lp`` with its ``#include`` lines replaced by the included files, checked to parse.
+
+    ``explain=False`` leaves out ``explain.lp``: the program that decides and reports, without the atoms
+    that only the explanation graph reads (the batch path solves it).
+
+    >>> "conflict(N,N',Rule)" in program_text() and "conflict(N,N',Rule)" not in program_text(explain=False)
+    True
+    """
+    folder = encodings_dir()
+    main = (folder / "main.lp").read_text(encoding="utf-8")
+
+    def include(m: re.Match[str]) -> str:
+        name = m.group(1)
+        return "" if name == EXPLAIN_FILE and not explain else (folder / name).read_text(encoding="utf-8")
+
+    text = _INCLUDE.sub(include, main)
+    statements(text)  # checked to parse
+    return text
+
+
+@functools.lru_cache(maxsize=8)
+def statements(text: str) -> tuple[ast.AST, ...]:
+    """The parsed statements of an encodings text, parsed once per process (the encodings, never input).
+
+    Raises
+    ------
+    EncodingError
+        When the text does not parse.
+
+    """
+    parsed: list[ast.AST] = []
+    messages: list[str] = []
+    try:
+        ast.parse_string(text, parsed.append, logger=lambda _code, msg: messages.append(msg))
+    except RuntimeError as exc:
+        raise EncodingError(f"the encodings do not parse: {' '.join(messages) or exc}") from exc
+    return tuple(parsed)
+
+
+@functools.cache
+def rule_ids() -> frozenset[str]:
+    """Every rule id (a quoted ``"family.name"`` string) that occurs in the encodings."""
+    found: set[str] = set()
+    for path in sorted(encodings_dir().glob("*.lp")):
+        found.update(re.findall(r'"([a-z_]+\.[a-z_0-9]+)"', path.read_text(encoding="utf-8")))
+    return frozenset(found)

@@ -1,0 +1,153 @@
+"""Turn a validated encounter and its rule rows into input atoms: Python terms, then clingo symbols, never text.
+
+Examples
+--------
+>>> from fluorologic.contract.encounter import parse_encounter
+>>> from fluorologic.rules.ruledata import RuleData
+>>> enc = parse_encounter({"encounter_id": "x", "date_of_service": "2024-08-01", "place_of_service": "11",
+...                        "lines": [{"code": "20610"}, {"code": "77002"}]})
+>>> facts = build_facts(enc, RuleData.embedded())
+>>> facts.terms[0]
+('dos', (20240801,))
+>>> str(facts.atoms[0])
+'dos(20240801)'
+
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from clingo import Symbol
+
+from fluorologic.contract.encounter import Encounter
+from fluorologic.contract.places import default_places
+from fluorologic.engine.terms import Atom, Term, atom_symbol, const
+from fluorologic.notes import NoteFindings, scan_note
+from fluorologic.notes.encounter_note import merge_documentation
+from fluorologic.rules.ruledata import RuleData
+
+__all__ = ["Facts", "build_facts", "encounter_facts", "rule_facts"]
+
+
+@dataclass
+class Facts:
+    """The atoms of one encounter (as Python terms, see :mod:`fluorologic.engine.terms`) and the rows they cite."""
+
+    terms: list[Atom] = field(default_factory=list)
+    rows: dict[tuple[str, int], Any] = field(default_factory=dict)
+    note: NoteFindings | None = None
+
+    @property
+    def atoms(self) -> list[Symbol]:
+        """The atoms as clingo symbols."""
+        return [atom_symbol(a) for a in self.terms]
+
+    def add(self, name: str, *args: Term) -> None:
+        """Append the atom ``name(args)``."""
+        self.terms.append((name, args))
+
+    def row(self, table: str, obj: Any) -> tuple[str, int]:
+        """Register a data row and return its row id (the term ``(table, index)``)."""
+        key = (table, len(self.rows))
+        self.rows[key] = obj
+        return key
+
+
+def build_facts(enc: Encounter, data: RuleData, places: dict[str, tuple[str, str]] | None = None) -> Facts:
+    """All input atoms for ``enc`` (see ``encodings/input.lp``), built from Python values only."""
+    own = encounter_facts(enc, places)
+    rules = rule_facts(data, {ln.code for ln in enc.lines}, enc.dos_number)
+    return Facts(terms=own.terms + rules.terms, rows=rules.rows, note=own.note)
+
+
+def encounter_facts(enc: Encounter, places: dict[str, tuple[str, str]] | None = None) -> Facts:
+    """The encounter's own atoms (date, place, lines, documentation, note findings), without rule rows."""
+    if places is None:
+        places = default_places()
+    f = Facts()
+    f.add("dos", enc.dos_number)
+    f.add("pos", enc.place_of_service)
+    setting, default_owner = places[enc.place_of_service]
+    f.add("pos_setting", enc.place_of_service, const(setting))
+    f.add("pos_owner", enc.place_of_service, const(default_owner))
+    if enc.owner_given:
+        f.add("owner_given", const(enc.owner))
+    for i, line in enumerate(enc.lines, start=1):
+        f.add("line", i, line.code, line.units)
+        for mod in line.modifiers:
+            f.add("modifier", i, mod)
+        if line.site:
+            f.add("site", i, line.site)
+        if line.site_class:
+            f.add("site_class", i, const(line.site_class))
+        if line.distinct:
+            f.add("distinct", i)
+    doc = enc.documentation
+    if enc.note is not None:
+        f.note = scan_note(enc.note)
+        doc = merge_documentation(doc, f.note)
+        _add_note(f, f.note)
+    if doc.fluoroscopy_time_seconds is not None:
+        f.add("documented", const("fluoro_time"))
+    if doc.indication:
+        f.add("documented", const("indication"))
+    if doc.body_area:
+        f.add("documented", const("body_area"))
+    return f
+
+
+def rule_facts(data: RuleData, codes: set[str], dos: int) -> Facts:
+    """The rule rows of ``codes`` (and the codes the rules may add) in force on ``dos``, with their row ids."""
+    f = Facts()
+    _add_rule_rows(f, data, codes, dos)
+    return f
+
+
+def _add_note(f: Facts, note: NoteFindings) -> None:
+    """The note's findings as ``note/1``, ``note_target/1`` and ``note_kind/1`` atoms."""
+    if note.fluoroscopy_used:
+        f.add("note", const("fluoroscopy_used"))
+    if note.fluoroscopy_negated:
+        f.add("note", const("fluoroscopy_negated"))
+    if note.spinal is not None:
+        f.add("note_target", const("spinal" if note.spinal else "nonspinal"))
+    for kind in note.procedure_kinds:
+        f.add("note_kind", const(kind))
+
+
+def _add_rule_rows(f: Facts, data: RuleData, codes: set[str], dos: int) -> None:
+    sel = data.select(codes, dos)
+    for c in sel.codes:
+        f.add("code", c.code)
+        f.add("code_kind", c.code, const(c.kind))
+        if c.target:
+            f.add("target", c.code, const(c.target))
+        if c.effective is not None:
+            f.add("code_effective", c.code, c.effective)
+        if c.deletion is not None:
+            f.add("code_deleted", c.code, c.deletion)
+        pctc = data.pctc(c.code, dos)
+        if pctc is not None:
+            f.add("attr", c.code, const("pctc"), pctc)
+    for a in sel.attrs:
+        f.add("attr", a.code, const(a.attribute), const(a.value))
+    for p in sel.ptp:
+        f.add("ptp", p.column_1, p.column_2, p.indicator, p.deletion, f.row("ptp", p))
+    for m in sel.mue:
+        f.add("mue", m.code, m.value, m.mai, m.effective, f.row("mue", m))
+    for code in sorted(sel.addons):
+        f.add("addon", code)
+    for a in sel.aoc:
+        f.add("aoc", a.primary, a.add_on, a.edit_type, f.row("aoc", a))
+    for i in sel.inclusive:
+        f.add("inclusive", i.without, i.guidance, i.with_code, f.row("inclusive", i))
+    for fee in sel.fees:
+        mod = const("global") if fee.mod == "" else fee.mod
+        row = None
+        for setting in ("facility", "nonfacility"):
+            cents = fee.cents(setting)
+            if cents is not None:
+                row = row or f.row("pfs", fee)
+                f.add("fee", fee.code, mod, const(setting), cents, row)

@@ -1,0 +1,240 @@
+"""Solve many encounters in one clingo program: the fast path behind batches and the service.
+
+Grounding the encodings costs several milliseconds per ``Control`` however small the encounter, so
+:class:`BatchSolver` grounds a whole batch at once with the keyed encodings (:mod:`fluorologic.engine.keyed`):
+each encounter's own facts enter keyed, ``p(K, ..)``, the rule rows of its code combination (looked up
+once, :mod:`fluorologic.engine.factcache`) as ``fl_dat_p(G, p(..))`` shared by every encounter of group ``G``.
+The shown atoms come back keyed, ``p(K, ..)``; without the key they are exactly the atoms the
+single-encounter path shows. Symbols cross between Python and clingo as integers
+(:mod:`fluorologic.engine.rawsym`).
+
+The program leaves out ``explain.lp`` (atoms only the explanation graph reads), so a batch Solution
+holds the shown atoms of the single-encounter path that the Result is decoded from. The optimum is
+found with clingo's core-guided strategy (``usc``) and only the model proven optimal is
+read; it is unique, so the answers equal :meth:`fluorologic.engine.solver.Engine.solve_encounter`'s. The shown
+atoms are a function of the input facts alone, so they are remembered (bounded memo) by those facts up
+to what the rules cannot tell apart (:mod:`fluorologic.engine.memokey`): an encounter like an earlier one but
+for its id, a date of service on the same side of every rule date, or other site texts, is not solved
+again.
+
+Examples
+--------
+>>> from fluorologic.contract.encounter import parse_encounter
+>>> from fluorologic.engine.solver import Engine
+>>> engine = Engine()
+>>> encs = [parse_encounter({"encounter_id": f"k{i}", "date_of_service": "2024-08-01", "place_of_service": "11",
+...                          "lines": [{"code": "20610", "site": "left knee"}, {"code": code}]})
+...         for i, code in enumerate(["77002", "77003"])]
+>>> sols = BatchSolver(engine).solve_encounters(encs)
+>>> from fluorologic.engine.decode import decode
+>>> [decode(s) == decode(engine.solve_encounter(e)) for s, e in zip(sols, encs)]
+[True, True]
+
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+import clingo
+from clingo import ast
+
+from fluorologic.contract.encounter import Encounter
+from fluorologic.contract.errors import EncodingError
+from fluorologic.engine.decode import decode
+from fluorologic.engine.encodings import program_text
+from fluorologic.engine.factcache import FactCache, RulePart, with_rows
+from fluorologic.engine.facts import Facts
+from fluorologic.engine.keyed import DAT, ROWS, keyed_program
+from fluorologic.engine.memokey import memo_key
+from fluorologic.engine.rawsym import RawSymbols, add_facts, shown_reps, symbol
+from fluorologic.engine.solution import Solution
+from fluorologic.engine.symorder import rep_order_key
+from fluorologic.engine.terms import Atom
+
+if TYPE_CHECKING:
+    from fluorologic.engine.solver import Engine
+
+__all__ = ["BatchSolver", "SolveTimeout"]
+
+_ARGS = ["--opt-mode=optN", "--opt-strategy=usc", "--models=1", "--warn=none", "--single-shot"]
+
+
+def _with_id(frozen: bytes, eid: str) -> dict[str, Any]:
+    """A fresh copy of a remembered Result under another encounter id (the only field naming the encounter)."""
+    out = pickle.loads(frozen)  # noqa: S301 (bytes this process pickled itself, never input)
+    out["encounter_id"] = eid
+    return out
+
+
+class SolveTimeout(Exception):  # noqa: N818 (it is a result, not a failure of fluorologic)
+    """The batch was not solved within the time limit; its encounters need review by a person."""
+
+
+class BatchSolver:
+    """Solve lists of validated encounters in one program each; reuse it (it caches rule rows)."""
+
+    def __init__(self, engine: Engine, *, max_groups: int = 4_000, memo_size: int | None = None) -> None:
+        self.engine = engine
+        if memo_size is None:  # FLUOROLOGIC_MEMO_SIZE=0 turns the memos off (benchmarks of the solver itself)
+            memo_size = int(os.environ.get("FLUOROLOGIC_MEMO_SIZE", "10000"))
+        self.program = keyed_program(program_text(explain=False))
+        self.cache = FactCache(engine.data, engine.places)
+        self.max_groups = max_groups
+        self.memo_size = memo_size
+        self.raw = RawSymbols()
+        self._dat: dict[int, list[int]] = {}
+        self._memo: dict[tuple[int, tuple[Atom, ...]], tuple[int, ...]] = {}
+        self._results: dict[tuple[Encounter, int], bytes] = {}
+        self.memo_hits = 0
+
+    def _control(self) -> clingo.Control:
+        ctl = clingo.Control(_ARGS, logger=lambda _code, _msg: None)
+        with ast.ProgramBuilder(ctl) as builder:
+            for stm in self.program:
+                builder.add(stm)
+        return ctl
+
+    def _group_facts(self, part: RulePart) -> list[int]:
+        """``fl_dat_p(G, p(..))`` for every rule-row atom of group ``G`` (made once per group)."""
+        wrapped = self._dat.get(part.number)
+        if wrapped is None:
+            if len(self._dat) >= self.max_groups:
+                self._dat.clear()
+            raw = self.raw
+            g = raw.term(part.number)
+            wrapped = self._dat[part.number] = [raw.function(DAT + name, [g, raw.atom(name, args)])
+                                                for name, args in part.terms]
+        return wrapped
+
+    def _encounter_facts(self, k: int, own: list[Atom], part: RulePart) -> list[int]:
+        """The encounter's own atoms keyed by its batch index, ``p(K, ..)``, and ``fl_rows(K, G)`` for its group."""
+        atom, key = self.raw.atom, self.raw.term(k)
+        return [*(atom(name, args, key) for name, args in own), atom(ROWS, (part.number,), key)]
+
+    def batch_facts(self, inputs: Sequence[tuple[list[Atom], RulePart]]) -> Iterator[list[int]]:
+        """The facts of a batch, encounter by encounter: its keyed own atoms, and its group's rows the first time."""
+        groups: set[int] = set()
+        for k, (own, part) in enumerate(inputs):
+            facts = self._encounter_facts(k, own, part)
+            if part.number not in groups:
+                groups.add(part.number)
+                facts.extend(self._group_facts(part))
+            yield facts
+
+    def solve_encounters(self, encs: Sequence[Encounter], *, timeout: float | None = None) -> list[Solution]:
+        """The solutions of ``encs`` in order.
+
+        Raises
+        ------
+        SolveTimeout
+            When ``timeout`` seconds (grounding and solving) pass before the optimum is proven; grounding
+            itself is not interrupted, so the limit is checked after it and bounds the search.
+
+        """
+        if not encs:
+            return []
+        facts: list[Facts] = []
+        inputs: list[tuple[list[Atom], RulePart]] = []
+        keys: list[tuple[int, tuple[Atom, ...]]] = []
+        answers: list[tuple[int, ...] | None] = []
+        todo: list[int] = []
+        first: dict[tuple[int, tuple[Atom, ...]], int] = {}  # with the memos on: solve each key once a batch
+        same: list[tuple[int, int]] = []
+        for i, enc in enumerate(encs):
+            own = self.cache.own_facts(enc)
+            part = self.cache.rule_part(enc)
+            facts.append(with_rows(own, part))
+            inputs.append((own.terms, part))
+            key = (part.number, memo_key(own.terms, part.thresholds) if self.memo_size else ())
+            keys.append(key)
+            known = self._memo.get(key)
+            answers.append(known)
+            if known is not None or (self.memo_size and key in first):
+                self.memo_hits += 1
+                if known is None:
+                    same.append((i, first[key]))
+            else:
+                first[key] = i
+                todo.append(i)
+        if todo:
+            for i, atoms in zip(todo, self._solve([inputs[i] for i in todo], timeout),
+                                strict=True):
+                if len(self._memo) >= self.memo_size:
+                    self._memo.clear()
+                answers[i] = atoms
+                if self.memo_size:
+                    self._memo[keys[i]] = atoms
+        for i, j in same:
+            answers[i] = answers[j]
+        return [Solution(enc, f, atoms) for enc, f, atoms in zip(encs, facts, answers, strict=True)
+                if atoms is not None]
+
+    def results(self, encs: Sequence[Encounter], *, timeout: float | None = None) -> list[dict[str, Any]]:
+        """The contract Results of ``encs`` in order (see :meth:`solve_encounters`).
+
+        A Result is remembered by everything in its encounter but the id (and by the rule rows in force),
+        so a repeat of an earlier encounter under a new id costs a copy, not a solve and a decode.
+        """
+        out: list[dict[str, Any] | None] = []
+        keys: list[tuple[Encounter, int]] = []
+        todo: list[int] = []
+        for i, enc in enumerate(encs):
+            key = (replace(enc, encounter_id=""), self.cache.rule_part(enc).number)
+            keys.append(key)
+            known = self._results.get(key)
+            if known is None:
+                todo.append(i)
+                out.append(None)
+            else:
+                self.memo_hits += 1
+                out.append(_with_id(known, enc.encounter_id))
+        if todo:
+            sols = self.solve_encounters([encs[i] for i in todo], timeout=timeout)
+            for i, sol in zip(todo, sols, strict=True):
+                rec = decode(sol)
+                if len(self._results) >= self.memo_size:
+                    self._results.clear()
+                if self.memo_size:
+                    self._results[keys[i]] = pickle.dumps(rec, protocol=pickle.HIGHEST_PROTOCOL)
+                out[i] = rec
+        return [r for r in out if r is not None]
+
+    def _solve(self, inputs: list[tuple[list[Atom], RulePart]], timeout: float | None) -> list[tuple[int, ...]]:
+        """The shown atoms of each encounter (as integers, in clingo's order), solved together in one program."""
+        started = time.monotonic()
+        ctl = self._control()
+        with ctl.backend() as backend:
+            for facts in self.batch_facts(inputs):
+                add_facts(backend, facts)
+        ctl.ground([("base", [])])
+        shown: list[int] = []
+
+        def on_model(model: clingo.Model) -> None:
+            if model.optimality_proven:
+                shown[:] = shown_reps(model)
+
+        left = None if timeout is None else timeout - (time.monotonic() - started)
+        if left is not None and left <= 0:
+            raise SolveTimeout(f"grounding took longer than {timeout} seconds")
+        with ctl.solve(on_model=on_model, async_=True) as handle:
+            if not handle.wait(left):
+                handle.cancel()
+                raise SolveTimeout(f"no proven optimum within {timeout} seconds")
+            result = handle.get()
+        if not result.satisfiable or not shown:
+            raise EncodingError("the encodings admit no answer set; stability is soft, so this is a defect")
+        per: list[list[int]] = [[] for _ in inputs]
+        unkey = self.raw.unkey
+        for rep in shown:
+            k, atom = unkey(rep)
+            per[k].append(atom)
+        try:
+            return [tuple(sorted(atoms, key=rep_order_key)) for atoms in per]
+        except ValueError:  # a classically negated atom: let clingo order them
+            return [tuple(s._rep for s in sorted(map(symbol, atoms))) for atoms in per]

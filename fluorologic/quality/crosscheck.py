@@ -1,0 +1,358 @@
+"""An independent formulation of the billable-set problem, solved with python-constraint.
+
+It is written from ``contract.md`` and ``design.md`` and shares nothing with the encodings but the data
+loader: the policy of each suppression (NCCI PTP edits with modifier indicators and the distinct-service
+bypass; guidance included in the procedure; fluoroscopy integral to surgery; general fluoroscopy superseded
+by a specific guidance code; the wrong guidance code; imaging-inclusive pairs; add-ons and their primaries;
+validity dates; the technical component where the facility owns the unit) is restated here in Python.
+
+The billable set is a *stable set*: a candidate is billed exactly when nothing billed (and no fact of the
+encounter) suppresses it. Each candidate is a 0/1 variable of a :class:`constraint.Problem`; facts that
+forbid a candidate are hard constraints; stability is a constraint on every candidate. When no stable set
+exists (an odd cycle of edits) the least-violating sets are enumerated instead and ``conflict`` is True.
+Ties are broken as design.md says: highest expected amount, then fewest changes to the claim, then the
+first candidates in canonical order. The problem is exponential in the number of candidates: use it on
+small encounters (up to about 6 lines) only.
+
+Examples
+--------
+>>> cc = crosscheck({"encounter_id": "k", "date_of_service": "2024-08-01", "place_of_service": "11",
+...                  "lines": [{"code": "20610", "site": "left knee"}, {"code": "77002"}, {"code": "76000"}]})
+>>> [(b["code"], b["units"]) for b in cc.billable], cc.expected, cc.conflict
+([('20610', 1), ('77002', 1)], 181.08, False)
+
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import constraint
+
+from fluorologic.contract.encounter import Encounter, Line, parse_encounter
+from fluorologic.rules.ruledata import RuleData, Selection, default_places
+
+__all__ = ["CrossCheck", "crosscheck"]
+
+_BYPASS_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU"})
+_IMAGING_KINDS = frozenset({"guidance", "fluoroscopy"})
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A line that may be billed: a claimed line (``line`` = its 1-based canonical index) or an added code."""
+
+    code: str
+    units: int
+    line: int | None = None
+    replaces: tuple[int, ...] = ()
+
+    @property
+    def order(self) -> tuple[int, str, int]:
+        """Canonical order of candidates: added codes (by code) first, then claimed lines in line order."""
+        return (0, self.code, 0) if self.line is None else (1, "", self.line)
+
+
+@dataclass
+class CrossCheck:
+    """What the independent solver decides for one encounter."""
+
+    billable: list[dict[str, Any]]
+    expected: float
+    conflict: bool
+    stable_sets: int
+    billed: list[Candidate] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        """The parts compared with the engine: billable lines, expected total, conflict flag."""
+        return {"billable": self.billable, "expected": self.expected, "conflict": self.conflict}
+
+
+class _Rules:
+    """The rule rows of one encounter, read into plain Python look-ups."""
+
+    def __init__(self, data: RuleData, sel: Selection, enc: Encounter) -> None:
+        dos = enc.dos_number
+        self.dos = dos
+        self.kind = {c.code: c.kind for c in sel.codes}
+        self.target = {c.code: c.target for c in sel.codes if c.target}
+        self.valid = {c.code: (c.effective is None or c.effective <= dos) and (c.deletion is None or dos <= c.deletion)
+                      for c in sel.codes}
+        self.attr: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        for a in sel.attrs:
+            self.attr[a.code][a.attribute].add(a.value)
+        self.pctc = {c.code: data.pctc(c.code, dos) for c in sel.codes}
+        # PTP rows in force on the date of service: indicator 9 never applies, deletion is the last day.
+        self.edits: dict[tuple[str, str], set[int]] = defaultdict(set)
+        for p in sel.ptp:
+            if p.indicator != 9 and dos <= p.deletion:
+                self.edits[(p.column_1, p.column_2)].add(p.indicator)
+        self.caps: dict[str, list[tuple[int, int]]] = defaultdict(list)  # code -> [(max units, MAI)]
+        for m in sel.mue:
+            if m.effective <= dos:
+                self.caps[m.code].append((m.value, m.mai))
+        self.addons = set(sel.addons)
+        self.primaries: dict[str, set[str]] = defaultdict(set)
+        for a in sel.aoc:
+            self.primaries[a.add_on].add(a.primary)
+        self.inclusive = [(i.without, i.guidance, i.with_code) for i in sel.inclusive]
+        self.fees: dict[tuple[str, str], list[FeeCents]] = defaultdict(list)
+        for f in sel.fees:
+            self.fees[(f.code, f.mod)].append(FeeCents(f.cents("facility"), f.cents("nonfacility")))
+
+    def has(self, code: str, attribute: str, value: str = "yes") -> bool:
+        return value in self.attr.get(code, {}).get(attribute, set())
+
+    def guidance_codes_for(self, kind: str) -> list[str]:
+        return sorted(c for c, attrs in self.attr.items() if kind in attrs.get("guidance_for", set()))
+
+    def imaging(self, code: str) -> bool:
+        return self.kind.get(code) in _IMAGING_KINDS
+
+
+@dataclass(frozen=True)
+class FeeCents:
+    """A fee in cents at the facility and the non-facility rate (None where not applicable)."""
+
+    facility: int | None
+    nonfacility: int | None
+
+
+def _guidance_kind(enc: Encounter, line: Line, rules: _Rules) -> str | None:
+    """The kind of target an imaging line aims at: its own site, else the kind all procedures share."""
+    if line.site_class:
+        return line.site_class
+    kinds = {rules.target.get(ln.code) for ln in enc.lines if rules.kind.get(ln.code) == "procedure"} - {None}
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+class _Problem:
+    """Candidates, what suppresses what, and what blocks what, for one encounter."""
+
+    def __init__(self, enc: Encounter, rules: _Rules) -> None:
+        self.enc, self.rules = enc, rules
+        claimed = {ln.code for ln in enc.lines}
+        self.claimed_codes = claimed
+        self.wrong: dict[int, str] = {}  # claimed line -> the right guidance code
+        self.inclusive_block: dict[int, str] = {}
+        adds: dict[str, list[int]] = defaultdict(list)
+        for i, ln in enumerate(enc.lines, start=1):
+            if not rules.imaging(ln.code):
+                continue
+            kind = _guidance_kind(enc, ln, rules)
+            if kind is None:
+                continue
+            for right in rules.guidance_codes_for(kind):
+                aimed_elsewhere = any(k != kind for k in rules.attr[ln.code].get("guidance_for", ()))
+                general_for_needle = rules.has(ln.code, "general_fluoroscopy") and right not in claimed and any(
+                    right in rules.addons and other.code in rules.primaries.get(right, ()) for other in enc.lines)
+                if aimed_elsewhere or general_for_needle:
+                    self.wrong[i] = right
+                    if right not in claimed:
+                        adds[right].append(i)
+        for w, g in itertools.permutations(range(1, len(enc.lines) + 1), 2):
+            for without, guidance, with_code in rules.inclusive:
+                if enc.lines[w - 1].code == without and enc.lines[g - 1].code == guidance:
+                    self.inclusive_block[w] = with_code
+                    self.inclusive_block[g] = with_code
+                    if with_code not in claimed:
+                        adds[with_code].append(w)
+        self.nodes: list[Candidate] = [Candidate(ln.code, ln.units, line=i) for i, ln in enumerate(enc.lines, 1)]
+        for code, replaced in sorted(adds.items()):
+            units = max(enc.lines[i - 1].units for i in replaced)
+            self.nodes.append(Candidate(code, units, replaces=tuple(sorted(set(replaced)))))
+        self.nodes.sort(key=lambda c: c.order)
+
+    # -- facts about one candidate ----------------------------------------------------------------------------
+    def line_of(self, n: Candidate) -> Line | None:
+        return self.enc.lines[n.line - 1] if n.line is not None else None
+
+    def distinct(self, n: Candidate) -> bool:
+        if n.line is not None:
+            return self.enc.lines[n.line - 1].distinct
+        return any(self.enc.lines[i - 1].distinct for i in n.replaces)
+
+    def modifiers(self, n: Candidate) -> frozenset[str]:
+        ln = self.line_of(n)
+        return frozenset(ln.modifiers) if ln else frozenset()
+
+    def fixed_block(self, n: Candidate) -> bool:
+        """Blocked by a fact of the encounter, whatever else is billed."""
+        r = self.rules
+        if r.valid.get(n.code) is False:
+            return True
+        if n.line is None:
+            return False
+        if n.line in self.wrong or n.line in self.inclusive_block:
+            return True
+        return "TC" in self.modifiers(n) and self.enc.owner == "facility" and r.pctc.get(n.code) == 1
+
+    def primary_ok(self, n: Candidate, billed: list[Candidate]) -> bool:
+        """An add-on needs another billed candidate, one of its eligible primaries, with units left after limits."""
+        r = self.rules
+        if n.code not in r.addons:
+            return True
+        eligible = r.primaries.get(n.code, set())
+        units = self.final_units(billed)
+        return any(m is not n and units.get(m, 0) > 0
+                   and (m.code in eligible or ("CCCCC" in eligible and r.kind.get(m.code) == "procedure"))
+                   for m in billed)
+
+    def suppresses(self, m: Candidate, n: Candidate) -> bool:
+        """Whether ``m``, when billed, suppresses ``n`` (an active arrow of the stable-set graph)."""
+        if m is n:
+            return False
+        r = self.rules
+        indicators = r.edits.get((m.code, n.code), set())
+        if 0 in indicators or (1 in indicators and not self.distinct(n)):
+            return True
+        # General fluoroscopy beside a specific guidance code: never billed, whatever the record documents.
+        if r.has(m.code, "supersedes_general_fluoroscopy") and r.has(n.code, "general_fluoroscopy"):
+            return True
+        policy = (r.has(m.code, "includes_guidance") or r.has(m.code, "fluoroscopy_integral")) and r.imaging(n.code)
+        # A documented distinct service bypasses a policy arrow, unless an indicator-0 edit locks the pair.
+        return policy and (not self.distinct(n) or 0 in indicators)
+
+    # -- units, modifiers and amounts of a billed set ----------------------------------------------------------
+    def final_units(self, billed: list[Candidate]) -> dict[Candidate, int]:
+        r = self.rules
+        out: dict[Candidate, int] = {}
+        used: dict[str, int] = defaultdict(int)
+        for n in sorted(billed, key=lambda c: c.order):
+            caps = list(r.caps.get(n.code, []))
+            once = r.has(n.code, "once_per_session")
+            if once:
+                caps.append((1, 2))
+            if not caps:
+                out[n] = n.units
+                continue
+            limit = min(v for v, _ in caps)
+            per_line = not once and all(mai == 1 for v, mai in caps if v == limit)
+            prior = 0 if per_line else used[n.code]
+            out[n] = max(0, min(n.units, limit - prior))
+            used[n.code] += n.units
+        return out
+
+    def final_modifiers(self, n: Candidate, billed: list[Candidate]) -> list[str]:
+        r, mods = self.rules, set(self.modifiers(n))
+        if self.enc.owner == "facility" and r.pctc.get(n.code) == 1 and not mods & {"26", "TC"}:
+            mods.add("26")
+        bypassing = [m for m in billed if m is not n and self._bypassed_by(m, n)]
+        if bypassing and not self.modifiers(n) & _BYPASS_MODIFIERS:
+            ln = self.line_of(n)
+            sites = {self.enc.lines[m.line - 1].site for m in bypassing if m.line is not None}
+            separate = ln is not None and ln.site and any(s and s != ln.site for s in sites)
+            mods.add("XS" if separate else "59")
+        return sorted(mods)
+
+    def _bypassed_by(self, m: Candidate, n: Candidate) -> bool:
+        """``m`` would suppress ``n`` but for ``n``'s documented distinct service."""
+        if not self.distinct(n):
+            return False
+        r = self.rules
+        indicators = r.edits.get((m.code, n.code), set())
+        policy = (r.has(m.code, "includes_guidance") or r.has(m.code, "fluoroscopy_integral")) and r.imaging(n.code)
+        return 1 in indicators or (policy and 0 not in indicators)
+
+    def amount(self, n: Candidate, units: int, mods: list[str]) -> int | None:
+        if units <= 0:
+            return None
+        component = "26" if "26" in mods else "TC" if "TC" in mods else ""
+        setting = default_places()[self.enc.place_of_service][0]
+        cents = [getattr(f, setting) for f in self.rules.fees.get((n.code, component), [])]
+        cents = [c for c in cents if c is not None]
+        return cents[0] * units if cents else None
+
+
+def _violations(p: _Problem, billed: list[Candidate]) -> int:
+    ids = {id(n) for n in billed}
+    count = 0
+    for n in p.nodes:
+        defeated = any(p.suppresses(m, n) for m in billed)
+        if id(n) in ids:
+            count += defeated
+        elif not defeated and not p.fixed_block(n) and p.primary_ok(n, billed):
+            count += 1
+    return count
+
+
+def crosscheck(raw: dict[str, Any] | Encounter, data: RuleData | None = None) -> CrossCheck:
+    """Solve one encounter with python-constraint, independently of the encodings.
+
+    Parameters
+    ----------
+    raw
+        The encounter (JSON object or validated :class:`Encounter`).
+    data
+        The rule data (default: the embedded data).
+
+    Returns
+    -------
+    CrossCheck
+        The billable lines (contract shape), the expected total, and whether no stable set exists.
+
+    """
+    data = data or RuleData.embedded()
+    enc = raw if isinstance(raw, Encounter) else parse_encounter(raw)
+    rules = _Rules(data, data.select({ln.code for ln in enc.lines}, enc.dos_number), enc)
+    p = _Problem(enc, rules)
+    names = [f"n{i}" for i in range(len(p.nodes))]
+    node_of = dict(zip(names, p.nodes, strict=True))
+
+    def chosen(values: tuple[int, ...] | dict[str, int]) -> list[Candidate]:
+        if isinstance(values, dict):
+            return [node_of[k] for k in names if values[k]]
+        return [n for n, v in zip(p.nodes, values, strict=True) if v]
+
+    def hard(*values: int) -> bool:
+        billed = chosen(values)
+        return all(not p.fixed_block(n) and p.primary_ok(n, billed) for n in billed)
+
+    def stable(*values: int) -> bool:
+        return _violations(p, chosen(values)) == 0
+
+    def solutions(with_stability: bool) -> list[dict[str, int]]:
+        problem = constraint.Problem()
+        problem.addVariables(names, [0, 1])
+        for name, n in node_of.items():
+            if p.fixed_block(n):
+                problem.addConstraint(lambda v: v == 0, [name])
+        if names:
+            problem.addConstraint(hard, names)
+            if with_stability:
+                problem.addConstraint(stable, names)
+        return problem.getSolutions() if names else [{}]
+
+    found = solutions(True)
+    conflict = not found
+    if conflict:
+        everything = solutions(False)
+        fewest = min(_violations(p, chosen(s)) for s in everything)
+        found = [s for s in everything if _violations(p, chosen(s)) == fewest]
+
+    def score(sol: dict[str, int]) -> tuple[Any, ...]:
+        billed = chosen(sol)
+        units = p.final_units(billed)
+        total = sum(p.amount(n, units[n], p.final_modifiers(n, billed)) or 0 for n in billed)
+        changes = sum(1 for n in p.nodes if n.line is not None and n not in billed) + sum(
+            1 for n in billed if n.line is None)
+        first = tuple(0 if n in billed else 1 for n in p.nodes)
+        return (-total, changes, first)
+
+    best = chosen(min(found, key=score))
+    units = p.final_units(best)
+    billable = []
+    for n in best:
+        if units[n] <= 0:
+            continue
+        mods = p.final_modifiers(n, best)
+        cents = p.amount(n, units[n], mods)
+        billable.append({"code": n.code, "units": units[n], "modifiers": mods,
+                         "amount": None if cents is None else round(cents / 100, 2)})
+    billable.sort(key=lambda b: (b["code"], b["units"], b["modifiers"]))
+    expected = round(sum(b["amount"] or 0 for b in billable), 2)
+    return CrossCheck(billable=billable, expected=expected, conflict=conflict,
+                      stable_sets=0 if conflict else len(found), billed=best)

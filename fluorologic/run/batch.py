@@ -1,0 +1,46 @@
+r"""Read encounters from JSON (one object or an array) or JSON Lines, keeping malformed lines as errors.
+
+Examples
+--------
+>>> [type(x).__name__ for x in read_encounters('{"a": 1}\n{"b": 2}\n')[0]]
+['dict', 'dict']
+>>> read_encounters('[{"a": 1}]')[1]
+'array'
+
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fluorologic.contract.errors import InputError
+
+__all__ = ["read_encounters"]
+
+
+def read_encounters(text: str) -> tuple[list[Any], str]:
+    """Parse ``text``; return the items (an InputError stands for a malformed JSON line) and the shape.
+
+    The shape is ``"object"``, ``"array"`` or ``"lines"``; it decides how ``--format json`` prints.
+    """
+    stripped = text.strip()
+    if not stripped:
+        raise InputError("$", "the input is empty")
+    try:
+        doc = json.loads(stripped)
+    except json.JSONDecodeError:
+        doc = None
+    else:
+        if isinstance(doc, list):
+            return doc, "array"
+        return [doc], "object"
+    items: list[Any] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            items.append(json.loads(line))
+        except json.JSONDecodeError as exc:
+            items.append(InputError("$", f"line {number} is not valid JSON: {exc.msg} at column {exc.colno}"))
+    return items, "lines"

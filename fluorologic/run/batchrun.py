@@ -1,0 +1,211 @@
+r"""``fluorologic solve``: stream encounters through the worker pool and print one record per encounter, in order.
+
+The input is read as it is solved (JSON Lines and CSV never whole), chunks are solved on ``workers``
+processes, and the output is written a whole chunk at a time, so an interrupted run leaves complete
+records only (at most a torn last line, which ``--resume`` cuts off). ``--resume`` counts the records
+already in the output file, checks that they belong to the same input, skips that many encounters and
+appends the rest. A summary goes to standard error at the end of a batch; a progress bar too, when
+standard error is a terminal.
+
+Examples
+--------
+>>> import io
+>>> out = io.StringIO()
+>>> code = run_solve(io.StringIO('{"encounter_id": "a", "date_of_service": "2024-08-01", '
+...                              '"place_of_service": "11", "lines": [{"code": "20610"}]}'), "jsonl", out=out)
+>>> code, out.getvalue().count("\n")
+(0, 1)
+
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from concurrent.futures.process import BrokenProcessPool
+from itertools import islice
+from typing import Any, TextIO
+
+from fluorologic.contract.errors import DataError, InputError
+from fluorologic.contract.render import to_json, to_table
+from fluorologic.run.parallel import (
+    BadItem,
+    ChunkResult,
+    Summary,
+    default_workers,
+    init_worker,
+    ordered_map,
+    solve_chunk_lines,
+)
+from fluorologic.run.streaming import open_input
+
+__all__ = ["UsageError", "run_solve"]
+
+DEFAULT_CHUNK = 256
+
+
+class UsageError(Exception):
+    """Bad options or an unreadable file: exit code 2."""
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    it = map(BadItem.of, items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def _item_id(item: Any) -> str | None:
+    eid = item.get("encounter_id") if isinstance(item, dict) else getattr(item, "encounter_id", None)
+    return eid if isinstance(eid, str) else None
+
+
+def _resume(path: str, items: Iterator[Any], summary: Summary) -> int:
+    """Keep the complete records of ``path``, skip as many input items (checking their ids); return the count."""
+    done = 0
+    keep = 0
+    with open(path, "rb") as fh:
+        for raw in fh:
+            if not raw.endswith(b"\n"):
+                break
+            try:
+                rec = json.loads(raw)
+            except ValueError:
+                break
+            item = next(items, _END)
+            if item is _END:
+                raise UsageError(f"{path} has more records than the input has encounters; not the same input")
+            rid, iid = rec.get("encounter_id") if isinstance(rec, dict) else None, _item_id(item)
+            if rid is not None and iid is not None and rid != iid:
+                raise UsageError(f"record {done + 1} of {path} is encounter {rid!r} but the input has {iid!r} there; "
+                                 "not the same input")
+            summary.add(rec)
+            done += 1
+            keep += len(raw)
+    with open(path, "r+b") as fh:
+        fh.truncate(keep)
+    return done
+
+
+_END = object()
+
+
+def _progress(total: int | None, initial: int) -> Any:
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, initial=initial, unit="enc", file=sys.stderr, dynamic_ncols=True, smoothing=0.1)
+
+
+def _count_lines(path: str) -> int | None:
+    """The number of non-blank lines of a JSON Lines file (for the progress bar's ETA), or None."""
+    if path == "-" or not os.path.isfile(path):
+        return None
+    count = 0
+    with open(path, "rb") as fh:
+        for line in fh:
+            count += bool(line.strip())
+    return count
+
+
+class _Writer:
+    """Write chunks in the chosen format; ``json`` keeps the shape of the input (object or array)."""
+
+    def __init__(self, out: TextIO, fmt: str, shape: str) -> None:
+        self.out, self.fmt, self.shape = out, fmt, shape
+        self.first = True
+
+    def write(self, result: ChunkResult) -> None:
+        if self.fmt == "jsonl":
+            self.out.write("".join(line + "\n" for line in result.lines))
+        elif self.fmt == "table":
+            self.out.write(to_table([json.loads(line) for line in result.lines]) + "\n")
+        elif self.shape == "object":
+            self.out.write(to_json(json.loads(result.lines[0]), indent=2) + "\n")
+        else:
+            parts = ["  " + to_json(json.loads(line), indent=2).replace("\n", "\n  ") for line in result.lines]
+            if parts:
+                self.out.write(("[\n" if self.first else ",\n") + ",\n".join(parts))
+                self.first = False
+        self.out.flush()
+
+    def close(self) -> None:
+        if self.fmt == "json" and self.shape != "object":
+            self.out.write("[]\n" if self.first else "\n]\n")
+        self.out.flush()
+
+
+def run_solve(source: str | TextIO, fmt: str, *, out: TextIO | None = None, output: str | None = None,
+              workers: int | None = None, resume: bool = False, csv_input: bool | None = None,
+              chunk_size: int = DEFAULT_CHUNK, summary: bool | None = None, err: TextIO | None = None,
+              rules: tuple[str | None, str | None] = (None, None)) -> int:
+    """Solve every encounter of ``source`` (a path, ``-`` or a stream) and return the exit code (contract.md).
+
+    Raises
+    ------
+    UsageError
+        For bad options or an unreadable input (the caller exits with 2).
+
+    """
+    err = err or sys.stderr
+    if resume and (output is None or fmt != "jsonl"):
+        raise UsageError("--resume needs --output FILE and --format jsonl")
+    try:  # the rule data (--store, --as-of-quarter) is checked here; each worker opens it again
+        init_worker(rules)
+    except DataError as exc:
+        raise UsageError(str(exc)) from None
+    name = source if isinstance(source, str) else "<stream>"
+    is_csv = csv_input if csv_input is not None else name.lower().endswith(".csv")
+    try:
+        stream = (sys.stdin if source == "-" else open(source, encoding="utf-8", newline="")  # noqa: SIM115
+                  ) if isinstance(source, str) else source
+    except OSError as exc:
+        raise UsageError(f"cannot read {name}: {exc}") from None
+    total = Summary()
+    try:
+        try:
+            shape, items = open_input(stream, csv_input=is_csv)
+        except InputError as exc:
+            raise UsageError(f"{name}: {exc.message}") from None
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"cannot read {name}: {exc}") from None
+        done = 0
+        if resume and output and os.path.exists(output):
+            done = _resume(output, items, total)
+        target = out or sys.stdout
+        if output is not None:
+            try:
+                target = open(output, "a" if resume else "w", encoding="utf-8")  # noqa: SIM115
+            except OSError as exc:
+                raise UsageError(f"cannot write {output}: {exc}") from None
+        bar = _progress(_count_lines(name) if shape == "lines" else None, done)
+        writer = _Writer(target, fmt, shape)
+        try:
+            for result in ordered_map(solve_chunk_lines, _chunks(items, chunk_size), workers or default_workers(),
+                                      rules, chunk_size=chunk_size):
+                for eid, field, message in result.errors:
+                    err.write(f"fluorologic: encounter {eid!r}: {field}: {message}\n")
+                writer.write(result)
+                total.merge(result.summary)
+                if bar is not None:
+                    bar.update(len(result.lines))
+            writer.close()
+        except UnicodeDecodeError as exc:
+            raise UsageError(f"cannot read {name}: {exc}") from None
+        except BrokenProcessPool:
+            where = f"; rerun with --resume -o {output}" if output else ""
+            raise UsageError(f"a worker process died (out of memory?) after {total.encounters} records{where}"
+                             ) from None
+        finally:
+            if bar is not None:
+                bar.close()
+            if output is not None:
+                target.close()
+    finally:
+        if isinstance(source, str) and source != "-":
+            stream.close()
+    if summary if summary is not None else shape != "object":
+        err.write(total.text() + "\n")
+    return 1 if total.errors else 0

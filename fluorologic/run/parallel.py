@@ -1,0 +1,192 @@
+"""Solve chunks of encounters, in this process or in a pool of worker processes, keeping input order.
+
+A chunk is a list of input items (decoded JSON objects, or an :class:`~fluorologic.contract.errors.InputError`
+standing for a malformed input line). :func:`~fluorologic.engine.records.solve_chunk` gives exactly one record per
+item: the contract Result, or an error record. :func:`ordered_map` runs chunks on ``workers`` processes with a
+bounded number in flight, so a stream of any length is solved in constant memory and printed in order.
+
+Examples
+--------
+>>> from fluorologic.engine.solver import Engine
+>>> recs = solve_chunk(Engine(), [{"encounter_id": "a", "date_of_service": "2024-08-01", "place_of_service": "11",
+...                                "lines": [{"code": "20610"}]}, {"encounter_id": "b"}])
+>>> [(r["encounter_id"], "error" in r) for r in recs]
+[('a', False), ('b', True)]
+
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from itertools import chain, islice
+from typing import Any
+
+from fluorologic.contract.render import to_json
+from fluorologic.engine.records import BadItem, error_record, solve_chunk
+from fluorologic.engine.solver import Engine
+from fluorologic.rules.source import rule_source
+
+__all__ = ["BadItem", "ChunkResult", "Summary", "error_record", "init_worker", "ordered_map", "solve_chunk",
+           "solve_chunk_lines", "worker_process"]  # BadItem, error_record, solve_chunk: re-exported from the engine
+
+
+@dataclass
+class Summary:
+    """What a batch run did: counts and totals for the closing line on standard error."""
+
+    encounters: int = 0
+    errors: int = 0
+    excluded: Counter[str] = field(default_factory=Counter)
+    billed_cents: int = 0
+    expected_cents: int = 0
+
+    def add(self, rec: dict[str, Any]) -> None:
+        """Count one output record."""
+        self.encounters += 1
+        if "error" in rec:
+            self.errors += 1
+            return
+        self.excluded.update(e["reason"] for e in rec.get("excluded", ()))
+        totals = rec.get("totals") or {}
+        self.billed_cents += round(100 * (totals.get("billed") or 0))
+        self.expected_cents += round(100 * (totals.get("expected") or 0))
+
+    def merge(self, other: Summary) -> None:
+        """Add the counts of ``other``."""
+        self.encounters += other.encounters
+        self.errors += other.errors
+        self.excluded.update(other.excluded)
+        self.billed_cents += other.billed_cents
+        self.expected_cents += other.expected_cents
+
+    def text(self) -> str:
+        """The summary as lines for people.
+
+        Examples
+        --------
+        >>> s = Summary()
+        >>> s.add({"excluded": [{"reason": "ptp_bundled"}], "totals": {"billed": 10.5, "expected": 7.25}})
+        >>> print(s.text())
+        fluorologic: 1 encounters, 0 errors
+          excluded: ptp_bundled 1
+          totals: billed 10.50, expected 7.25 (difference -3.25)
+
+        """
+        reasons = ", ".join(f"{k} {v}" for k, v in sorted(self.excluded.items(), key=lambda kv: (-kv[1], kv[0])))
+        diff = self.expected_cents - self.billed_cents
+        return (f"fluorologic: {self.encounters} encounters, {self.errors} errors\n"
+                f"  excluded: {reasons or 'none'}\n"
+                f"  totals: billed {self.billed_cents / 100:.2f}, expected {self.expected_cents / 100:.2f} "
+                f"(difference {diff / 100:.2f})")
+
+
+@dataclass
+class ChunkResult:
+    """A solved chunk as it travels back from a worker: the output lines and their summary."""
+
+    lines: list[str]
+    summary: Summary
+    errors: list[tuple[str | None, str, str]]
+
+
+_WORKER_ENGINE: Engine | None = None
+_WORKER_RULES: tuple[str | None, str | None] = (None, None)
+
+#: Encounters a worker process solves (in whole chunks) before it is replaced by a fresh one (bounded memory).
+RECYCLE_ENCOUNTERS = 8192
+
+
+def _exit_with_parent(parent: int) -> None:
+    """End this worker when the process that started it is gone (killed, not shut down)."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
+
+
+def init_worker(rules: tuple[str | None, str | None] = (None, None), *, watch_parent: bool = False) -> None:
+    """Make this process's engine on the rule data of ``rules`` = (store, as-of quarter), as ``solve`` does.
+
+    With ``watch_parent`` (in worker processes) the worker also ends when its parent is killed.
+    """
+    if watch_parent:
+        threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+    global _WORKER_ENGINE, _WORKER_RULES
+    if _WORKER_ENGINE is None or rules != _WORKER_RULES:
+        _WORKER_RULES = rules
+        _WORKER_ENGINE = Engine(data=rule_source(*rules))
+
+
+def worker_process(rules: tuple[str | None, str | None] = (None, None)) -> None:
+    """The initializer of a worker process: its engine, and an end when its parent is gone."""
+    init_worker(rules, watch_parent=True)
+
+
+def _engine() -> Engine:
+    init_worker(_WORKER_RULES)
+    assert _WORKER_ENGINE is not None
+    return _WORKER_ENGINE
+
+
+def solve_chunk_lines(items: list[Any]) -> ChunkResult:
+    """Solve a chunk with this process's engine; the records come back as JSON lines (cheap to send)."""
+    summary = Summary()
+    lines = []
+    errors = []
+    for rec in solve_chunk(_engine(), items):
+        summary.add(rec)
+        lines.append(to_json(rec))
+        if "error" in rec:
+            errors.append((rec["encounter_id"], rec["error"]["field"], rec["error"]["message"]))
+    return ChunkResult(lines, summary, errors)
+
+
+def default_workers() -> int:
+    """All the cores this process may use."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover (not Linux)
+        return os.cpu_count() or 1
+
+
+def ordered_map(fn: Callable[[list[Any]], ChunkResult], chunks: Iterable[list[Any]], workers: int,
+                rules: tuple[str | None, str | None] = (None, None), *, chunk_size: int = 128
+                ) -> Iterator[ChunkResult]:
+    """``fn`` over ``chunks`` (of up to ``chunk_size`` items) on ``workers`` processes, yielded in input order.
+
+    At most 3 chunks per worker are in flight, so the input is read only as fast as it is solved. With
+    one worker, this process solves the first ``RECYCLE_ENCOUNTERS`` encounters itself (a short run
+    starts at once) and a longer stream goes on in one worker process, replaced like the pool's, so that
+    memory stays bounded however long the stream.
+    """
+    recycle = max(1, RECYCLE_ENCOUNTERS // chunk_size)
+    it = iter(chunks)
+    if workers <= 1:
+        init_worker(rules)
+        yield from map(fn, islice(it, recycle))
+        workers = 1
+    head = list(islice(it, 2))
+    if not head:
+        return
+    if len(head) < 2 and workers > 1:  # one chunk: starting processes would cost more than it saves
+        init_worker(rules)
+        yield from map(fn, head)
+        return
+    # Workers are replaced after about RECYCLE_ENCOUNTERS encounters: clingo interns every symbol it ever
+    # makes for the life of the process, so a fresh worker now and then keeps memory flat on endless streams.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, initializer=worker_process, initargs=(rules,), mp_context=context,
+                             max_tasks_per_child=recycle) as pool:
+        pending: deque[Future[ChunkResult]] = deque()
+        for chunk in chain(head, it):
+            pending.append(pool.submit(fn, chunk))
+            while len(pending) >= 3 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()

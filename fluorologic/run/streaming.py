@@ -1,0 +1,217 @@
+r"""Read encounters as a stream: JSON Lines one line at a time, a CSV of claim lines grouped by encounter.
+
+:func:`open_input` looks at the start of the input and returns its shape and an iterator of items
+(decoded objects, or an :class:`~fluorologic.contract.errors.InputError` standing for a malformed line):
+
+* ``"lines"``: JSON Lines, read one line at a time (never the whole input);
+* ``"object"`` / ``"array"``: one JSON document (an object or an array), read whole as before;
+* ``"csv"``: claim lines, one row per line, consecutive rows with the same ``encounter_id`` forming one
+  encounter (columns in ``docs/batch.md``).
+
+Examples
+--------
+>>> import io
+>>> shape, items = open_input(io.StringIO('{"encounter_id": "a"}\n{"encounter_id": "b"}\nnot json\n'))
+>>> shape, [type(i).__name__ for i in items]
+('lines', ['dict', 'dict', 'InputError'])
+>>> shape, items = open_input(io.StringIO("encounter_id,date_of_service,place_of_service,code\n"
+...                                       "e1,2024-08-01,11,20610\ne1,2024-08-01,11,77002\n"), csv_input=True)
+>>> [[ln["code"] for ln in e["lines"]] for e in items]
+[['20610', '77002']]
+
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from typing import Any, TextIO
+
+from fluorologic.contract.errors import InputError
+
+__all__ = ["CSV_COLUMNS", "csv_encounters", "open_input"]
+
+#: The columns a claim-line CSV may have (``encounter_id``, ``date_of_service``, ``place_of_service``, ``code``
+#: are required); see docs/batch.md.
+CSV_COLUMNS = ("encounter_id", "date_of_service", "place_of_service", "equipment_owner", "code", "units",
+               "modifiers", "site", "distinct", "fluoroscopy_time_seconds", "indication", "body_area")
+_REQUIRED = ("encounter_id", "date_of_service", "place_of_service", "code")
+_ENCOUNTER_FIELDS = ("date_of_service", "place_of_service", "equipment_owner", "fluoroscopy_time_seconds",
+                     "indication", "body_area")
+
+
+def _json_lines(first: list[str], rest: TextIO, start: int) -> Iterator[Any]:
+    number = start
+    for line in _chain(first, rest):
+        number += 1
+        if not line.strip():
+            continue
+        try:
+            yield json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield InputError("$", f"line {number} is not valid JSON: {exc.msg} at column {exc.colno}")
+
+
+def _chain(first: list[str], rest: TextIO) -> Iterator[str]:
+    yield from first
+    yield from rest
+
+
+def open_input(stream: TextIO, *, csv_input: bool = False) -> tuple[str, Iterator[Any]]:
+    """The shape of the input and an iterator of its items (see the module docstring).
+
+    Raises
+    ------
+    InputError
+        When the input is empty.
+
+    """
+    if csv_input:
+        return "csv", csv_encounters(stream)
+    first, skipped = _next_filled(stream)
+    if not first:
+        raise InputError("$", "the input is empty")
+    if first.lstrip().startswith("["):
+        return _document(first + stream.read())
+    try:
+        obj = json.loads(first)
+    except json.JSONDecodeError:
+        rest = stream.read()
+        try:
+            return _document(first + rest)  # one object printed over several lines
+        except InputError:
+            return "lines", _json_lines([first, *rest.splitlines(keepends=True)], iter(()), skipped)
+    second, blank = _next_filled(stream)
+    skipped += blank
+    if not second:
+        return "object", iter([obj])
+    return "lines", _json_lines([first, second], stream, skipped)
+
+
+def _next_filled(stream: TextIO) -> tuple[str, int]:
+    """The next line that is not blank ("" at the end of the input) and how many blank lines came before it."""
+    blank = 0
+    for line in stream:
+        if line.strip():
+            return line, blank
+        blank += 1
+    return "", blank
+
+
+def _document(text: str) -> tuple[str, Iterator[Any]]:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError("$", f"the input is not valid JSON: {exc.msg} at line {exc.lineno}") from None
+    if isinstance(doc, list):
+        return "array", iter(doc)
+    return "object", iter([doc])
+
+
+def _cell(row: dict[str, str | None], key: str) -> str | None:
+    value = row.get(key)
+    value = value.strip() if isinstance(value, str) else None
+    return value or None
+
+
+def _number(text: str | None, *, integer: bool) -> Any:
+    """The number in a cell, or the text itself so that validation names the field."""
+    if text is None:
+        return None
+    try:
+        return int(text) if integer else float(text)
+    except ValueError:
+        return text
+
+
+def _flag(text: str | None) -> Any:
+    if text is None:
+        return False
+    low = text.lower()
+    if low in ("true", "yes", "y", "1"):
+        return True
+    if low in ("false", "no", "n", "0"):
+        return False
+    return text
+
+
+def _line(row: dict[str, str | None]) -> dict[str, Any]:
+    line: dict[str, Any] = {"code": _cell(row, "code")}
+    units = _number(_cell(row, "units"), integer=True)
+    if units is not None:
+        line["units"] = units
+    mods = _cell(row, "modifiers")
+    if mods:
+        line["modifiers"] = [m for m in mods.replace(";", " ").replace(",", " ").split() if m]
+    site = _cell(row, "site")
+    if site:
+        line["site"] = site
+    line["distinct"] = _flag(_cell(row, "distinct"))
+    return line
+
+
+def _encounter(rows: list[dict[str, str | None]]) -> Any:
+    head = rows[0]
+    for row in rows[1:]:
+        for key in _ENCOUNTER_FIELDS:
+            if _cell(row, key) != _cell(head, key):
+                return InputError(key, "differs between the rows of this encounter; it must be the same on each")
+    raw: dict[str, Any] = {"encounter_id": _cell(head, "encounter_id"),
+                           "date_of_service": _cell(head, "date_of_service"),
+                           "place_of_service": _cell(head, "place_of_service")}
+    owner = _cell(head, "equipment_owner")
+    if owner:
+        raw["equipment_owner"] = owner
+    raw["lines"] = [_line(r) for r in rows if _cell(r, "code")]
+    doc = {"fluoroscopy_time_seconds": _number(_cell(head, "fluoroscopy_time_seconds"), integer=False),
+           "indication": _cell(head, "indication"), "body_area": _cell(head, "body_area")}
+    if any(v is not None for v in doc.values()):
+        raw["documentation"] = doc
+    return raw
+
+
+class _CsvError(InputError):
+    """An error record of a CSV encounter: it remembers the encounter id it belongs to."""
+
+    def __init__(self, eid: str | None, err: InputError) -> None:
+        super().__init__(err.field, err.message)
+        self.encounter_id = eid
+
+
+def csv_encounters(stream: TextIO) -> Iterator[Any]:
+    """Encounters from a claim-line CSV, one per run of rows with the same ``encounter_id``.
+
+    Rows of one encounter must be consecutive; an id that comes back after another encounter gives an
+    error record, as do rows that disagree on an encounter field (date, place, owner, documentation).
+    """
+    reader = csv.DictReader(stream)
+    missing = [c for c in _REQUIRED if c not in (reader.fieldnames or ())]
+    if missing:
+        raise InputError("$", f"the CSV has no column {', '.join(missing)} (columns: {', '.join(CSV_COLUMNS)})")
+    return _groups(reader)
+
+
+def _groups(reader: csv.DictReader[str]) -> Iterator[Any]:
+    seen: set[str] = set()
+    group: list[dict[str, str | None]] = []
+    current: str | None = None
+    for row in reader:
+        eid = _cell(row, "encounter_id")
+        if group and eid != current:
+            yield _finish(group, current, seen)
+            group = []
+        current = eid
+        group.append(row)
+    if group:
+        yield _finish(group, current, seen)
+
+
+def _finish(group: list[dict[str, str | None]], eid: str | None, seen: set[str]) -> Any:
+    if eid is not None and eid in seen:
+        return _CsvError(eid, InputError("encounter_id", "its rows are not consecutive: the CSV must be grouped "
+                                                         "by encounter_id"))
+    if eid is not None:
+        seen.add(eid)
+    enc = _encounter(group)
+    return _CsvError(eid, enc) if isinstance(enc, InputError) else enc

@@ -1,0 +1,351 @@
+"""The HTTP service: ``POST /v1/solve``, ``/v1/why``, ``/v1/scan`` and ``GET /healthz`` (FastAPI on uvicorn).
+
+Requests are validated by the same :func:`~fluorologic.contract.encounter.parse_encounter` as the command line
+and answered in the contract's shapes (contract.md); errors are error records
+``{"encounter_id": ..., "error": {"field": ..., "message": ...}}`` with status 400 (not JSON), 413 (too
+large), 422 (invalid encounter) or 501 (a feature not in this build).
+
+Concurrent requests are solved together: a :class:`MicroBatcher` collects the encounters that arrive
+while the solver thread is busy and solves them as one keyed program (:mod:`fluorologic.engine.multisolve`),
+so the fixed cost of grounding is shared. A solve that takes longer than ``solve_timeout`` seconds is
+cancelled and answered with ``needs_review``. Logs carry counts, timings and status codes, never note text.
+
+Examples
+--------
+>>> from fastapi.testclient import TestClient
+>>> with TestClient(create_app(Settings())) as client:
+...     r = client.post("/v1/solve", json={"encounter_id": "k", "date_of_service": "2024-08-01",
+...                                         "place_of_service": "11", "lines": [{"code": "20610"}]})
+>>> r.status_code, r.json()["billable"][0]["code"]
+(200, '20610')
+
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import multiprocessing
+import os
+import time
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+
+from fluorologic.contract.encounter import MAX_NOTE, Encounter, parse_encounter
+from fluorologic.contract.errors import FluorologicError, InputError
+from fluorologic.contract.render import to_json
+from fluorologic.contract.schema import EncounterIn, ErrorRecord, ResultOut, ScanIn, WhyIn
+from fluorologic.engine.multisolve import SolveTimeout
+from fluorologic.engine.solver import Engine
+from fluorologic.rules.source import rule_source
+from fluorologic.run.parallel import _engine, worker_process
+
+__all__ = ["MicroBatcher", "Settings", "create_app", "solve_records"]
+
+log = logging.getLogger("fluorologic.service.app")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Limits of the service; :meth:`from_env` reads ``FLUOROLOGIC_*`` variables (set by ``fluorologic serve``)."""
+
+    max_body_bytes: int = 1_048_576
+    max_encounters: int = 1000
+    max_lines: int = 50
+    solve_timeout: float = 5.0
+    max_batch: int = 64
+    #: Seconds to wait for more requests before a batch that is not full is solved (0: never wait).
+    batch_linger: float = 0.005
+    solver_process: bool = False
+    recycle_batches: int = 5000
+    store: str | None = None
+    as_of_quarter: str | None = None
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        """Settings from the environment, defaults where unset."""
+        env = os.environ
+        return cls(max_body_bytes=int(env.get("FLUOROLOGIC_MAX_BODY_BYTES", cls.max_body_bytes)),
+                   max_encounters=int(env.get("FLUOROLOGIC_MAX_ENCOUNTERS", cls.max_encounters)),
+                   max_lines=int(env.get("FLUOROLOGIC_MAX_LINES", cls.max_lines)),
+                   solve_timeout=float(env.get("FLUOROLOGIC_SOLVE_TIMEOUT", cls.solve_timeout)),
+                   max_batch=int(env.get("FLUOROLOGIC_MAX_BATCH", cls.max_batch)),
+                   batch_linger=float(env.get("FLUOROLOGIC_BATCH_LINGER", cls.batch_linger)),
+                   solver_process=env.get("FLUOROLOGIC_SOLVER_PROCESS", "1") == "1",
+                   recycle_batches=int(env.get("FLUOROLOGIC_RECYCLE_BATCHES", cls.recycle_batches)),
+                   store=env.get("FLUOROLOGIC_SERVE_STORE") or None,
+                   as_of_quarter=env.get("FLUOROLOGIC_AS_OF_QUARTER") or None)
+
+
+class _Refused(Exception):  # noqa: N818 (an HTTP answer, not a failure)
+    def __init__(self, status: int, field: str | None, message: str, eid: str | None = None) -> None:
+        super().__init__(message)
+        self.status, self.field, self.message, self.eid = status, field, message, eid
+
+    def response(self) -> JSONResponse:
+        return JSONResponse({"encounter_id": self.eid, "error": {"field": self.field, "message": self.message}},
+                            status_code=self.status)
+
+
+def _needs_review(enc: Encounter, timeout: float) -> dict[str, Any]:
+    return {"encounter_id": enc.encounter_id, "needs_review": True,
+            "error": {"field": "$", "message": f"no proven answer within {timeout:g} s; the encounter needs review "
+                                               "by a coder"}}
+
+
+def solve_records(encs: list[Encounter], timeout: float, engine: Engine | None = None) -> list[dict[str, Any]]:
+    """The records of ``encs``: Results, or ``needs_review`` for those not answered within ``timeout``."""
+    engine = engine or _engine()  # the solver process's engine, made by init_worker
+    try:
+        return engine.batch.results(encs, timeout=timeout)
+    except (SolveTimeout, FluorologicError):
+        if len(encs) == 1:
+            return [_needs_review(encs[0], timeout)]
+    out = []  # find the encounter that takes too long; the others still get their answers
+    for enc in encs:
+        try:
+            out.extend(engine.batch.results([enc], timeout=timeout))
+        except (SolveTimeout, FluorologicError):
+            out.append(_needs_review(enc, timeout))
+    return out
+
+
+class MicroBatcher:
+    """Solve the encounters of concurrent requests together, on one solver (a child process or a thread).
+
+    In a child process (the default of ``fluorologic serve``) solving does not compete with the event loop
+    for the interpreter lock, and the child is replaced after ``Settings.recycle_batches`` batches: clingo
+    keeps every symbol it ever made until its process ends, so recycling keeps memory flat.
+    """
+
+    def __init__(self, engine: Engine, settings: Settings) -> None:
+        self.engine = engine
+        self.settings = settings
+        self.queue: asyncio.Queue[tuple[Encounter, asyncio.Future[dict[str, Any]]]] = asyncio.Queue()
+        self.executor: Executor
+        if settings.solver_process:
+            self.executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                                max_tasks_per_child=settings.recycle_batches,
+                                                initializer=worker_process,
+                                                initargs=((settings.store, settings.as_of_quarter),))
+        else:
+            self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fluorologic-solver")
+        self.task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Start collecting requests (on the running event loop)."""
+        self.task = asyncio.get_running_loop().create_task(self._run())
+
+    async def stop(self) -> None:
+        """Stop collecting and let the solver go."""
+        if self.task:
+            self.task.cancel()
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+    async def solve(self, encs: list[Encounter]) -> list[dict[str, Any]]:
+        """The records of ``encs``, in order."""
+        loop = asyncio.get_running_loop()
+        futures = []
+        for enc in encs:
+            fut: asyncio.Future[dict[str, Any]] = loop.create_future()
+            self.queue.put_nowait((enc, fut))
+            futures.append(fut)
+        return list(await asyncio.gather(*futures))
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        timeout = self.settings.solve_timeout
+        while True:
+            batch = [await self.queue.get()]
+            if self.settings.batch_linger > 0 and self.queue.qsize() + 1 < self.settings.max_batch:
+                # The clients just answered send their next requests now: a moment's wait lets them join
+                # this batch, whose fixed cost (about 10 ms) is then shared by more encounters.
+                await asyncio.sleep(self.settings.batch_linger)
+            while len(batch) < self.settings.max_batch and not self.queue.empty():
+                batch.append(self.queue.get_nowait())
+            encs = [enc for enc, _ in batch]
+            try:
+                if self.settings.solver_process:
+                    records = await loop.run_in_executor(self.executor, solve_records, encs, timeout)
+                else:
+                    records = await loop.run_in_executor(self.executor, solve_records, encs, timeout, self.engine)
+            except Exception as exc:  # noqa: BLE001 (the waiting requests must get an answer)
+                log.error("solver failure: %s", type(exc).__name__)
+                records = [{"encounter_id": enc.encounter_id,
+                            "error": {"field": "$", "message": "internal solver error; needs review"}}
+                           for enc in encs]
+            for (_, fut), rec in zip(batch, records, strict=True):
+                if not fut.done():
+                    fut.set_result(rec)
+
+
+async def _body(request: Request, settings: Settings) -> Any:
+    """The decoded JSON body, refused when larger than the limit or not JSON."""
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > settings.max_body_bytes:
+        raise _Refused(413, "$", f"the request body is larger than {settings.max_body_bytes} bytes")
+    chunks = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > settings.max_body_bytes:
+            raise _Refused(413, "$", f"the request body is larger than {settings.max_body_bytes} bytes")
+        chunks.append(chunk)
+    try:
+        return json.loads(b"".join(chunks))
+    except (ValueError, UnicodeDecodeError) as exc:
+        where = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
+        raise _Refused(400, "$", f"the request body is not valid JSON{where}") from None
+
+
+def _encounter(raw: Any, settings: Settings, engine: Engine) -> Encounter:
+    if isinstance(raw, dict) and isinstance(raw.get("lines"), list) and len(raw["lines"]) > settings.max_lines:
+        raise InputError("lines", f"has more than {settings.max_lines} lines (the service's encounter-size limit)")
+    return parse_encounter(raw, engine.places)
+
+
+def _eid(raw: Any) -> str | None:
+    eid = raw.get("encounter_id") if isinstance(raw, dict) else None
+    return eid if isinstance(eid, str) else None
+
+
+def _json(body: Any) -> Response:
+    """The body serialised once, as the command line does (FastAPI's generic encoder walks it again)."""
+    return Response(content=to_json(body).encode("utf-8"), media_type="application/json")
+
+
+def _schema(model: Any, *, many: bool = False) -> dict[str, Any]:
+    ref = {"$ref": f"#/components/schemas/{model.__name__}"}
+    schema = {"oneOf": [ref, {"type": "array", "items": ref}]} if many else ref
+    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    """The ASGI application (``uvicorn --factory fluorologic.service.app:create_app``)."""
+    settings = settings or Settings.from_env()
+    if engine is None:
+
+        engine = Engine(data=rule_source(settings.store, settings.as_of_quarter))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> Any:
+        batcher = MicroBatcher(engine, settings)
+        batcher.start()
+        app.state.batcher = batcher
+        yield
+        await batcher.stop()
+
+    app = FastAPI(title="fluorologic", version="1", lifespan=lifespan,
+                  description="Which fluoroscopy-related codes an encounter may bill, and why (contract.md).")
+    # The request bodies are read raw (to enforce the size limit and answer in the contract's error shape);
+    # their schemas are registered from the models so that the OpenAPI document describes them.
+    models = [EncounterIn, ResultOut, ErrorRecord, WhyIn, ScanIn]
+    original_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = original_openapi()
+            comps = schema.setdefault("components", {}).setdefault("schemas", {})
+            for model in models:
+                defs = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                comps.update(defs.pop("$defs", {}))
+                comps[model.__name__] = defs
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+    @app.exception_handler(_Refused)
+    async def refused(_request: Request, exc: _Refused) -> JSONResponse:
+        return exc.response()
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, Any]:
+        """Liveness: the engine is loaded."""
+        return {"status": "ok", "schema_version": "1", "store": engine.data.label}
+
+    @app.post("/v1/solve", openapi_extra=_schema(EncounterIn, many=True),
+              responses={200: {"model": ResultOut | list[ResultOut | ErrorRecord]},
+                         400: {"model": ErrorRecord}, 413: {"model": ErrorRecord}, 422: {"model": ErrorRecord}})
+    async def solve(request: Request) -> Any:
+        """Solve one encounter (answers a Result) or a list (answers one record per encounter, in order)."""
+        started = time.perf_counter()
+        raw = await _body(request, settings)
+        batcher: MicroBatcher = request.app.state.batcher
+        if isinstance(raw, list):
+            if len(raw) > settings.max_encounters:
+                raise _Refused(413, "$", f"more than {settings.max_encounters} encounters in one request")
+            records: list[dict[str, Any] | None] = []
+            valid: list[tuple[int, Encounter]] = []
+            for i, item in enumerate(raw):
+                try:
+                    valid.append((i, _encounter(item, settings, engine)))
+                    records.append(None)
+                except InputError as err:
+                    records.append({"encounter_id": _eid(item), "error": err.to_dict()})
+            for (i, _), rec in zip(valid, await batcher.solve([e for _, e in valid]), strict=True):
+                records[i] = rec
+            log.info("solve list: %d encounters, %.1f ms", len(raw), 1000 * (time.perf_counter() - started))
+            return _json(records)
+        try:
+            enc = _encounter(raw, settings, engine)
+        except InputError as err:
+            status = 413 if err.field == "lines" and "limit" in err.message else 422
+            raise _Refused(status, err.field, err.message, _eid(raw)) from None
+        (rec,) = await batcher.solve([enc])
+        log.info("solve: 1 encounter, %.1f ms", 1000 * (time.perf_counter() - started))
+        return _json(rec)
+
+    @app.post("/v1/why", openapi_extra=_schema(WhyIn),
+              responses={400: {"model": ErrorRecord}, 422: {"model": ErrorRecord}, 501: {"model": ErrorRecord}})
+    async def why(request: Request) -> Any:
+        """Why CODE was billed, excluded or added (needs ``fluorologic.explanation.explain``)."""
+        raw = await _body(request, settings)
+        try:
+            from fluorologic.explanation.explain import explain  # optional in a slim build: 501 without it
+        except ImportError:
+            raise _Refused(501, None, "why is not available in this build (fluorologic.explanation.explain is not "
+                                      "installed)") from None
+        if not isinstance(raw, dict) or not isinstance(raw.get("code"), str):
+            raise _Refused(422, "code", "is required: the code to explain", None)
+        enc_raw = raw.get("encounter")
+        try:
+            _encounter(enc_raw, settings, engine)  # the service's limits, and the field named as in /v1/solve
+        except InputError as err:
+            raise _Refused(422, f"encounter.{err.field}", err.message, _eid(enc_raw)) from None
+
+        def answer() -> Any:
+            return explain(enc_raw, engine).explain(raw["code"])
+
+        try:
+            return _json(await asyncio.get_running_loop().run_in_executor(None, answer))
+        except InputError as err:
+            raise _Refused(422, err.field, err.message, _eid(enc_raw)) from None
+
+    @app.post("/v1/scan", openapi_extra=_schema(ScanIn),
+              responses={400: {"model": ErrorRecord}, 422: {"model": ErrorRecord}, 501: {"model": ErrorRecord}})
+    async def scan(request: Request) -> Any:
+        """Read a procedure note: the findings and their evidence (needs ``fluorologic.notes``)."""
+        raw = await _body(request, settings)
+        try:
+            from fluorologic.notes import scan_note  # optional in a slim build: 501 without it
+        except ImportError:
+            raise _Refused(501, None, "scan is not available in this build (fluorologic.notes is not "
+                                      "installed)") from None
+        if not isinstance(raw, dict) or not isinstance(raw.get("note"), str):
+            raise _Refused(422, "note", "is required: the text of the procedure note")
+        if len(raw["note"]) > MAX_NOTE:
+            raise _Refused(413, "note", f"is longer than {MAX_NOTE} characters")
+
+        def findings() -> dict[str, Any]:
+            return scan_note(raw["note"]).to_dict()
+
+        return _json(await asyncio.get_running_loop().run_in_executor(None, findings))
+
+    return app
