@@ -33,8 +33,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.baseline import PairwiseChecker, differences  # noqa: E402
 from bench.generate import generate  # noqa: E402
-from fluorologic.run import parallel  # noqa: E402
 from fluorologic.engine.solver import Engine  # noqa: E402
+from fluorologic.run import parallel  # noqa: E402
 from fluorologic.run.batchrun import run_solve  # noqa: E402
 from fluorologic.run.parallel import default_workers  # noqa: E402
 
