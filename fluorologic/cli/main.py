@@ -11,11 +11,12 @@ import sys
 import click
 
 from fluorologic.cli import explain as explain_cli
+from fluorologic.cli.claims import claims, fix
 from fluorologic.cli.data import data
 from fluorologic.cli.rules import rules
 from fluorologic.cli.scan import scan
 from fluorologic.cli.serve import serve
-from fluorologic.run.batchrun import UsageError, run_solve
+from fluorologic.run.batchrun import INPUT_FORMATS, OUTPUT_FORMATS, UsageError, run_solve
 
 __all__ = ["main"]
 
@@ -28,7 +29,8 @@ def main() -> None:
 
 @main.command()
 @click.argument("file")
-@click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "table"]), default="json", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default="json", show_default=True,
+              help="edits / edits-json: one row per input claim line with its disposition (CSV / JSON).")
 @click.option("--store", type=click.Path(dir_okay=False), default=None,
               help="Rule store with imported CMS quarters [default: $FLUOROLOGIC_STORE or the per-user data folder].")
 @click.option("--as-of-quarter", default=None, help="Decide every encounter under this loaded quarter, e.g. 2024Q3.")
@@ -37,12 +39,15 @@ def main() -> None:
 @click.option("--resume", is_flag=True, help="Continue an interrupted run into OUTPUT (needs -o and jsonl).")
 @click.option("--csv/--no-csv", "csv_input", default=None, help="Read a claim-line CSV (default: by .csv suffix).")
 @click.option("--summary/--no-summary", default=None, help="Print the summary on stderr (default: for batches).")
+@click.option("--from", "from_format", type=click.Choice(INPUT_FORMATS), default=None,
+              help="The input format [default: csv by suffix, x12 when it starts with ISA, else json].")
 def solve(file: str, fmt: str, store: str | None, as_of_quarter: str | None, output: str | None,
-          workers: int | None, resume: bool, csv_input: bool | None, summary: bool | None) -> None:
-    """Solve one encounter, a JSON array, JSON Lines or a claim-line CSV from FILE (- for stdin)."""
+          workers: int | None, resume: bool, csv_input: bool | None, summary: bool | None,
+          from_format: str | None) -> None:
+    """Solve encounters from FILE (- for stdin): JSON, JSON Lines, a claim-line CSV, X12 837P or FHIR R4 Claims."""
     try:
         code = run_solve(file, fmt, output=output, workers=workers, resume=resume, csv_input=csv_input,
-                         summary=summary, rules=(store, as_of_quarter))
+                         summary=summary, rules=(store, as_of_quarter), from_format=from_format)
     except UsageError as exc:
         click.echo(f"fluorologic: {exc}", err=True)
         sys.exit(2)
@@ -55,6 +60,8 @@ main.add_command(explain_cli.graph)
 main.add_command(data)
 main.add_command(rules)
 main.add_command(serve)
+main.add_command(claims)
+main.add_command(fix)
 
 
 if __name__ == "__main__":

@@ -20,14 +20,19 @@ Examples
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import sys
+from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from itertools import islice
 from typing import Any, TextIO
 
+from fluorologic.claims.edits import edit_rows, edits_csv
+from fluorologic.claims.fhir import read_fhir
+from fluorologic.claims.x12 import is_x12, read_x12
 from fluorologic.contract.errors import DataError, InputError
 from fluorologic.contract.render import to_json, to_table
 from fluorologic.run.parallel import (
@@ -41,7 +46,12 @@ from fluorologic.run.parallel import (
 )
 from fluorologic.run.streaming import open_input
 
-__all__ = ["UsageError", "run_solve"]
+__all__ = ["INPUT_FORMATS", "OUTPUT_FORMATS", "UsageError", "run_solve", "solve_items"]
+
+#: What ``--from`` accepts: the contract's JSON / JSON Lines, a claim-line CSV, X12 837P, FHIR R4 Claim.
+INPUT_FORMATS = ("json", "csv", "x12", "fhir")
+#: What ``--format`` accepts; ``edits`` / ``edits-json``: one row per input claim line (fluorologic.claims.edits).
+OUTPUT_FORMATS = ("json", "jsonl", "table", "edits", "edits-json")
 
 DEFAULT_CHUNK = 256
 
@@ -117,8 +127,16 @@ class _Writer:
         self.out, self.fmt, self.shape = out, fmt, shape
         self.first = True
 
-    def write(self, result: ChunkResult) -> None:
-        if self.fmt == "jsonl":
+    def write(self, result: ChunkResult, items: list[Any] | None = None) -> None:
+        if self.fmt in ("edits", "edits-json"):
+            rows = [row for item, line in zip(items or [], result.lines, strict=True)
+                    for row in edit_rows(item, json.loads(line))]
+            if self.fmt == "edits":
+                self.out.write(edits_csv(rows, header=self.first))
+            elif rows:
+                self.out.write(("[\n" if self.first else ",\n") + ",\n".join("  " + to_json(r) for r in rows))
+            self.first = self.first and (self.fmt == "edits-json" and not rows)
+        elif self.fmt == "jsonl":
             self.out.write("".join(line + "\n" for line in result.lines))
         elif self.fmt == "table":
             self.out.write(to_table([json.loads(line) for line in result.lines]) + "\n")
@@ -132,16 +150,80 @@ class _Writer:
         self.out.flush()
 
     def close(self) -> None:
-        if self.fmt == "json" and self.shape != "object":
+        if self.fmt == "edits" and self.first:
+            self.out.write(edits_csv([]))
+        if self.fmt == "edits-json" or (self.fmt == "json" and self.shape != "object"):
             self.out.write("[]\n" if self.first else "\n]\n")
         self.out.flush()
+
+
+class _Rejoined(io.TextIOBase):
+    """A text stream whose first characters were read ahead to recognise its format, put back in front."""
+
+    def __init__(self, head: str, rest: TextIO) -> None:
+        self.head, self.rest = head, rest
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> str:
+        if size is None or size < 0:
+            out, self.head = self.head + self.rest.read(), ""
+            return out
+        out, self.head = self.head[:size], self.head[size:]
+        return out + (self.rest.read(size - len(out)) if len(out) < size else "")
+
+    def readline(self, size: int | None = -1) -> str:  # noqa: ARG002 (a line at a time, as the callers read)
+        if not self.head:
+            return self.rest.readline()
+        cut = self.head.find("\n")
+        if cut >= 0:
+            out, self.head = self.head[: cut + 1], self.head[cut + 1:]
+            return out
+        out, self.head = self.head, ""
+        return out + self.rest.readline()
+
+
+def _open_items(stream: TextIO, from_format: str | None) -> tuple[str, Iterator[Any]]:
+    """The shape of the input and its items, read as ``from_format`` (None: X12 when it starts with ISA, else JSON)."""
+    if from_format is None:
+        head = stream.read(256)
+        from_format = "x12" if is_x12(head) else "json"
+        stream = _Rejoined(head, stream)  # type: ignore[assignment]
+    if from_format == "x12":
+        return "array", read_x12(stream)
+    if from_format == "fhir":
+        return "array", read_fhir(stream)
+    return open_input(stream, csv_input=from_format == "csv")
+
+
+def solve_items(items: Iterable[Any], *, workers: int | None = None, chunk_size: int = DEFAULT_CHUNK,
+                rules: tuple[str | None, str | None] = (None, None)) -> Iterator[dict[str, Any]]:
+    """One record per item (an encounter dict, or an InputError standing for an unreadable one), in order.
+
+    Raises
+    ------
+    UsageError
+        When the rule data of ``rules`` cannot be opened.
+
+    """
+    try:
+        init_worker(rules)
+    except DataError as exc:
+        raise UsageError(str(exc)) from None
+    for result in ordered_map(solve_chunk_lines, _chunks(items, chunk_size), workers or default_workers(), rules,
+                              chunk_size=chunk_size):
+        yield from map(json.loads, result.lines)
 
 
 def run_solve(source: str | TextIO, fmt: str, *, out: TextIO | None = None, output: str | None = None,
               workers: int | None = None, resume: bool = False, csv_input: bool | None = None,
               chunk_size: int = DEFAULT_CHUNK, summary: bool | None = None, err: TextIO | None = None,
-              rules: tuple[str | None, str | None] = (None, None)) -> int:
+              rules: tuple[str | None, str | None] = (None, None), from_format: str | None = None) -> int:
     """Solve every encounter of ``source`` (a path, ``-`` or a stream) and return the exit code (contract.md).
+
+    ``from_format`` is one of :data:`INPUT_FORMATS`; by default a ``.csv`` name is a claim-line CSV, input that
+    starts with an ISA segment is X12 837P, and the rest is JSON or JSON Lines.
 
     Raises
     ------
@@ -157,7 +239,12 @@ def run_solve(source: str | TextIO, fmt: str, *, out: TextIO | None = None, outp
     except DataError as exc:
         raise UsageError(str(exc)) from None
     name = source if isinstance(source, str) else "<stream>"
-    is_csv = csv_input if csv_input is not None else name.lower().endswith(".csv")
+    if from_format is None and csv_input is not None:
+        from_format = "csv" if csv_input else "json"
+    if from_format is None and name.lower().endswith(".csv"):
+        from_format = "csv"
+    if resume and from_format in ("x12", "fhir"):
+        raise UsageError("--resume reads JSON, JSON Lines or CSV input only")
     try:
         stream = (sys.stdin if source == "-" else open(source, encoding="utf-8", newline="")  # noqa: SIM115
                   ) if isinstance(source, str) else source
@@ -166,7 +253,7 @@ def run_solve(source: str | TextIO, fmt: str, *, out: TextIO | None = None, outp
     total = Summary()
     try:
         try:
-            shape, items = open_input(stream, csv_input=is_csv)
+            shape, items = _open_items(stream, from_format)
         except InputError as exc:
             raise UsageError(f"{name}: {exc.message}") from None
         except UnicodeDecodeError as exc:
@@ -182,12 +269,21 @@ def run_solve(source: str | TextIO, fmt: str, *, out: TextIO | None = None, outp
                 raise UsageError(f"cannot write {output}: {exc}") from None
         bar = _progress(_count_lines(name) if shape == "lines" else None, done)
         writer = _Writer(target, fmt, shape)
+        sent: deque[list[Any]] = deque()  # the chunks in flight, for the edits report (it needs the input lines)
+        keep = fmt in ("edits", "edits-json")
+
+        def chunks() -> Iterator[list[Any]]:
+            for chunk in _chunks(items, chunk_size):
+                if keep:
+                    sent.append(chunk)
+                yield chunk
+
         try:
-            for result in ordered_map(solve_chunk_lines, _chunks(items, chunk_size), workers or default_workers(),
+            for result in ordered_map(solve_chunk_lines, chunks(), workers or default_workers(),
                                       rules, chunk_size=chunk_size):
                 for eid, field, message in result.errors:
                     err.write(f"fluorologic: encounter {eid!r}: {field}: {message}\n")
-                writer.write(result)
+                writer.write(result, sent.popleft() if keep else None)
                 total.merge(result.summary)
                 if bar is not None:
                     bar.update(len(result.lines))

@@ -1,0 +1,516 @@
+r"""X12 837P (4010 X098A1, 5010 X222A1 and X222A2) in: one contract encounter per claim and date of service.
+
+The interchange is tokenised and its envelopes are checked by pyx12 (:class:`pyx12.x12file.X12Reader`: the
+delimiters come from the ISA segment, and ST/SE, GS/GE and ISA/IEA control numbers and counts and the HL
+numbering are verified); this module walks the segments it yields and maps the few loops fluorologic needs
+(docs/claims.md gives the map and says why pyx12's map-driven walker is not used):
+
+* 2000B/2000C ``HL`` and 2010BB ``NM1*PR``: the payer; 2300 ``CLM``: the claim id (CLM01), the charge (CLM02)
+  and the place of service (CLM05-1); ``HI``: the diagnoses; 2310B ``NM1*82``: the rendering NPI;
+* 2400 ``LX``, ``SV1`` (SV101 ``HC:code:mod:mod:mod:mod``, SV102 charge, SV104 units, SV105 place of service,
+  SV107 diagnosis pointers), ``DTP*472`` (the date of service, overriding the claim's) and ``REF*6R``.
+
+Every claim gives one encounter per date of service (and place of service), or one error record naming
+the segment and element at fault; a transaction set whose envelope is broken (a missing SE, a wrong SE01
+count, an unknown version) gives an error record for each of its claims, and the rest is still read.
+
+Examples
+--------
+>>> from pathlib import Path
+>>> path = Path(__file__).parents[2].parent / "shared/reference/claims/lfh_demo.example1.837"
+>>> items = list(read_x12(io.StringIO(path.read_text()))) if path.exists() else []
+>>> [(e["encounter_id"], [ln["code"] for ln in e["lines"]]) for e in items][:1] if items else []
+[('26463774@2006-10-03', ['99213', '87070'])]
+
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any, TextIO
+
+import pyx12.errors
+from pyx12.segment import Segment
+from pyx12.x12file import X12Reader
+
+from fluorologic.claims.errors import ClaimError
+from fluorologic.claims.grouping import ClaimLine, claim_encounters
+from fluorologic.contract.errors import InputError
+from fluorologic.contract.places import default_places
+
+__all__ = ["SOURCE", "VERSIONS", "Interchange", "X12Claim", "X12Line", "Transaction", "is_x12", "read_interchange",
+           "read_x12"]
+
+#: The ``claim.source`` of encounters read from an 837P.
+SOURCE = "x12-837p"
+#: The implementation guides read (GS08 / ST03); any other version gives error records.
+VERSIONS = ("004010X098A1", "005010X222A1", "005010X222A2")
+_CODE_RE = re.compile(r"^(?:\d{5}|\d{4}[FTU]|[A-V]\d{4})$")
+_MOD_RE = re.compile(r"^[0-9A-Z]{2}$")
+_DIAGNOSIS_QUALIFIERS = frozenset({"ABK", "ABF", "BK", "BF"})  # ICD-10-CM (5010), ICD-9-CM (4010)
+_CLOSES_CLAIM = frozenset({"CLM", "HL", "SE", "GE", "IEA", "ST"})
+
+
+@dataclass
+class X12Line:
+    """A 2400 service line: what it bills and where its segments are (1-based positions in the interchange)."""
+
+    number: int
+    lx: int
+    lx01: str
+    end: int = 0
+    sv1: int = 0
+    code: str = ""
+    modifiers: list[str] = field(default_factory=list)
+    units: int = 1
+    charge: str = ""
+    place: str | None = None
+    date: dt.date | None = None
+    date_at: int = 0
+    pointers: list[int] = field(default_factory=list)
+    ref6r: str | None = None
+    line_id: str = ""
+    encounter_id: str = ""
+
+
+@dataclass
+class X12Claim:
+    """A 2300 claim with its lines, and the encounters (or the error record) it gives."""
+
+    claim_id: str
+    clm: int
+    charge: str
+    place: str
+    payer: str | None
+    payer_name: str | None
+    version: str
+    end: int = 0
+    date: dt.date | None = None
+    date_at: int = 0
+    rendering_npi: str | None = None
+    diagnoses: list[str] = field(default_factory=list)
+    lines: list[X12Line] = field(default_factory=list)
+    in_other_subscriber: bool = False
+    error: ClaimError | None = None
+    encounters: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Transaction:
+    """An ST/SE transaction set: its claims, and the envelope error that voids them all, if any."""
+
+    st: int
+    control: str
+    version: str | None
+    se: int = 0
+    claims: list[X12Claim] = field(default_factory=list)
+    error: tuple[str, str] | None = None
+
+    def fail(self, where: str, message: str) -> None:
+        """Record the first envelope error of the transaction set."""
+        if self.error is None:
+            self.error = (where, message)
+
+    def items(self) -> Iterator[dict[str, Any] | ClaimError]:
+        """The encounters and error records of the transaction set, in claim order."""
+        if self.error is not None:
+            where, message = self.error
+            if not self.claims:
+                yield ClaimError(None, where, message)
+            for claim in self.claims:
+                yield ClaimError(claim.claim_id, where, f"{message}; the claims of transaction set "
+                                                        f"{self.control} are not read")
+            return
+        for claim in self.claims:
+            if claim.error is not None:
+                yield claim.error
+            else:
+                yield from claim.encounters
+
+
+def _el(seg: Segment, n: int, sub: int = 1) -> str:
+    """Element ``n`` (1-based), sub-element ``sub``, of a segment, or "" when absent."""
+    elements = seg.elements
+    if n > len(elements):
+        return ""
+    comp = elements[n - 1].elements
+    return comp[sub - 1].value if sub <= len(comp) else ""
+
+
+def _subs(seg: Segment, n: int) -> list[str]:
+    """The sub-elements of element ``n`` (1-based), or [] when absent."""
+    return [e.value for e in seg.elements[n - 1].elements] if n <= len(seg.elements) else []
+
+
+def _date(seg: Segment, pos: int) -> dt.date:
+    fmt, text = _el(seg, 2), _el(seg, 3)
+    if fmt == "RD8" and "-" in text:
+        text = text.split("-", 1)[0]  # a range: its first day
+    elif fmt != "D8":
+        raise InputError(f"segment {pos} DTP02", f"date format {fmt!r} is not D8 or RD8")
+    try:
+        return dt.datetime.strptime(text, "%Y%m%d").date()
+    except ValueError:
+        raise InputError(f"segment {pos} DTP03", f"{text!r} is not a date written CCYYMMDD") from None
+
+
+def _units(text: str, pos: int) -> int:
+    try:
+        value = Decimal(text or "1")
+    except InvalidOperation:
+        raise InputError(f"segment {pos} SV104", f"the units {text!r} are not a number") from None
+    if value != value.to_integral_value() or value < 1:
+        raise InputError(f"segment {pos} SV104", f"the units {text!r} are not a whole number of at least 1")
+    return int(value)
+
+
+def _service_line(line: X12Line, seg: Segment, pos: int) -> None:
+    """Read SV1 into ``line``; raise InputError naming the element at fault."""
+    line.sv1 = pos
+    comp = _subs(seg, 1)
+    if len(comp) < 2 or comp[0] != "HC":
+        got = seg.elements[0].format() if seg.elements else ""
+        raise InputError(f"segment {pos} SV101", f"must be a composite HC{{sub}}code[{{sub}}modifier...] (a CPT/HCPCS "
+                                                 f"procedure); got {got!r}")
+    if not _CODE_RE.fullmatch(comp[1]):
+        raise InputError(f"segment {pos} SV101-2", f"{comp[1]!r} is not a 5-character CPT/HCPCS code")
+    mods = [m for m in comp[2:6] if m]
+    for i, mod in enumerate(mods):
+        if not _MOD_RE.fullmatch(mod):
+            raise InputError(f"segment {pos} SV101-{i + 3}", f"{mod!r} is not a 2-character modifier")
+    line.code, line.modifiers = comp[1], mods
+    line.charge = _el(seg, 2)
+    basis = _el(seg, 3)
+    if basis not in ("UN", ""):
+        raise InputError(f"segment {pos} SV103", f"unit basis {basis!r}: only UN (units) is read; MJ (minutes) is "
+                                                 "anesthesia time")
+    line.units = _units(_el(seg, 4), pos)
+    line.place = _el(seg, 5) or None
+    pointers = []
+    for p in _subs(seg, 7):
+        if p:
+            if not p.isdigit() or not 1 <= int(p) <= 12:
+                raise InputError(f"segment {pos} SV107", f"diagnosis pointer {p!r} is not a number from 1 to 12")
+            pointers.append(int(p))
+    line.pointers = pointers
+
+
+class _Walker:
+    """Walk the segments of one interchange and give its transaction sets and stray envelope errors."""
+
+    def __init__(self) -> None:
+        self.tx: Transaction | None = None
+        self.group_version: str | None = None
+        self.gs_at = 0
+        self.hl = ""
+        self.payers: dict[str, tuple[str | None, str | None]] = {}
+        self.claim: X12Claim | None = None
+        self.line: X12Line | None = None
+        self.places = default_places()
+
+    def segment(self, pos: int, seg: Segment, errors: list[Any]) -> Iterator[Transaction | ClaimError]:
+        sid = seg.seg_id or ""
+        if sid in ("ST", "GE", "IEA") and self.tx is not None:  # the open transaction set has no SE
+            self.tx.fail(f"segment {pos} {sid}", f"no SE closes transaction set {self.tx.control} (ST at segment "
+                                                 f"{self.tx.st}) before this {sid}")
+            yield self._close(pos)
+            errors = [e for e in errors if not (e[0] == "gs" and e[1] == "3")]  # pyx12 says the same
+        if sid == "ST":
+            self._open(pos, seg)
+        for kind, code, message, _value, _line in errors:
+            where = f"segment {pos} {sid}"
+            if self.tx is not None:
+                self.tx.fail(where, f"{message} (pyx12 {kind} error {code})")
+            else:
+                yield ClaimError(None, where, f"{message} (pyx12 {kind} error {code})")
+        if self.tx is None:
+            if sid == "GS":
+                self.group_version, self.gs_at = _el(seg, 8), pos
+            return
+        if sid in _CLOSES_CLAIM:
+            self._end_claim(pos)
+        handler = getattr(self, f"_{sid.lower()}", None)
+        if handler is not None:
+            try:
+                handler(pos, seg)
+            except InputError as err:
+                if self.claim is not None:
+                    if self.claim.error is None:
+                        self.claim.error = ClaimError(self.claim.claim_id, err.field, err.message)
+                else:
+                    self.tx.fail(err.field, err.message)
+        if sid == "SE":
+            yield self._close(pos)
+
+    def end(self, pos: int, errors: list[Any]) -> Iterator[Transaction | ClaimError]:
+        """At the end of the input: an open transaction set lacks its SE; pyx12's missing trailers."""
+        if self.tx is not None:
+            self.tx.fail(f"segment {pos} (end of input)", f"no SE closes transaction set {self.tx.control} (ST at "
+                                                          f"segment {self.tx.st})")
+            yield self._close(pos + 1)
+            errors = [e for e in errors if e[0] != "st"]
+        for kind, code, message, _value, _line in errors:
+            yield ClaimError(None, f"segment {pos} (end of input)", f"{message} (pyx12 {kind} error {code})")
+
+    def _open(self, pos: int, seg: Segment) -> None:
+        version = _el(seg, 3) or self.group_version
+        self.tx = Transaction(st=pos, control=_el(seg, 2), version=version)
+        self.hl, self.payers = "", {}
+        if _el(seg, 1) != "837":
+            self.tx.fail(f"segment {pos} ST01", f"transaction set {_el(seg, 1)!r} is not an 837")
+        elif version not in VERSIONS:
+            where = f"segment {pos} ST03" if _el(seg, 3) else f"segment {self.gs_at} GS08"
+            self.tx.fail(where, f"version {version!r} is not an 837P implementation guide fluorologic reads "
+                                f"({', '.join(VERSIONS)})")
+
+    def _close(self, pos: int) -> Transaction:
+        self._end_claim(pos)
+        tx, self.tx = self.tx, None
+        assert tx is not None
+        tx.se = pos
+        return tx
+
+    def _end_claim(self, pos: int) -> None:
+        if self.line is not None:
+            self.line.end = pos
+            self.line = None
+        if self.claim is not None:
+            self.claim.end = pos
+            _finish(self.claim, self.places)
+            assert self.tx is not None
+            self.tx.claims.append(self.claim)
+            self.claim = None
+
+    def _hl(self, _pos: int, seg: Segment) -> None:
+        self.hl = _el(seg, 1)
+        parent = _el(seg, 2)
+        self.payers[self.hl] = self.payers.get(parent, (None, None)) if _el(seg, 3) == "23" else (None, None)
+
+    def _nm1(self, _pos: int, seg: Segment) -> None:
+        entity = _el(seg, 1)
+        if entity == "PR" and self.claim is None:  # 2010BB: the subscriber's payer
+            self.payers[self.hl] = (_el(seg, 9) or None, _el(seg, 3) or None)
+        elif (entity == "82" and self.claim is not None and self.line is None
+              and not self.claim.in_other_subscriber and _el(seg, 8) == "XX"):  # 2310B rendering provider
+            self.claim.rendering_npi = _el(seg, 9) or None
+
+    def _sbr(self, _pos: int, _seg: Segment) -> None:
+        if self.claim is not None:
+            self.claim.in_other_subscriber = True  # 2320: other payers' loops follow
+
+    def _clm(self, pos: int, seg: Segment) -> None:
+        assert self.tx is not None
+        payer, name = self.payers.get(self.hl, (None, None))
+        self.claim = X12Claim(claim_id=_el(seg, 1), clm=pos, charge=_el(seg, 2), place=_el(seg, 5, 1), payer=payer,
+                              payer_name=name, version=self.tx.version or "")
+        if not self.claim.claim_id:
+            raise InputError(f"segment {pos} CLM01", "the claim has no id (CLM01)")
+
+    def _hi(self, _pos: int, seg: Segment) -> None:
+        if self.claim is not None and self.line is None:
+            for comp in seg.elements:
+                parts = [e.value for e in comp.elements]
+                if len(parts) >= 2 and parts[0] in _DIAGNOSIS_QUALIFIERS and parts[1]:
+                    self.claim.diagnoses.append(parts[1])
+
+    def _dtp(self, pos: int, seg: Segment) -> None:
+        if _el(seg, 1) != "472" or self.claim is None:
+            return
+        if self.line is not None:
+            self.line.date, self.line.date_at = _date(seg, pos), pos
+        else:
+            self.claim.date, self.claim.date_at = _date(seg, pos), pos
+
+    def _lx(self, pos: int, seg: Segment) -> None:
+        if self.claim is None:
+            return
+        if self.line is not None:
+            self.line.end = pos
+        self.line = X12Line(number=len(self.claim.lines) + 1, lx=pos, lx01=_el(seg, 1))
+        self.claim.lines.append(self.line)
+
+    def _sv1(self, pos: int, seg: Segment) -> None:
+        if self.line is not None:
+            _service_line(self.line, seg, pos)
+
+    def _ref(self, _pos: int, seg: Segment) -> None:
+        if self.line is not None and _el(seg, 1) == "6R":
+            self.line.ref6r = _el(seg, 2) or None
+
+
+def _line_ids(lines: list[X12Line]) -> list[str]:
+    """REF*6R (the line item control number) where every line has a distinct one, else LX01, else the position."""
+    for ids in ([ln.ref6r or ln.lx01 for ln in lines], [ln.lx01 for ln in lines]):
+        if all(ids) and len(set(ids)) == len(ids):
+            return ids
+    return [str(ln.number) for ln in lines]
+
+
+def _finish(claim: X12Claim, places: dict[str, tuple[str, str]]) -> None:
+    """Make the claim's encounters (one per date and place of service), or its error record."""
+    if claim.error is not None:
+        return
+    try:
+        claim.encounters = _encounters(claim, places)
+    except InputError as err:
+        claim.error = ClaimError(claim.claim_id, err.field, err.message)
+
+
+def _encounters(claim: X12Claim, places: dict[str, tuple[str, str]]) -> list[dict[str, Any]]:
+    if not claim.lines:
+        raise InputError(f"segment {claim.clm} CLM", "the claim has no service line (2400 LX/SV1)")
+    read = []
+    for line, line_id in zip(claim.lines, _line_ids(claim.lines), strict=True):
+        if not line.sv1:
+            raise InputError(f"segment {line.lx} LX", "the service line has no SV1")
+        line.line_id = line_id
+        date = line.date or claim.date
+        if date is None:
+            raise InputError(f"segment {line.sv1} SV1", "the service line has no date of service (DTP*472)")
+        place = line.place or claim.place
+        if place not in places:
+            where = f"segment {line.sv1} SV105" if line.place else f"segment {claim.clm} CLM05-1"
+            raise InputError(where, f"place of service {place!r} is not one fluorologic knows: "
+                                    f"{', '.join(sorted(places))}")
+        for p in line.pointers:
+            if p > len(claim.diagnoses):
+                raise InputError(f"segment {line.sv1} SV107", f"diagnosis pointer {p} points past the "
+                                                              f"{len(claim.diagnoses)} diagnoses of HI")
+        read.append(ClaimLine(date, place, {"code": line.code, "units": line.units, "modifiers": list(line.modifiers),
+                                            "line_id": line_id},
+                              {"charge": line.charge, "diagnoses": [claim.diagnoses[p - 1] for p in line.pointers]},
+                              f"segment {line.sv1} SV1"))
+    head = {"claim_id": claim.claim_id, "payer": claim.payer, "payer_name": claim.payer_name,
+            "rendering_npi": claim.rendering_npi, "diagnoses": list(claim.diagnoses), "source": SOURCE,
+            "version": claim.version, "charge": claim.charge}
+    out = []
+    for raw, idx in claim_encounters(claim.claim_id, head, read, f"segment {claim.clm} CLM"):
+        for i in idx:
+            claim.lines[i].encounter_id = raw["encounter_id"]
+        out.append(raw)
+    return out
+
+
+class _Prefixed:
+    """A text stream with its first characters read ahead (pyx12 reads with ``read(n)`` and checks ``closed``)."""
+
+    closed = False
+
+    def __init__(self, head: str, rest: TextIO) -> None:
+        self.head, self.rest = head, rest
+
+    def read(self, n: int = -1) -> str:
+        if self.head:
+            if n < 0:
+                out, self.head = self.head + self.rest.read(), ""
+                return out
+            out, self.head = self.head[:n], self.head[n:]
+            return out if len(out) == n else out + self.rest.read(n - len(out))
+        return self.rest.read(n)
+
+
+def is_x12(head: str) -> bool:
+    """True when text starts (after a BOM and blank space) with an ISA segment.
+
+    >>> is_x12("\ufeffISA*00*"), is_x12('{"encounter_id": "a"}')
+    (True, False)
+
+    """
+    return head.lstrip("\ufeff \t\r\n").startswith("ISA")
+
+
+def _walk(stream: TextIO, terms: list[tuple[str, str, str]] | None = None) -> Iterator[Transaction | ClaimError]:
+    """Transaction sets and stray envelope errors of the interchange(s) in ``stream``; never raises on bad input."""
+    head = stream.read(4096)
+    stripped = head.lstrip("\ufeff \t\r\n")
+    try:
+        reader = X12Reader(_Prefixed(stripped, stream))  # type: ignore[arg-type]
+    except pyx12.errors.X12Error as exc:
+        yield ClaimError(None, "segment 1 ISA", f"not a readable X12 interchange: {exc}")
+        return
+    if terms is not None:
+        terms.append((reader.seg_term or "~", reader.ele_term or "*", reader.subele_term or ":"))
+    walker = _Walker()
+    pos = 0
+    try:
+        for seg in reader:
+            pos += 1
+            yield from walker.segment(pos, seg, reader.pop_errors())
+        reader.cleanup()
+        yield from walker.end(pos, reader.pop_errors())
+    except (pyx12.errors.X12Error, pyx12.errors.EngineError, IndexError, ValueError) as exc:
+        yield from walker.end(pos, [])
+        yield ClaimError(None, f"segment {pos + 1}", f"the interchange cannot be read past this segment: {exc}")
+
+
+def read_x12(stream: TextIO) -> Iterator[dict[str, Any] | ClaimError]:
+    """The encounters (contract dicts, ``claim`` and ``line_id`` filled) and error records of an 837P, in order.
+
+    Examples
+    --------
+    >>> isa = ("ISA*00*" + " " * 10 + "*00*" + " " * 10 + "*ZZ*A" + " " * 14 + "*ZZ*B" + " " * 14
+    ...        + "*240801*1200*^*00599*000000001*0*P*:~")
+    >>> [e.field for e in read_x12(io.StringIO(isa))]
+    ['segment 1 ISA']
+
+    """
+    for item in _walk(stream):
+        if isinstance(item, Transaction):
+            yield from item.items()
+        else:
+            yield item
+
+
+@dataclass
+class Interchange:
+    """A whole 837P file as read for correcting it: its raw segments, delimiters and transaction sets."""
+
+    text: str
+    terms: tuple[str, str, str]
+    segments: list[tuple[str, str]]
+    tail: str
+    transactions: list[Transaction]
+    errors: list[ClaimError]
+
+    def items(self) -> Iterator[dict[str, Any] | ClaimError]:
+        """The encounters and error records, as :func:`read_x12` gives them."""
+        yield from self.errors
+        for tx in self.transactions:
+            yield from tx.items()
+
+
+def read_interchange(text: str) -> Interchange:
+    r"""Read a whole 837P for :func:`fluorologic.claims.fix.fix_interchange`: raw segments kept byte for byte.
+
+    Examples
+    --------
+    >>> ic = read_interchange("ISA*00*" + " " * 10 + "*00*" + " " * 10 + "*ZZ*A" + " " * 14 + "*ZZ*B" + " " * 14
+    ...                       + "*240801*1200*^*00501*000000001*0*P*:~\nIEA*0*000000001~\n")
+    >>> ic.terms, [body[:3] for _, body in ic.segments], ic.tail, ic.errors
+    (('~', '*', ':'), ['ISA', 'IEA'], '\n', [])
+
+    """
+    terms: list[tuple[str, str, str]] = []
+    transactions: list[Transaction] = []
+    errors: list[ClaimError] = []
+    for item in _walk(io.StringIO(text), terms):
+        (transactions if isinstance(item, Transaction) else errors).append(item)  # type: ignore[arg-type]
+    seg_term = terms[0][0] if terms else "~"
+    body_start = len(text) - len(text.lstrip("\ufeff \t\r\n"))
+    parts = text[body_start:].split(seg_term)
+    segments: list[tuple[str, str]] = []
+    for part in parts:
+        body = part.lstrip("\n\r")
+        if body == "":
+            break
+        segments.append((part[: len(part) - len(body)], body))
+    tail = seg_term.join(parts[len(segments):])
+    if segments:
+        segments[0] = (text[:body_start] + segments[0][0], segments[0][1])
+    return Interchange(text=text, terms=terms[0] if terms else ("~", "*", ":"), segments=segments, tail=tail,
+                       transactions=transactions, errors=errors)
