@@ -212,6 +212,7 @@ class _Walker:
         self.claim: X12Claim | None = None
         self.line: X12Line | None = None
         self.places = default_places()
+        self.unterminated = False  # a missing SE was reported: pyx12's "unterminated loop" at GE/IEA says it again
 
     def segment(self, pos: int, seg: Segment, errors: list[Any]) -> Iterator[Transaction | ClaimError]:
         sid = seg.seg_id or ""
@@ -219,7 +220,10 @@ class _Walker:
             self.tx.fail(f"segment {pos} {sid}", f"no SE closes transaction set {self.tx.control} (ST at segment "
                                                  f"{self.tx.st}) before this {sid}")
             yield self._close(pos)
-            errors = [e for e in errors if not (e[0] == "gs" and e[1] == "3")]  # pyx12 says the same
+            self.unterminated = True
+        if self.unterminated and sid in ("GE", "IEA"):
+            errors = [e for e in errors if (e[0], e[1]) not in (("gs", "3"), ("isa", "024"))]
+            self.unterminated = self.unterminated and sid == "GE"
         if sid == "ST":
             self._open(pos, seg)
         for kind, code, message, _value, _line in errors:

@@ -8,15 +8,14 @@ solved; 1 some gave error records (those claims are left as they were); 2 usage 
 
 from __future__ import annotations
 
-import io
 import sys
 
 import click
 
 from fluorologic.claims.edits import edits_csv, edits_json
-from fluorologic.claims.fhir import read_fhir
 from fluorologic.claims.fix import fix_interchange
-from fluorologic.claims.x12 import is_x12, read_interchange, read_x12
+from fluorologic.claims.formats import read_claims
+from fluorologic.claims.x12 import is_x12, read_interchange
 from fluorologic.contract.errors import InputError
 from fluorologic.contract.render import to_json
 from fluorologic.run.batchrun import UsageError, solve_items
@@ -51,7 +50,7 @@ def split(file: str, from_format: str | None, fmt: str) -> None:
     text = _read(file)
     kind = from_format or ("x12" if is_x12(text[:256]) else "fhir")
     records = [item.record() if isinstance(item, InputError) and hasattr(item, "record") else item
-               for item in (read_x12 if kind == "x12" else read_fhir)(io.StringIO(text))]
+               for item in read_claims(text, kind)]
     for rec in records:
         if "error" in rec:
             click.echo(f"fluorologic: claim {rec['encounter_id']!r}: {rec['error']['field']}: "

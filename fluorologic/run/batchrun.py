@@ -31,8 +31,8 @@ from itertools import islice
 from typing import Any, TextIO
 
 from fluorologic.claims.edits import edit_rows, edits_csv
-from fluorologic.claims.fhir import read_fhir
-from fluorologic.claims.x12 import is_x12, read_x12
+from fluorologic.claims.formats import claim_items
+from fluorologic.claims.x12 import is_x12
 from fluorologic.contract.errors import DataError, InputError
 from fluorologic.contract.render import to_json, to_table
 from fluorologic.run.parallel import (
@@ -190,10 +190,8 @@ def _open_items(stream: TextIO, from_format: str | None) -> tuple[str, Iterator[
         head = stream.read(256)
         from_format = "x12" if is_x12(head) else "json"
         stream = _Rejoined(head, stream)  # type: ignore[assignment]
-    if from_format == "x12":
-        return "array", read_x12(stream)
-    if from_format == "fhir":
-        return "array", read_fhir(stream)
+    if from_format in ("x12", "fhir"):
+        return "array", claim_items(stream, from_format)
     return open_input(stream, csv_input=from_format == "csv")
 
 

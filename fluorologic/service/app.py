@@ -37,6 +37,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
+from fluorologic.claims.errors import ClaimError
+from fluorologic.claims.formats import MEDIA_TYPES, read_claims
 from fluorologic.contract.encounter import MAX_NOTE, Encounter, parse_encounter
 from fluorologic.contract.errors import FluorologicError, InputError
 from fluorologic.contract.render import to_json
@@ -186,7 +188,11 @@ class MicroBatcher:
 
 
 async def _body(request: Request, settings: Settings) -> Any:
-    """The decoded JSON body, refused when larger than the limit or not JSON."""
+    """The decoded JSON body, refused when larger than the limit or not JSON.
+
+    An X12 837P (``application/EDI-X12``) or FHIR (``application/fhir+json``) body is read into a list of
+    encounters and claim error records instead (fluorologic.claims).
+    """
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > settings.max_body_bytes:
         raise _Refused(413, "$", f"the request body is larger than {settings.max_body_bytes} bytes")
@@ -197,6 +203,12 @@ async def _body(request: Request, settings: Settings) -> Any:
         if size > settings.max_body_bytes:
             raise _Refused(413, "$", f"the request body is larger than {settings.max_body_bytes} bytes")
         chunks.append(chunk)
+    kind = MEDIA_TYPES.get(request.headers.get("content-type", "").split(";")[0].strip().lower())
+    if kind is not None:
+        try:
+            return read_claims(b"".join(chunks).decode("utf-8"), kind)
+        except UnicodeDecodeError:
+            raise _Refused(400, "$", "the request body is not UTF-8 text") from None
     try:
         return json.loads(b"".join(chunks))
     except (ValueError, UnicodeDecodeError) as exc:
@@ -284,6 +296,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             records: list[dict[str, Any] | None] = []
             valid: list[tuple[int, Encounter]] = []
             for i, item in enumerate(raw):
+                if isinstance(item, ClaimError):  # a claim of an 837P or FHIR body that could not be read
+                    records.append(item.record())
+                    continue
                 try:
                     valid.append((i, _encounter(item, settings, engine)))
                     records.append(None)
