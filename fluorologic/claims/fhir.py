@@ -126,7 +126,8 @@ def _name(ref: Any, index: dict[str, dict[str, Any]]) -> str | None:
 
 def _index(resource: dict[str, Any], bundle: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
     index = dict(bundle)
-    for res in resource.get("contained") or ():
+    contained = resource.get("contained")
+    for res in contained if isinstance(contained, list) else ():
         if isinstance(res, dict) and isinstance(res.get("id"), str):
             index["#" + res["id"]] = res
     return index
@@ -192,7 +193,8 @@ def _claim(res: dict[str, Any], path: str, bundle: dict[str, dict[str, Any]]) ->
     default_date = _date(start, f"{path}.billablePeriod.start") if start is not None else None
     facility = _resolve(res.get("facility"), index)
     default_place = None
-    for i, concept in enumerate((facility or {}).get("type") or ()):
+    types = (facility or {}).get("type")
+    for i, concept in enumerate(types if isinstance(types, list) else ()):
         default_place = default_place or _place(concept, f"{path}.facility.type[{i}]")
     diagnoses: dict[int, str] = {}
     for i, diag in enumerate(_list(res.get("diagnosis"), f"{path}.diagnosis")):
@@ -247,11 +249,13 @@ def _resource(res: Any, path: str) -> Iterator[dict[str, Any] | ClaimError]:
 
 def _one_claim(res: dict[str, Any], path: str, bundle: dict[str, dict[str, Any]]
                ) -> Iterator[dict[str, Any] | ClaimError]:
+    cid = res.get("id") if isinstance(res.get("id"), str) else None
     try:
         yield from _claim(res, path, bundle)
     except InputError as err:
-        cid = res.get("id") if isinstance(res.get("id"), str) else None
         yield ClaimError(cid, err.field, err.message)
+    except Exception as exc:  # the boundary: a shape not foreseen above is this claim's error record, not a crash
+        yield ClaimError(cid, path, f"the Claim could not be read ({type(exc).__name__})")
 
 
 def read_fhir(stream: TextIO) -> Iterator[dict[str, Any] | ClaimError]:
@@ -267,6 +271,9 @@ def read_fhir(stream: TextIO) -> Iterator[dict[str, Any] | ClaimError]:
     text = stream.read().lstrip("\ufeff")
     try:
         doc = json.loads(text)
+    except RecursionError:
+        yield ClaimError(None, "$", "the JSON is nested too deeply to read")
+        return
     except json.JSONDecodeError:
         doc = None
     else:
@@ -278,6 +285,9 @@ def read_fhir(stream: TextIO) -> Iterator[dict[str, Any] | ClaimError]:
             continue
         try:
             res = json.loads(line)
+        except RecursionError:
+            yield ClaimError(None, "$", f"line {number} is nested too deeply to read")
+            continue
         except json.JSONDecodeError as exc:
             yield ClaimError(None, "$", f"line {number} is not valid JSON: {exc.msg} at column {exc.colno}")
             continue

@@ -241,8 +241,6 @@ def run_solve(source: str | TextIO, fmt: str, *, out: TextIO | None = None, outp
         from_format = "csv" if csv_input else "json"
     if from_format is None and name.lower().endswith(".csv"):
         from_format = "csv"
-    if resume and from_format in ("x12", "fhir"):
-        raise UsageError("--resume reads JSON, JSON Lines or CSV input only")
     try:
         stream = (sys.stdin if source == "-" else open(source, encoding="utf-8", newline="")  # noqa: SIM115
                   ) if isinstance(source, str) else source

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fluorologic.claims.errors import ClaimError
 from fluorologic.claims.formats import read_claims
@@ -128,3 +130,26 @@ def test_service_accepts_fhir(client):
         "KNEE-24081405@2024-08-21", "LP-24081406"]
     r = client.post("/v1/solve", content=b"\xff\xfe", headers={"Content-Type": "application/fhir+json"})
     assert r.status_code == 400
+
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(
+                         ["resourceType", "id", "item", "sequence", "productOrService", "coding", "code", "system",
+                          "quantity", "value", "modifier", "servicedDate", "diagnosis", "entry", "resource",
+                          "locationCodeableConcept", "billablePeriod", "start", "facility", "reference", "contained",
+                          "type",
+                          "net", "diagnosisSequence", "insurer", "provider", "identifier", "servicedPeriod"]),
+                         inner, max_size=5), max_leaves=30)
+
+
+@settings(max_examples=200)
+@given(st.one_of(_JSON, st.builds(lambda item: {"resourceType": "Claim", "id": "c", "item": [item]}, _JSON),
+                 st.builds(lambda res: {"resourceType": "Bundle", "entry": [{"resource": res}]}, _JSON)))
+def test_arbitrary_json_never_raises(doc):
+    items = read_claims(json.dumps(doc), "fhir")
+    assert all(isinstance(i, dict | ClaimError) for i in items)
+
+
+def test_deeply_nested_json_is_an_error_record():
+    (err,) = read_claims("[" * 100_000 + "]" * 100_000, "fhir")
+    assert isinstance(err, ClaimError) and err.field == "$"

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from fluorologic.claims.errors import ClaimError
 from fluorologic.claims.x12 import read_x12
@@ -181,3 +183,31 @@ def test_delimiters_come_from_the_isa_segment():
     other = (isa.replace("*", "|").replace(":", ">") + "!\n"
              + rest.replace("*", "|").replace(":", ">").replace("~", "!"))
     assert _read(other) == _read(text)
+
+
+def test_wrong_ge_count_is_one_record_and_the_claims_are_solved(tmp_path):
+    text = _two_sets(FLUORO.read_text()).replace("GE*2*417", "GE*3*417")
+    code, records = _solve(tmp_path, text)
+    errors, solved = _errors_and_solved(records)
+    assert code == 1 and len(solved) == 14
+    assert [(e["encounter_id"], e["error"]["field"]) for e in errors] == [(None, "segment 249 GE")]
+
+
+def test_crlf_and_a_byte_order_mark_are_read(tmp_path):
+    text = "\ufeff" + FLUORO.read_text().replace("~\n", "~\r\n")
+    assert _read(text) == _read(FLUORO.read_text())
+    code, records = _solve(tmp_path, text)
+    assert code == 0 and len(records) == 7
+
+
+@settings(max_examples=150)
+@given(st.lists(st.tuples(st.integers(0, 10_000), st.integers(0, 40), st.sampled_from(["", "*", ":", "~", "~\n",
+                                                                                        "SE*", "HL*9", "X", "ST*837"])),
+                min_size=1, max_size=4))
+def test_mangled_interchanges_never_raise(edits):
+    text = FLUORO.read_text()
+    for at, length, insert in edits:
+        at %= len(text) + 1
+        text = text[:at] + insert + text[at + length:]
+    items = _read(text)
+    assert all(isinstance(i, dict | ClaimError) for i in items)
