@@ -71,7 +71,6 @@ class X12Line:
     charge: str = ""
     place: str | None = None
     date: dt.date | None = None
-    date_at: int = 0
     pointers: list[int] = field(default_factory=list)
     ref6r: str | None = None
     line_id: str = ""
@@ -91,7 +90,6 @@ class X12Claim:
     version: str
     end: int = 0
     date: dt.date | None = None
-    date_at: int = 0
     rendering_npi: str | None = None
     diagnoses: list[str] = field(default_factory=list)
     lines: list[X12Line] = field(default_factory=list)
@@ -213,8 +211,11 @@ class _Walker:
         self.line: X12Line | None = None
         self.places = default_places()
         self.unterminated = False  # a missing SE was reported: pyx12's "unterminated loop" at GE/IEA says it again
+        self.handlers = {"HL": self._hl, "NM1": self._nm1, "SBR": self._sbr, "CLM": self._clm, "HI": self._hi,
+                         "DTP": self._dtp, "LX": self._lx, "SV1": self._sv1, "REF": self._ref}
 
     def segment(self, pos: int, seg: Segment, errors: list[Any]) -> Iterator[Transaction | ClaimError]:
+        """Take segment ``pos`` and the errors pyx12 found in it; give a transaction set when one closes."""
         sid = seg.seg_id or ""
         if sid in ("ST", "GE", "IEA") and self.tx is not None:  # the open transaction set has no SE
             self.tx.fail(f"segment {pos} {sid}", f"no SE closes transaction set {self.tx.control} (ST at segment "
@@ -238,7 +239,7 @@ class _Walker:
             return
         if sid in _CLOSES_CLAIM:
             self._end_claim(pos)
-        handler = getattr(self, f"_{sid.lower()}", None)
+        handler = self.handlers.get(sid)
         if handler is not None:
             try:
                 handler(pos, seg)
@@ -326,9 +327,9 @@ class _Walker:
         if _el(seg, 1) != "472" or self.claim is None:
             return
         if self.line is not None:
-            self.line.date, self.line.date_at = _date(seg, pos), pos
+            self.line.date = _date(seg, pos)
         else:
-            self.claim.date, self.claim.date_at = _date(seg, pos), pos
+            self.claim.date = _date(seg, pos)
 
     def _lx(self, pos: int, seg: Segment) -> None:
         if self.claim is None:
@@ -348,7 +349,8 @@ class _Walker:
 
 
 def _line_ids(lines: list[X12Line]) -> list[str]:
-    """REF*6R (the line item control number) where every line has a distinct one, else LX01, else the position."""
+    """REF*6R (the line item control number) where given, else LX01, when the claim's ids are distinct; else LX01;
+    else the line's position."""
     for ids in ([ln.ref6r or ln.lx01 for ln in lines], [ln.lx01 for ln in lines]):
         if all(ids) and len(set(ids)) == len(ids):
             return ids
