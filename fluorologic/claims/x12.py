@@ -349,8 +349,7 @@ class _Walker:
 
 
 def _line_ids(lines: list[X12Line]) -> list[str]:
-    """REF*6R (the line item control number) where given, else LX01, when the claim's ids are distinct; else LX01;
-    else the line's position."""
+    """The line ids of a claim: REF*6R where given (else LX01) when distinct; else LX01; else the position."""
     for ids in ([ln.ref6r or ln.lx01 for ln in lines], [ln.lx01 for ln in lines]):
         if all(ids) and len(set(ids)) == len(ids):
             return ids
