@@ -101,8 +101,12 @@ def _line_row(claim_id: str, eid: str, shown_id: str, line: dict[str, Any], reco
         taken.add(gone_at[0])
         gone = gone_at[1]
         replaced_by = {a["code"] for a in record.get("added", ()) if a.get("replaces") == code}
-        new = next((b for i, b in billable if b["code"] in replaced_by and (lid is None or mine(b, i))), None)
-        if new is not None:
+        # the billed code that stands for this line; one line per replacement (two 77002 lines become one 77003)
+        new_at = next(((i, b) for i, b in billable if b["code"] in replaced_by and i not in taken
+                       and (lid is None or mine(b, i))), None)
+        if new_at is not None:
+            taken.add(new_at[0])
+            new = new_at[1]
             return _row(claim_id, eid, shown_id, line, "replaced", new_code=new["code"], new_units=new["units"],
                         new_modifiers=list(new["modifiers"]), reason=gone["reason"], rule=gone["rule"],
                         sentence=gone["detail"])

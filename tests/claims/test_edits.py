@@ -23,3 +23,12 @@ def test_an_error_record_is_one_row():
     assert [(r["claim_id"], r["disposition"], r["reason"], r["sentence"]) for r in rows] == [
         ("x", "error", "lines", "is required")]
     assert edits_csv(rows).splitlines()[1] == "x,x,,,,,error,,,,lines,,is required"
+
+
+def test_one_replacement_stands_for_one_line():
+    enc = {"encounter_id": "x", "date_of_service": "2024-08-14", "place_of_service": "22",
+           "lines": [{"code": "62273", "line_id": "1"}, {"code": "77002", "line_id": "2"},
+                     {"code": "77002", "line_id": "3"}]}
+    rows = edit_rows(enc, fluorologic.solve(enc))
+    assert [(r["line_id"], r["disposition"], r["new_code"]) for r in rows] == [
+        ("1", "billed_as_is", ""), ("2", "replaced", "77003"), ("3", "excluded", "")]
