@@ -1,1 +1,3 @@
-"""cli."""
+"""The command line, one module per command group: ``main`` (the ``fluorologic`` group, ``solve``, ``schema``),
+``explain`` (``why``, ``graph``), ``scan``, ``data``, ``rules``, ``serve``. On top.
+"""
