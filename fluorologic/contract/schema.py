@@ -176,15 +176,23 @@ _MESSAGES = {
 }
 
 
+#: The names of the input fields: an error's path keeps these and list positions, not the tags of union members.
+_FIELDS = frozenset(name for model in (EncounterIn, LineIn, DocumentationIn, ClaimIn) for name in model.__annotations__)
+
+
+def _fields(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    return tuple(p for p in loc if isinstance(p, int) or p in _FIELDS)
+
+
 def _path(loc: tuple[int | str, ...]) -> str:
     out = ""
-    for part in loc:
+    for part in _fields(loc):
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "$"
 
 
 def _message(err: ErrorDetails) -> str:
-    loc, kind, value = err["loc"], err["type"], err["input"]
+    loc, kind, value = _fields(err["loc"]), err["type"], err["input"]
     names = [p for p in loc if isinstance(p, str)]
     name = names[-1] if names else "$"
     if kind == "missing":
