@@ -123,8 +123,9 @@ class _Plan:
             if disp in ("modifier_added", "units_trimmed", "replaced"):
                 mods = _modifiers(ln.modifiers, row["new_modifiers"]) if row["new_modifiers"] or disp == "replaced" \
                     else ln.modifiers
+                units = row["new_units"] if row["new_units"] not in ("", None, ln.units) else None
                 self.replace[ln.sv1] = _rewrite_sv1(self.body(ln.sv1), self.ic.terms, code=row["new_code"] or ln.code,
-                                                    modifiers=mods, units=row["new_units"] or None)
+                                                    modifiers=mods, units=units)
                 changed = True
         if removed_charge:
             try:

@@ -183,3 +183,10 @@ def test_claims_split_prints_the_encounters():
     assert [json.loads(line)["encounter_id"] for line in stdout.splitlines()] == [
         "TFESI-24081401", "HIPARTH-24081402", "NAIL-24081403", "EBP-24081404", "KNEE-24081405@2024-08-14",
         "KNEE-24081405@2024-08-21", "LP-24081406"]
+
+
+def test_fix_rewrites_only_what_changes_in_an_sv1():
+    text = (CLAIMS / "fluoro_claims.837").read_text()
+    text = text.replace("SV1*HC:77002*200*UN*1***1", "SV1*HC:77002*200*UN*1.00***1")
+    fixed, _ = _fix(text)
+    assert "SV1*HC:77003:26*200*UN*1.00***1" in fixed.split("~\n")  # the code and modifier change, SV104 as written
