@@ -35,7 +35,7 @@ __all__ = ["FixResult", "fix_interchange"]
 
 @dataclass
 class FixResult:
-    """The corrected interchange text, the edits report rows, and what was left alone and why."""
+    """The corrected interchange text, the edits report rows, what was left alone and why, and the lines changed."""
 
     text: str
     rows: list[dict[str, Any]]
@@ -116,6 +116,7 @@ class _Plan:
                     self.notes.append(f"claim {claim.claim_id}: line {ln.line_id} charge {ln.charge!r} is not a "
                                       "number; CLM02 is not adjusted for it")
                 changed = True
+                self.changed += 1
                 continue
             kept += 1
             if kept != ln.number:  # an earlier line of the claim is removed
@@ -127,6 +128,7 @@ class _Plan:
                 self.replace[ln.sv1] = _rewrite_sv1(self.body(ln.sv1), self.ic.terms, code=row["new_code"] or ln.code,
                                                     modifiers=mods, units=units)
                 changed = True
+                self.changed += 1
         if removed_charge:
             try:
                 total = Decimal(claim.charge) - removed_charge
@@ -168,5 +170,4 @@ def fix_interchange(ic: Interchange, solved: list[tuple[Any, dict[str, Any]]]) -
                 touched = plan.claim(claim, rows_of) or touched
         if touched:
             plan.touched.append(tx)
-    changed = sum(1 for r in rows if r["disposition"] not in ("billed_as_is", "error"))
-    return FixResult(text=plan.text(), rows=rows, notes=plan.notes, changed_lines=changed)
+    return FixResult(text=plan.text(), rows=rows, notes=plan.notes, changed_lines=plan.changed)

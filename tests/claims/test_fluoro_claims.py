@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,10 @@ from fluorologic.cli.main import main
 from fluorologic.run.batchrun import solve_items
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+from bench.bench_claims import to_837  # noqa: E402
+from bench.generate import generate  # noqa: E402
+
 CLAIMS = ROOT / "examples" / "claims"
 SAMPLES = ROOT.parent / "shared" / "reference" / "claims"
 
@@ -190,3 +195,18 @@ def test_fix_rewrites_only_what_changes_in_an_sv1():
     text = text.replace("SV1*HC:77002*200*UN*1***1", "SV1*HC:77002*200*UN*1.00***1")
     fixed, _ = _fix(text)
     assert "SV1*HC:77003:26*200*UN*1.00***1" in fixed.split("~\n")  # the code and modifier change, SV104 as written
+
+
+def test_fix_on_generated_practice_claims_is_a_fixed_point_with_valid_envelopes():
+    text = to_837(generate(150, seed=5), per_set=40)
+    ic = read_interchange(text)
+    items = list(ic.items())
+    once = fix_interchange(ic, list(zip(items, solve_items(items, workers=1), strict=True)))
+    assert once.changed_lines > 0 and _envelope_errors(once.text) == []
+    ic2 = read_interchange(once.text)
+    items2 = list(ic2.items())
+    twice = fix_interchange(ic2, list(zip(items2, solve_items(items2, workers=1), strict=True)))
+    assert twice.text == once.text
+    assert twice.changed_lines == 0
+    left = {n.split(":")[0].removeprefix("claim ") for n in twice.notes}  # claims left for review, every line excluded
+    assert {r["claim_id"] for r in twice.rows if r["disposition"] != "billed_as_is"} <= left
