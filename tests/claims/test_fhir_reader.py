@@ -153,3 +153,13 @@ def test_arbitrary_json_never_raises(doc):
 def test_deeply_nested_json_is_an_error_record():
     (err,) = read_claims("[" * 100_000 + "]" * 100_000, "fhir")
     assert isinstance(err, ClaimError) and err.field == "$"
+
+
+def test_claims_split_and_stdin_detection():
+    res = CliRunner().invoke(main, ["claims", "split", str(CLAIMS / "fluoro_claims.fhir.json"), "--format", "json"])
+    assert res.exit_code == 0
+    assert [e["claim"]["source"] for e in json.loads(res.stdout)] == ["fhir-claim"] * 7
+    # an 837P on standard input is recognised by its ISA header
+    res = CliRunner().invoke(main, ["solve", "-", "--format", "jsonl", "--workers", "1"],
+                             input=(CLAIMS / "fluoro_claims.837").read_text())
+    assert res.exit_code == 0 and len(res.stdout.splitlines()) == 7
