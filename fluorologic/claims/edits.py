@@ -154,5 +154,12 @@ def edits_csv(rows: list[dict[str, Any]], *, header: bool = True) -> str:
 
 
 def edits_json(rows: list[dict[str, Any]]) -> str:
-    """The rows as a JSON array, one row per line of text."""
+    """The rows as a JSON array, one row per line of text.
+
+    >>> print(edits_json([{"line_id": "1", "disposition": "billed_as_is"}]), end="")
+    [
+      {"line_id": "1", "disposition": "billed_as_is"}
+    ]
+
+    """
     return "[\n" + ",\n".join("  " + to_json(r) for r in rows) + ("\n]\n" if rows else "]\n")

@@ -199,6 +199,11 @@ def solve_items(items: Iterable[Any], *, workers: int | None = None, chunk_size:
                 rules: tuple[str | None, str | None] = (None, None)) -> Iterator[dict[str, Any]]:
     """One record per item (an encounter dict, or an InputError standing for an unreadable one), in order.
 
+    >>> recs = solve_items([{"encounter_id": "a", "date_of_service": "2024-08-01", "place_of_service": "11",
+    ...                      "lines": [{"code": "20610", "line_id": "L1"}]}, InputError("$", "unreadable")], workers=1)
+    >>> [(r["encounter_id"], r.get("billable", [{}])[0].get("line_ids")) for r in recs]
+    [('a', ['L1']), (None, None)]
+
     Raises
     ------
     UsageError
