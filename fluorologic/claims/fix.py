@@ -28,7 +28,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from fluorologic.claims.edits import edit_rows
-from fluorologic.claims.x12 import Interchange, Transaction, X12Claim
+from fluorologic.claims.x12 import Interchange
+from fluorologic.claims.x12_loops import Transaction, X12Claim
 
 __all__ = ["FixResult", "fix_interchange"]
 

@@ -30,7 +30,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any, TextIO
 
@@ -39,96 +39,18 @@ from pyx12.segment import Segment
 from pyx12.x12file import X12Reader
 
 from fluorologic.claims.errors import ClaimError
-from fluorologic.claims.grouping import ClaimLine, claim_encounters
+from fluorologic.claims.x12_loops import Transaction, X12Claim, X12Line, finish_claim
 from fluorologic.contract.errors import InputError
 from fluorologic.contract.places import default_places
 
-__all__ = ["SOURCE", "VERSIONS", "Interchange", "X12Claim", "X12Line", "Transaction", "is_x12", "read_interchange",
-           "read_x12"]
+__all__ = ["VERSIONS", "Interchange", "is_x12", "read_interchange", "read_x12"]
 
-#: The ``claim.source`` of encounters read from an 837P.
-SOURCE = "x12-837p"
 #: The implementation guides read (GS08 / ST03); any other version gives error records.
 VERSIONS = ("004010X098A1", "005010X222A1", "005010X222A2")
 _CODE_RE = re.compile(r"^(?:\d{5}|\d{4}[FTU]|[A-V]\d{4})$")
 _MOD_RE = re.compile(r"^[0-9A-Z]{2}$")
 _DIAGNOSIS_QUALIFIERS = frozenset({"ABK", "ABF", "BK", "BF"})  # ICD-10-CM (5010), ICD-9-CM (4010)
 _CLOSES_CLAIM = frozenset({"CLM", "HL", "SE", "GE", "IEA", "ST"})
-
-
-@dataclass
-class X12Line:
-    """A 2400 service line: what it bills and where its segments are (1-based positions in the interchange)."""
-
-    number: int
-    lx: int
-    lx01: str
-    end: int = 0
-    sv1: int = 0
-    code: str = ""
-    modifiers: list[str] = field(default_factory=list)
-    units: int = 1
-    charge: str = ""
-    place: str | None = None
-    date: dt.date | None = None
-    pointers: list[int] = field(default_factory=list)
-    ref6r: str | None = None
-    line_id: str = ""
-    encounter_id: str = ""
-
-
-@dataclass
-class X12Claim:
-    """A 2300 claim with its lines, and the encounters (or the error record) it gives."""
-
-    claim_id: str
-    clm: int
-    charge: str
-    place: str
-    payer: str | None
-    payer_name: str | None
-    version: str
-    end: int = 0
-    date: dt.date | None = None
-    rendering_npi: str | None = None
-    diagnoses: list[str] = field(default_factory=list)
-    lines: list[X12Line] = field(default_factory=list)
-    in_other_subscriber: bool = False
-    error: ClaimError | None = None
-    encounters: list[dict[str, Any]] = field(default_factory=list)
-
-
-@dataclass
-class Transaction:
-    """An ST/SE transaction set: its claims, and the envelope error that voids them all, if any."""
-
-    st: int
-    control: str
-    version: str | None
-    se: int = 0
-    claims: list[X12Claim] = field(default_factory=list)
-    error: tuple[str, str] | None = None
-
-    def fail(self, where: str, message: str) -> None:
-        """Record the first envelope error of the transaction set."""
-        if self.error is None:
-            self.error = (where, message)
-
-    def items(self) -> Iterator[dict[str, Any] | ClaimError]:
-        """The encounters and error records of the transaction set, in claim order."""
-        if self.error is not None:
-            where, message = self.error
-            if not self.claims:
-                yield ClaimError(None, where, message)
-            for claim in self.claims:
-                yield ClaimError(claim.claim_id, where, f"{message}; the claims of transaction set "
-                                                        f"{self.control} are not read")
-            return
-        for claim in self.claims:
-            if claim.error is not None:
-                yield claim.error
-            else:
-                yield from claim.encounters
 
 
 def _el(seg: Segment, n: int, sub: int = 1) -> str:
@@ -286,7 +208,7 @@ class _Walker:
             self.line = None
         if self.claim is not None:
             self.claim.end = pos
-            _finish(self.claim, self.places)
+            finish_claim(self.claim, self.places)
             assert self.tx is not None
             self.tx.claims.append(self.claim)
             self.claim = None
@@ -346,59 +268,6 @@ class _Walker:
     def _ref(self, _pos: int, seg: Segment) -> None:
         if self.line is not None and _el(seg, 1) == "6R":
             self.line.ref6r = _el(seg, 2) or None
-
-
-def _line_ids(lines: list[X12Line]) -> list[str]:
-    """The line ids of a claim: REF*6R where given (else LX01) when distinct; else LX01; else the position."""
-    for ids in ([ln.ref6r or ln.lx01 for ln in lines], [ln.lx01 for ln in lines]):
-        if all(ids) and len(set(ids)) == len(ids):
-            return ids
-    return [str(ln.number) for ln in lines]
-
-
-def _finish(claim: X12Claim, places: dict[str, tuple[str, str]]) -> None:
-    """Make the claim's encounters (one per date and place of service), or its error record."""
-    if claim.error is not None:
-        return
-    try:
-        claim.encounters = _encounters(claim, places)
-    except InputError as err:
-        claim.error = ClaimError(claim.claim_id, err.field, err.message)
-
-
-def _encounters(claim: X12Claim, places: dict[str, tuple[str, str]]) -> list[dict[str, Any]]:
-    if not claim.lines:
-        raise InputError(f"segment {claim.clm} CLM", "the claim has no service line (2400 LX/SV1)")
-    read = []
-    for line, line_id in zip(claim.lines, _line_ids(claim.lines), strict=True):
-        if not line.sv1:
-            raise InputError(f"segment {line.lx} LX", "the service line has no SV1")
-        line.line_id = line_id
-        date = line.date or claim.date
-        if date is None:
-            raise InputError(f"segment {line.sv1} SV1", "the service line has no date of service (DTP*472)")
-        place = line.place or claim.place
-        if place not in places:
-            where = f"segment {line.sv1} SV105" if line.place else f"segment {claim.clm} CLM05-1"
-            raise InputError(where, f"place of service {place!r} is not one fluorologic knows: "
-                                    f"{', '.join(sorted(places))}")
-        for p in line.pointers:
-            if p > len(claim.diagnoses):
-                raise InputError(f"segment {line.sv1} SV107", f"diagnosis pointer {p} points past the "
-                                                              f"{len(claim.diagnoses)} diagnoses of HI")
-        read.append(ClaimLine(date, place, {"code": line.code, "units": line.units, "modifiers": list(line.modifiers),
-                                            "line_id": line_id},
-                              {"charge": line.charge, "diagnoses": [claim.diagnoses[p - 1] for p in line.pointers]},
-                              f"segment {line.sv1} SV1"))
-    head = {"claim_id": claim.claim_id, "payer": claim.payer, "payer_name": claim.payer_name,
-            "rendering_npi": claim.rendering_npi, "diagnoses": list(claim.diagnoses), "source": SOURCE,
-            "version": claim.version, "charge": claim.charge}
-    out = []
-    for raw, idx in claim_encounters(claim.claim_id, head, read, f"segment {claim.clm} CLM"):
-        for i in idx:
-            claim.lines[i].encounter_id = raw["encounter_id"]
-        out.append(raw)
-    return out
 
 
 class _Prefixed:
