@@ -11,6 +11,7 @@ import sys
 import click
 
 from fluorologic.cli import explain as explain_cli
+from fluorologic.cli.compare import compare
 from fluorologic.cli.data import data
 from fluorologic.cli.rules import rules
 from fluorologic.cli.scan import scan
@@ -28,7 +29,8 @@ def main() -> None:
 
 @main.command()
 @click.argument("file")
-@click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "table"]), default="json", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "table", "csv"]), default="json",
+              show_default=True, help="csv: one flat row per result line, with a changed column.")
 @click.option("--store", type=click.Path(dir_okay=False), default=None,
               help="Rule store with imported CMS quarters [default: $FLUOROLOGIC_STORE or the per-user data folder].")
 @click.option("--as-of-quarter", default=None, help="Decide every encounter under this loaded quarter, e.g. 2024Q3.")
@@ -55,6 +57,7 @@ main.add_command(explain_cli.graph)
 main.add_command(data)
 main.add_command(rules)
 main.add_command(serve)
+main.add_command(compare)
 
 
 if __name__ == "__main__":

@@ -30,6 +30,7 @@ from typing import Any, TextIO
 
 from fluorologic.contract.errors import DataError, InputError
 from fluorologic.contract.render import to_json, to_table
+from fluorologic.run.flat import flat_csv
 from fluorologic.run.parallel import (
     BadItem,
     ChunkResult,
@@ -120,6 +121,9 @@ class _Writer:
     def write(self, result: ChunkResult) -> None:
         if self.fmt == "jsonl":
             self.out.write("".join(line + "\n" for line in result.lines))
+        elif self.fmt == "csv":
+            self.out.write(flat_csv([json.loads(line) for line in result.lines], header=self.first))
+            self.first = False
         elif self.fmt == "table":
             self.out.write(to_table([json.loads(line) for line in result.lines]) + "\n")
         elif self.shape == "object":
@@ -132,6 +136,8 @@ class _Writer:
         self.out.flush()
 
     def close(self) -> None:
+        if self.fmt == "csv" and self.first:
+            self.out.write(flat_csv([]))
         if self.fmt == "json" and self.shape != "object":
             self.out.write("[]\n" if self.first else "\n]\n")
         self.out.flush()
