@@ -16,6 +16,7 @@ from fluorologic.cli.data import data
 from fluorologic.cli.rules import rules
 from fluorologic.cli.scan import scan
 from fluorologic.cli.serve import serve
+from fluorologic.cli.workbench import workbench
 from fluorologic.run.batchrun import UsageError, run_solve
 
 __all__ = ["main"]
@@ -58,6 +59,7 @@ main.add_command(data)
 main.add_command(rules)
 main.add_command(serve)
 main.add_command(compare)
+main.add_command(workbench)
 
 
 if __name__ == "__main__":
