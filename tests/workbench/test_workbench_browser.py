@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 import sys
 import time
@@ -94,3 +95,30 @@ def test_docs_render_offline(page, server):
     assert "/v1/solve" in page.inner_text(".swagger-ui")
     page.goto(f"{server.base}/redoc")
     page.get_by_text("/v1/solve").first.wait_for(timeout=30_000)
+
+
+def test_dashboard_render_time_2000(page, server):
+    """Measured, not asserted: a 2,000-encounter batch's dashboard and first list page, once solved."""
+    wb = server.app.state.workbench()
+    solve_started = time.perf_counter()
+    bid = wb.load("claims-2000.jsonl", "".join(json.dumps(e) + "\n" for e in batch(2000)))
+    assert wb.wait(bid, timeout=600)["status"] == "done"
+    solved = time.perf_counter() - solve_started
+    timings = {}
+    for name, path in (("dashboard", f"/workbench/batches/{bid}"), ("list", f"/workbench/batches/{bid}/list")):
+        best = None
+        for _ in range(3):
+            started = time.perf_counter()
+            page.goto(server.base + path)
+            page.wait_for_load_state("load")
+            took = time.perf_counter() - started
+            best = took if best is None else min(best, took)
+        timings[name] = best
+    assert page.inner_text("#match-count") == "2,000"
+    page.click("#next-page")
+    assert "page 2 of 20" in page.inner_text("main")
+    page.goto(f"{server.base}/workbench/batches/{bid}")
+    assert page.inner_text("#count-solved").replace(",", "").isdigit()
+    with open(sys.stderr.fileno(), "w", closefd=False) as err:
+        err.write(f"\nworkbench 2,000 encounters: solved in {solved:.1f} s; dashboard page load "
+                  f"{1000 * timings['dashboard']:.0f} ms, list page load {1000 * timings['list']:.0f} ms (best of 3)\n")

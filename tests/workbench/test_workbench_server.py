@@ -46,7 +46,7 @@ def load(client, name: str, text: str) -> int:
     return bid
 
 
-def test_formats_storage_and_delete(client, tmp_path):
+def test_formats_storage_and_delete(client):
     enc = {"encounter_id": "k", "date_of_service": "2024-08-01", "place_of_service": "11",
            "lines": [{"code": "20610"}, {"code": "77002"}, {"code": "76000"}]}
     a = load(client, "a.json", json.dumps([enc, enc | {"encounter_id": "k2"}]))

@@ -46,8 +46,8 @@ def _url(path: str, **params: Any) -> str:
     return f"{path}?{query}" if query else path
 
 
-def _batch_url(bid: int, page: str = "", **params: Any) -> str:
-    return _url(f"{BASE}/batches/{bid}/{page}".rstrip("/"), **params)
+def _batch_url(bid: int, sub: str = "", /, **params: Any) -> str:
+    return _url(f"{BASE}/batches/{bid}/{sub}".rstrip("/"), **params)
 
 
 def layout(title: str, body: str, *, batch: dict[str, Any] | None = None, refresh: bool = False) -> str:
