@@ -27,8 +27,8 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-net
 #: 77002 with 27093 in 2009 is PTP-bundled (indicator 1): documenting a distinct service bills it.
 DISTINCT = {"encounter_id": "hip-distinct", "date_of_service": "2009-11-03", "place_of_service": "11",
             "lines": [{"code": "27093", "site": "left hip"}, {"code": "77002"}]}
-#: 64483 + 20610 after 2024-09-30: the TEST-ONLY synthetic 2024Q4 deletes the 64483/20610 edit.
-QUARTER = {"encounter_id": "q-change", "date_of_service": "2024-11-01", "place_of_service": "11",
+#: 64483 + 20610: the TEST-ONLY synthetic 2024Q4 deletes the 64483/20610 edit (on 2024-09-30).
+QUARTER = {"encounter_id": "q-change", "date_of_service": "2025-11-03", "place_of_service": "11",
            "lines": [{"code": "64483", "site": "L5-S1"}, {"code": "20610"}]}
 
 
