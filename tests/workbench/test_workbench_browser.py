@@ -122,3 +122,19 @@ def test_dashboard_render_time_2000(page, server):
     with open(sys.stderr.fileno(), "w", closefd=False) as err:
         err.write(f"\nworkbench 2,000 encounters: solved in {solved:.1f} s; dashboard page load "
                   f"{1000 * timings['dashboard']:.0f} ms, list page load {1000 * timings['list']:.0f} ms (best of 3)\n")
+
+
+def test_hostile_batch_runs_no_script(page, server):
+    """Hostile ids, codes, documentation and notes: the pages show them as text and no script runs."""
+    from .test_workbench_server import HOSTILE, HOSTILE_ID
+
+    wb = server.app.state.workbench()
+    bid = wb.load("<img src=x onerror=alert('name')>.json", json.dumps(HOSTILE))
+    assert wb.wait(bid)["status"] == "done"
+    for path in ("/workbench/", f"/workbench/batches/{bid}", f"/workbench/batches/{bid}/list",
+                 f"/workbench/batches/{bid}/claims/0", f"/workbench/batches/{bid}/claims/1"):
+        page.goto(server.base + path)
+        page.wait_for_load_state("load")
+    page.goto(f"{server.base}/workbench/batches/{bid}/list")
+    assert HOSTILE_ID in page.inner_text("#encounters")
+    assert page.errors == [], page.errors
