@@ -2,13 +2,14 @@
 
 ``fluorologic why FILE CODE`` answers for one code (text, or ``--format json``); ``fluorologic graph FILE -o OUT``
 writes the conflict graph as ``.dot``, ``.svg``, ``.json`` (networkx node-link) or ``.html`` (the analyst's page).
-FILE holds one encounter (``-`` for stdin), or a batch (JSON array, JSON Lines) with ``--id ENCOUNTER`` naming
-the encounter to explain; a batch without ``--id`` is refused with a clear message.
+FILE holds one encounter (``-`` for stdin), or a batch (JSON array, JSON Lines, claim-line CSV) with
+``--id ENCOUNTER`` naming the encounter to explain; a batch without ``--id`` is refused with a clear message.
 
 """
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ from fluorologic.explanation.report_html import to_html
 from fluorologic.explanation.why_text import why_text
 from fluorologic.rules.source import rule_source
 from fluorologic.run.batch import read_encounters
+from fluorologic.run.streaming import csv_encounters
 
 __all__ = ["graph", "why"]
 
@@ -37,7 +39,10 @@ def _one_encounter(file: str, eid: str | None = None) -> dict[str, Any]:
         click.echo(f"fluorologic: cannot read {file}: {exc}", err=True)
         sys.exit(2)
     try:
-        items, _shape = read_encounters(text)
+        if file.lower().endswith(".csv"):
+            items = list(csv_encounters(io.StringIO(text, newline="")))
+        else:
+            items, _shape = read_encounters(text)
     except InputError as err:
         click.echo(f"fluorologic: {file}: {err.message}", err=True)
         sys.exit(2)

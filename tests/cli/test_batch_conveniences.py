@@ -35,6 +35,11 @@ def test_why_and_graph_pick_one_encounter(tmp_path):
     assert res.exit_code == 2 and "--id ENCOUNTER" in res.output
     res = run("graph", str(BATCH), "--id", "nope", "-o", str(out))
     assert res.exit_code == 2 and "no encounter with encounter_id 'nope'" in res.output
+    claim_lines = tmp_path / "lines.csv"
+    claim_lines.write_text("encounter_id,date_of_service,place_of_service,code\nk,2024-08-01,11,27093\n"
+                           "k,2024-08-01,11,77002\nj,2024-08-01,11,76000\n")
+    res = run("why", str(claim_lines), "77002", "--id", "k", "--format", "json", "--no-what-if")
+    assert res.exit_code == 0 and json.loads(res.output)["encounter_id"] == "k"
     dup = tmp_path / "dup.jsonl"
     dup.write_text(json.dumps(one) + "\n" + json.dumps(one) + "\n")
     assert "ids must be unique" in run("why", str(dup), "77002", "--id", "b-3").output

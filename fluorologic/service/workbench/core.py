@@ -79,7 +79,11 @@ class Workbench:
         """The rule set new batches are solved under: ``embedded``, ``store`` or ``store as of QUARTER``."""
         if self.as_of_quarter:
             return f"store as of {side_name(self.as_of_quarter)}"
-        return "store" if RuleStore.open_existing(store_path(self.store)) else EMBEDDED
+        opened = RuleStore.open_existing(store_path(self.store))
+        if opened is None:
+            return EMBEDDED
+        opened.close()
+        return "store"
 
     def engine(self, rules: str) -> Engine:
         """The engine of a rule set named as :attr:`rules` names it (made once, then shared)."""
