@@ -146,3 +146,17 @@ def page(browser, server):
     context.close()
     assert page_closed
     assert outside == [], f"requests left the server's origin: {outside}"
+
+
+@pytest.fixture
+def log_line(request):
+    """Write a measurement to the terminal (the CI log), past pytest's output capture."""
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+
+    def write(text: str) -> None:
+        if reporter is not None:
+            reporter.write_line(text)
+        else:  # pragma: no cover (without the terminal plugin)
+            sys.__stderr__.write(text + "\n")
+
+    return write

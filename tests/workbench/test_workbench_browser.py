@@ -8,7 +8,6 @@ import csv
 import io
 import json
 import re
-import sys
 import time
 
 from fluorologic.engine.records import solve_chunk
@@ -25,7 +24,7 @@ def _expected(store: str) -> tuple[list[dict], list[dict]]:
     return items, solve_chunk(Engine(data=rule_source(store)), items)
 
 
-def test_analyst_flow(page, server, store, batch_file):
+def test_analyst_flow(page, server, store, batch_file, log_line):
     started = time.perf_counter()
     items, records = _expected(store)
     base = server.base
@@ -44,7 +43,7 @@ def test_analyst_flow(page, server, store, batch_file):
     assert page.inner_text("#count-errors") == str(errors)
     ptp = [r["encounter_id"] for r in records if any(e["reason"] == "ptp_bundled" for e in r.get("excluded", ()))]
     assert "hip-distinct" in ptp
-    page.locator("#excluded-by-reason tr", has_text="ptp_bundled").locator("a.count").click()
+    page.locator("#excluded-by-reason tr", has_text="ptp_bundled").locator("a.count").last.click()
 
     # The list, filtered by that reason.
     page.wait_for_selector("#encounters")
@@ -85,8 +84,7 @@ def test_analyst_flow(page, server, store, batch_file):
     assert shown == [c["encounter_id"] for c in want["changes"]]
     assert "64483/20610" in page.inner_text("tr.impact[data-id='q-change']")
     assert page.errors == []
-    with open(sys.stderr.fileno(), "w", closefd=False) as err:
-        err.write(f"\nworkbench browser flow (200 encounters): {time.perf_counter() - started:.1f} s\n")
+    log_line(f"workbench browser flow (200 encounters): {time.perf_counter() - started:.1f} s")
 
 
 def test_docs_render_offline(page, server):
@@ -97,7 +95,7 @@ def test_docs_render_offline(page, server):
     page.get_by_text("/v1/solve").first.wait_for(timeout=30_000)
 
 
-def test_dashboard_render_time_2000(page, server):
+def test_dashboard_render_time_2000(page, server, log_line):
     """Measured, not asserted: a 2,000-encounter batch's dashboard and first list page, once solved."""
     wb = server.app.state.workbench()
     solve_started = time.perf_counter()
@@ -119,9 +117,8 @@ def test_dashboard_render_time_2000(page, server):
     assert "page 2 of 20" in page.inner_text("main")
     page.goto(f"{server.base}/workbench/batches/{bid}")
     assert page.inner_text("#count-solved").replace(",", "").isdigit()
-    with open(sys.stderr.fileno(), "w", closefd=False) as err:
-        err.write(f"\nworkbench 2,000 encounters: solved in {solved:.1f} s; dashboard page load "
-                  f"{1000 * timings['dashboard']:.0f} ms, list page load {1000 * timings['list']:.0f} ms (best of 3)\n")
+    log_line(f"workbench 2,000 encounters: solved in {solved:.1f} s; dashboard page load "
+             f"{1000 * timings['dashboard']:.0f} ms, list page load {1000 * timings['list']:.0f} ms (best of 3)")
 
 
 def test_hostile_batch_runs_no_script(page, server):

@@ -115,10 +115,10 @@ def _count(value: int, link: str, ident: str = "") -> str:
 def _facet_table(bid: int, rows: Sequence[dict[str, Any]], param: str, label: str, tid: str) -> str:
     if not rows:
         return "<p class='meta'>none</p>"
+    links = [_batch_url(bid, "list", **{param: r["value"]}) for r in rows]
     body = "".join(
-        f"<tr><td>{_e(r['value'])}</td><td class='num'>{r['lines']:,}</td>"
-        f"<td class='num'>{_count(r['encounters'], _batch_url(bid, 'list', **{param: r['value']}))}</td></tr>"
-        for r in rows)
+        f"<tr><td>{_e(r['value'])}</td><td class='num'>{_count(r['lines'], link)}</td>"
+        f"<td class='num'>{_count(r['encounters'], link)}</td></tr>" for r, link in zip(rows, links, strict=True))
     return (f"<table id='{tid}' class='facet'><tr><th>{_e(label)}</th><th>lines</th><th>encounters</th></tr>"
             f"{body}</table>")
 
@@ -159,8 +159,10 @@ def dashboard_page(batch: dict[str, Any], s: dict[str, Any]) -> str:
 </div>
 <div class="tile"><span>with errors</span>{_count(s['errors'], _batch_url(bid, 'list', error='yes'), 'count-errors')}
 </div>
-<div class="tile"><span>billed as claimed</span><b id="total-billed">{_money(s['billed'])}</b></div>
-<div class="tile"><span>expected</span><b id="total-expected">{_money(s['expected'])}</b>
+<div class="tile"><span>billed as claimed</span><a class="count" id="total-billed"
+ href="{_e(_batch_url(bid, 'list', sort='billed', dir='desc'))}">{_money(s['billed'])}</a></div>
+<div class="tile"><span>expected</span><a class="count" id="total-expected"
+ href="{_e(_batch_url(bid, 'list', sort='difference'))}">{_money(s['expected'])}</a>
 <small>difference {_money(diff)}</small></div>
 </div>
 <section class="card"><h2>Billed vs expected</h2>{money}</section>
