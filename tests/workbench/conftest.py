@@ -151,12 +151,11 @@ def page(browser, server):
 @pytest.fixture
 def log_line(request):
     """Write a measurement to the terminal (the CI log), past pytest's output capture."""
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
 
     def write(text: str) -> None:
-        if reporter is not None:
-            reporter.write_line(text)
-        else:  # pragma: no cover (without the terminal plugin)
-            sys.__stderr__.write(text + "\n")
+        with capture.global_and_fixture_disabled():
+            sys.stderr.write(f"\n{text}\n")
+            sys.stderr.flush()
 
     return write
