@@ -124,7 +124,9 @@ def _facet_table(bid: int, rows: Sequence[dict[str, Any]], param: str, label: st
 
 
 def _chart(bid: int, rows: Sequence[dict[str, Any]], param: str, title: str, colour: str) -> str:
-    bars = [(r["value"], r["encounters"], _batch_url(bid, "list", **{param: r["value"]})) for r in rows[:14]]
+    """The encounters per value (the 14 most frequent), each bar a link to the list filtered by it."""
+    top = sorted(rows, key=lambda r: (-r["encounters"], r["value"]))[:14]
+    bars = [(r["value"], r["encounters"], _batch_url(bid, "list", **{param: r["value"]})) for r in top]
     return bar_chart(bars, title=title, colour=colour)
 
 
