@@ -6,6 +6,7 @@ Exit codes: 0 all encounters solved; 1 some had input errors (the others are sti
 
 from __future__ import annotations
 
+import json
 import sys
 
 import click
@@ -17,6 +18,7 @@ from fluorologic.cli.rules import rules
 from fluorologic.cli.scan import scan
 from fluorologic.cli.serve import serve
 from fluorologic.cli.workbench import workbench
+from fluorologic.contract.schema import contract_schema
 from fluorologic.run.batchrun import UsageError, run_solve
 
 __all__ = ["main"]
@@ -50,6 +52,12 @@ def solve(file: str, fmt: str, store: str | None, as_of_quarter: str | None, out
         click.echo(f"fluorologic: {exc}", err=True)
         sys.exit(2)
     sys.exit(code)
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of the contract: Encounter (input), Result and the error record (output)."""
+    click.echo(json.dumps(contract_schema(), indent=2, ensure_ascii=False))
 
 
 main.add_command(scan)

@@ -1,56 +1,261 @@
-"""The contract's shapes (contract.md) as pydantic models: the service's OpenAPI schema is generated from them.
+"""The contract (contract.md) defined once: these models validate input, generate the OpenAPI and the JSON Schema.
 
-Validation itself is :func:`fluorologic.contract.encounter.parse_encounter`, the same function the command line
-uses, so a request and a file line are accepted or refused alike and name the same field; these models
-describe those shapes for clients (a test checks that both agree on the examples).
+:func:`fluorologic.contract.encounter.parse_encounter` validates through :class:`EncounterIn` (pydantic v2, strict:
+no coercion, so ``"1"`` is not a unit count and ``11`` is not a place of service) and turns the first error into
+the field-named :class:`~fluorologic.contract.errors.InputError` of the contract; the service publishes the same
+models in its OpenAPI, and ``fluorologic schema`` prints them as one JSON Schema document. What the schema says
+is what validation accepts: the places of service are an enum of the embedded table, a date is a ``format:
+date`` string, and the rule no schema keyword states alone (``lines`` may be empty only when a ``note`` is
+given) is written into the schema as an ``anyOf``.
 
 Examples
 --------
->>> sorted(EncounterIn.model_json_schema()["required"])
+>>> sorted(ENCOUNTER.json_schema()["required"])
 ['date_of_service', 'encounter_id', 'place_of_service']
+>>> first_error({"encounter_id": "e", "date_of_service": "2024-02-30", "place_of_service": "11", "lines": []})
+('date_of_service', "'2024-02-30' is not a real calendar date")
 
 """
 
 from __future__ import annotations
 
-from typing import Literal
+import datetime as dt
+import re
+from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    with_config,
+)
+from pydantic_core import ErrorDetails
+from typing_extensions import NotRequired, TypedDict
 
-__all__ = ["AddedOut", "AlertOut", "BillableOut", "DocumentationIn", "EncounterIn", "ErrorDetail", "ErrorRecord",
-           "ExcludedOut", "LineIn", "ResultOut", "ScanIn", "TotalsOut", "WhyIn"]
+from fluorologic.contract.errors import InputError
+from fluorologic.contract.places import default_places
+
+__all__ = ["MAX_LINES", "MAX_NOTE", "MAX_TEXT", "MAX_UNITS", "AddedOut", "AlertOut", "BillableOut", "ClaimIn",
+           "DocumentationIn", "EncounterIn", "ErrorDetail", "ErrorRecord", "ExcludedOut", "LineIn", "ResultOut",
+           "ScanIn", "TotalsOut", "WhyIn", "contract_schema", "first_error", "json_schema", "validate_encounter"]
+
+MAX_UNITS = 999
+MAX_LINES = 50
+MAX_TEXT = 2000
+MAX_NOTE = 200_000
+MAX_SITE = 200
+MAX_ID = 64
+MAX_DIAGNOSES = 50
+CODE_PATTERN = r"^(?:\d{5}|\d{4}[FTU]|[A-V]\d{4})$"
+MODIFIER_PATTERN = r"^[0-9A-Z]{2}$"
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-class LineIn(BaseModel):
+def _unicode(value: str) -> str:
+    """Refuse a lone surrogate: JSON may escape one (D800-DFFF alone), but it is not Unicode text."""
+    if _SURROGATE.search(value):
+        raise ValueError("surrogate")
+    return value
+
+
+def _calendar_date(value: str) -> str:
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError("calendar") from None
+    return value
+
+
+def _whole(value: Any) -> Any:
+    """A whole number written with a fraction (``2.0``) is the integer JSON Schema says it is; booleans stay out."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+T = TypeVar("T")
+
+#: A JSON string that is Unicode text (no lone surrogate).
+Text = Annotated[str, AfterValidator(_unicode)]
+#: A place of service the embedded table knows (an enum in the schema).
+PlaceCode = Literal[tuple(sorted(default_places()))]  # type: ignore[valid-type]
+
+#: A number of seconds in a day (kept an int when written as one: the output echoes it as written).
+Seconds = Annotated[T, Field(ge=0, le=86400)]
+
+_STRICT = ConfigDict(strict=True, extra="allow", allow_inf_nan=False)
+
+
+@with_config(_STRICT)
+class LineIn(TypedDict):
     """A claimed line."""
 
-    model_config = ConfigDict(extra="allow")
-    code: str = Field(pattern=r"^(?:\d{5}|\d{4}[FTU]|[A-V]\d{4})$", description="5-character CPT/HCPCS code")
-    units: int = Field(1, ge=1, le=999)
-    modifiers: list[str] = Field(default_factory=list, description="2-character modifiers, e.g. 26, TC, 59, XS")
-    site: str | None = Field(None, max_length=200, description="anatomic site or spinal level, e.g. L5-S1")
-    distinct: bool = Field(False, description="the record documents a distinct procedural service")
+    code: Annotated[str, Field(pattern=CODE_PATTERN, description="5-character CPT/HCPCS code, e.g. 77002")]
+    units: NotRequired[Annotated[int, Field(ge=1, le=MAX_UNITS, description="units billed (default 1)"),
+                                 BeforeValidator(_whole)]]
+    modifiers: NotRequired[Annotated[list[Annotated[str, Field(pattern=MODIFIER_PATTERN)]], Field(
+        description="2-character modifiers, e.g. 26, TC, 59, XS, RT, LT, 50 (default none)")]]
+    site: NotRequired[Annotated[Text | None, Field(max_length=MAX_SITE,
+                                                   description="anatomic site or spinal level, e.g. L5-S1")]]
+    distinct: NotRequired[Annotated[bool, Field(description="the record documents a distinct procedural service "
+                                                            "(separate site, lesion or session)")]]
+    line_id: NotRequired[Annotated[Text | None, Field(min_length=1, max_length=MAX_ID, description=(
+        "the caller's id of the line (837P LX or REF*6R, FHIR item.sequence), echoed on its entries"))]]
 
 
-class DocumentationIn(BaseModel):
+@with_config(_STRICT)
+class DocumentationIn(TypedDict):
     """What the procedure note documents."""
 
-    fluoroscopy_time_seconds: float | None = Field(None, ge=0, le=86400)
-    indication: str | None = None
-    body_area: str | None = None
+    fluoroscopy_time_seconds: NotRequired[Annotated[Seconds[int] | Seconds[float] | None, Field(
+        description="total fluoroscopy time in seconds")]]
+    indication: NotRequired[Annotated[Text | None, Field(max_length=MAX_TEXT,
+                                                         description="why real-time imaging was needed")]]
+    body_area: NotRequired[Annotated[Text | None, Field(max_length=MAX_TEXT, description="the anatomy imaged")]]
 
 
-class EncounterIn(BaseModel):
+@with_config(_STRICT)
+class ClaimIn(TypedDict):
+    """What the claim says beside the lines: passed through unchanged, used where a rule needs it."""
+
+    claim_id: NotRequired[Annotated[Text | None, Field(min_length=1, max_length=MAX_ID, description="e.g. CLM01")]]
+    payer: NotRequired[Annotated[Text | None, Field(max_length=MAX_TEXT, description="the payer's name or id")]]
+    rendering_npi: NotRequired[Annotated[Text | None, Field(max_length=MAX_ID, description="rendering NPI")]]
+    diagnoses: NotRequired[Annotated[list[Annotated[Text, Field(max_length=MAX_ID)]], Field(
+        max_length=MAX_DIAGNOSES, description="ICD-10-CM codes in claim order")]]
+    source: NotRequired[Annotated[Text | None, Field(max_length=MAX_ID, description='e.g. "x12-837p", "fhir-claim"')]]
+
+
+_LINES_OR_NOTE = {"anyOf": [{"required": ["note"], "properties": {"note": {"type": "string"}}},
+                            {"required": ["lines"], "properties": {"lines": {"type": "array", "minItems": 1}}}]}
+
+
+@with_config(ConfigDict(strict=True, extra="allow", allow_inf_nan=False, json_schema_extra=_LINES_OR_NOTE))
+class EncounterIn(TypedDict):
     """One operative session of one patient with one rendering provider."""
 
-    model_config = ConfigDict(extra="allow")
-    encounter_id: str = Field(min_length=1, max_length=64)
-    date_of_service: str = Field(pattern=r"^\d{4}-\d{2}-\d{2}$", description="YYYY-MM-DD")
-    place_of_service: str = Field(pattern=r"^\d{2}$", description="CMS two-digit place of service code")
-    equipment_owner: Literal["physician", "facility"] | None = None
-    lines: list[LineIn] | None = Field(None, description="may be empty (or absent) when a note is given")
-    documentation: DocumentationIn | None = None
-    note: str | None = Field(None, description="free text of the procedure note; never logged")
+    encounter_id: Annotated[Text, Field(min_length=1, max_length=MAX_ID, description="the caller's id, echoed back")]
+    date_of_service: Annotated[str, Field(pattern=DATE_PATTERN, json_schema_extra={"format": "date"},
+                                          description="YYYY-MM-DD"), AfterValidator(_calendar_date)]
+    place_of_service: Annotated[PlaceCode, Field(description="CMS two-digit place of service code")]
+    equipment_owner: NotRequired[Annotated[Literal["physician", "facility"] | None, Field(
+        description="who owns the fluoroscopy unit; by default facility for POS 19, 21, 22, 23, 24")]]
+    note: NotRequired[Annotated[Text | None, Field(max_length=MAX_NOTE,
+                                                   description="free text of the procedure note; never logged")]]
+    lines: NotRequired[Annotated[list[LineIn] | None, Field(
+        max_length=MAX_LINES, description="the codes billed; may be empty (or absent) only with a note")]]
+    documentation: NotRequired[DocumentationIn | None]
+    claim: NotRequired[ClaimIn | None]
+
+
+#: Validates an encounter (a dict in, the same dict's validated values out).
+ENCOUNTER = TypeAdapter(EncounterIn)
+
+
+# The contract's words for each field's errors, by the field's name (the last name in the error's path).
+_MESSAGES = {
+    "encounter_id": "must be a string of 1 to 64 characters",
+    "line_id": "must be a string of 1 to 64 characters",
+    "claim_id": "must be a string of 1 to 64 characters",
+    "date_of_service": "must be a date written YYYY-MM-DD",
+    "place_of_service": "must be a two-digit CMS place of service code such as \"11\"",
+    "equipment_owner": "must be \"physician\" or \"facility\"",
+    "lines": "must be a list",
+    "code": "must be a 5-character CPT/HCPCS code such as 77002",
+    "units": "must be a whole number",
+    "modifiers": "must be a list of 2-character modifiers",
+    "distinct": "must be true or false",
+    "documentation": "must be an object",
+    "claim": "must be an object",
+    "diagnoses": f"must be a list of at most {MAX_DIAGNOSES} ICD-10-CM codes",
+    "fluoroscopy_time_seconds": "must be a number of seconds between 0 and 86400",
+}
+
+
+#: The names of the input fields: an error's path keeps these and list positions, not the tags of union members.
+_FIELDS = frozenset(name for model in (EncounterIn, LineIn, DocumentationIn, ClaimIn) for name in model.__annotations__)
+
+
+def _fields(loc: tuple[int | str, ...]) -> tuple[int | str, ...]:
+    return tuple(p for p in loc if isinstance(p, int) or p in _FIELDS)
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in _fields(loc):
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "$"
+
+
+def _message(err: ErrorDetails) -> str:
+    loc, kind, value = _fields(err["loc"]), err["type"], err["input"]
+    names = [p for p in loc if isinstance(p, str)]
+    name = names[-1] if names else "$"
+    if kind == "missing":
+        return "is required"
+    if kind == "value_error" and "surrogate" in err["msg"]:
+        return "contains a lone surrogate: not valid Unicode text"
+    if kind == "value_error" and "calendar" in err["msg"]:
+        return f"{value!r} is not a real calendar date"
+    if name == "place_of_service" and kind == "literal_error" and isinstance(value, str) and re.fullmatch(r"\d\d",
+                                                                                                      value):
+        return f"{value!r} is not a place of service fluorologic knows: {', '.join(sorted(default_places()))}"
+    if loc and isinstance(loc[-1], int):  # an item of a list
+        if name == "modifiers":
+            return "must be a 2-character modifier such as 26 or XS"
+        if name == "lines":
+            return "must be an object"
+    if name == "units" and kind in ("greater_than_equal", "less_than_equal"):
+        return f"must be between 1 and {MAX_UNITS}"
+    if name == "lines" and kind == "too_long":
+        return f"has more than {MAX_LINES} lines"
+    if name in _MESSAGES:
+        return _MESSAGES[name]
+    if kind == "string_too_long":
+        return f"is longer than {err.get('ctx', {}).get('max_length')} characters"
+    if kind == "string_type":
+        return f"must be a string, not {type(value).__name__}"
+    return err["msg"].lower()
+
+
+def validate_encounter(raw: Any) -> EncounterIn:
+    """Validate one encounter object against the contract.
+
+    Raises
+    ------
+    InputError
+        Naming the first invalid field (its JSON path) in the contract's words.
+
+    """
+    if not isinstance(raw, dict):
+        raise InputError("$", "an encounter must be a JSON object")
+    try:
+        valid: EncounterIn = ENCOUNTER.validate_python(raw)
+    except ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        raise InputError(_path(err["loc"]), _message(err)) from None
+    if not valid.get("lines") and valid.get("note") is None:
+        raise InputError("lines", "is required and may be empty only when a note is given")
+    return valid
+
+
+def first_error(raw: Any) -> tuple[str, str] | None:
+    """The first invalid field of an encounter (its JSON path and the contract's message), or None when valid.
+
+    >>> first_error({"encounter_id": "e", "date_of_service": "2024-08-01", "place_of_service": "11",
+    ...              "lines": [{"code": "20610", "units": "2"}]})
+    ('lines[0].units', 'must be a whole number')
+
+    """
+    try:
+        validate_encounter(raw)
+    except InputError as err:
+        return err.field, err.message
+    return None
 
 
 class BillableOut(BaseModel):
@@ -58,8 +263,9 @@ class BillableOut(BaseModel):
 
     code: str
     units: int
-    modifiers: list[str]
-    amount: float | None
+    modifiers: list[str] = Field(description="sorted")
+    amount: float | None = Field(description="expected allowed amount in USD, or null where no fee is known")
+    line_ids: list[str] | None = Field(None, description="the input lines it stands for, when given")
 
 
 class ExcludedOut(BaseModel):
@@ -71,6 +277,7 @@ class ExcludedOut(BaseModel):
     by: str | None
     rule: str
     detail: str
+    line_id: str | None = Field(None, description="the input line, when given")
 
 
 class AddedOut(BaseModel):
@@ -106,6 +313,7 @@ class ResultOut(BaseModel):
     model_config = ConfigDict(extra="allow")
     schema_version: str
     encounter_id: str
+    claim: dict[str, Any] | None = Field(None, description="as given, when given")
     billable: list[BillableOut]
     excluded: list[ExcludedOut]
     added: list[AddedOut]
@@ -133,10 +341,33 @@ class WhyIn(BaseModel):
     """Why CODE was billed, excluded or added in ENCOUNTER."""
 
     encounter: EncounterIn
-    code: str
+    code: str = Field(pattern=CODE_PATTERN, description="the code to explain")
 
 
 class ScanIn(BaseModel):
     """A procedure note to read."""
 
-    note: str
+    note: Text = Field(max_length=MAX_NOTE)
+
+
+def json_schema(model: Any, ref_template: str = "#/$defs/{model}") -> dict[str, Any]:
+    """The JSON Schema of one of these models (a TypedDict or a BaseModel), references by ``ref_template``."""
+    return TypeAdapter(model).json_schema(ref_template=ref_template)
+
+
+def contract_schema() -> dict[str, Any]:
+    """The JSON Schema document of the contract: ``Encounter`` and ``Result`` (and the error record).
+
+    >>> sorted(contract_schema()["$defs"])[:3]
+    ['AddedOut', 'AlertOut', 'BillableOut']
+
+    """
+    defs: dict[str, Any] = {}
+    for model in (EncounterIn, ResultOut, ErrorRecord):
+        schema = json_schema(model, "#/$defs/{model}")
+        defs.update(schema.pop("$defs", {}))
+        defs[model.__name__] = schema
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "fluorologic contract",
+            "description": "An Encounter (input) and its Result or error record (output); see contract.md.",
+            "oneOf": [{"$ref": "#/$defs/EncounterIn"}, {"$ref": "#/$defs/ResultOut"}, {"$ref": "#/$defs/ErrorRecord"}],
+            "$defs": dict(sorted(defs.items()))}

@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 import pickle
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,7 @@ from fluorologic.rules.messages import (
 from fluorologic.rules.ruledata import AocRow, FeeRow, InclusiveRow, MueRow, PtpRow
 
 if TYPE_CHECKING:
+    from fluorologic.contract.encounter import Encounter
     from fluorologic.engine.solution import Solution
 
 __all__ = ["SCHEMA_VERSION", "decode", "py", "row_citation"]
@@ -157,6 +159,8 @@ def decode(sol: Solution) -> dict[str, Any]:
         r = row(rid)
         return row_citation(r)["row"] + f", {r.quarter}" if isinstance(r, PtpRow | MueRow) else ""
 
+    ids = any(line.line_id is not None for line in enc.lines)  # line ids are echoed only when given
+    replaced_codes = {code: replaced for code, _, replaced in at["added"]}
     billable = []
     for (n,) in at["billed"]:
         key = _node_key(n)
@@ -164,6 +168,8 @@ def decode(sol: Solution) -> dict[str, Any]:
             cents = amount_of.get(key)
             billable.append({"code": code_of[key], "units": units_of[key], "modifiers": sorted(mods_of[key]),
                              "amount": None if cents is None else round(cents / 100, 2)})
+            if ids:
+                billable[-1]["line_ids"] = _line_ids(enc, n, replaced_codes)
     billable.sort(key=lambda b: (b["code"], b["units"], b["modifiers"]))
 
     excluded = []
@@ -173,6 +179,8 @@ def decode(sol: Solution) -> dict[str, Any]:
         by_code, slots = _by(by, rid, row, cite)
         excluded.append({"code": line.code, "units": line.units, "reason": reason, "by": by_code, "rule": rule,
                          "detail": excluded_detail(reason, code=line.code, dos=dos, **slots)})
+        if ids:
+            excluded[-1]["line_id"] = line.line_id
         if by_code == "note" and sol.facts.note is not None:
             excluded[-1]["evidence"] = note_evidence(sol.facts.note, "fluoroscopy_negated", "fluoroscopy_time_seconds")
     for n, t, rule, rid in at["trimmed"]:
@@ -186,6 +194,8 @@ def decode(sol: Solution) -> dict[str, Any]:
                          "by": "mue" if r else "once_per_session", "rule": rule,
                          "detail": excluded_detail("unit_limit", code=code_of[key], limit=r.value if r else 1, per=per,
                                                    row=where, units=t)})
+        if ids:
+            excluded[-1]["line_id"] = enc.lines[n["l"] - 1].line_id
     excluded.sort(key=lambda e: (e["code"], e["reason"], e["units"], e["by"] or ""))
 
     kinds = dict(at["guidance_kind"])
@@ -223,9 +233,10 @@ def decode(sol: Solution) -> dict[str, Any]:
 
     billed_total = sum(c for _, c in at["given_amount"])
     expected_total = sum(c for c in amount_of.values())
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "encounter_id": enc.encounter_id,
+    result: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "encounter_id": enc.encounter_id}
+    if enc.claim is not None:
+        result["claim"] = json.loads(enc.claim)
+    return result | {
         "billable": billable,
         "excluded": excluded,
         "added": added,
@@ -233,6 +244,16 @@ def decode(sol: Solution) -> dict[str, Any]:
         "audit": audit,
         "totals": {"billed": round(billed_total / 100, 2), "expected": round(expected_total / 100, 2)},
     }
+
+
+def _line_ids(enc: Encounter, node: Any, replaced_codes: dict[str, str]) -> list[str]:
+    """The ids of the input lines a billable node stands for: its line, or the lines an added code replaces."""
+    if isinstance(node, dict) and "l" in node:
+        lines = [enc.lines[node["l"] - 1]]
+    else:
+        replaced = replaced_codes.get(node["a"]) if isinstance(node, dict) and "a" in node else None
+        lines = [line for line in enc.lines if line.code == replaced]
+    return sorted(line.line_id for line in lines if line.line_id is not None)
 
 
 def _by(by: Any, rid: Any, row: Any, cite: Any) -> tuple[str | None, dict[str, Any]]:

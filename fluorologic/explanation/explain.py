@@ -168,8 +168,7 @@ class Explanation:
     def _hypothetical(self, code: str, *, what_if: bool) -> dict[str, Any]:
         """Had ``code`` been billed as one more line: the solver's answer for that encounter."""
         raw = copy.deepcopy(self.raw)
-        raw.setdefault("lines", [])
-        raw["lines"].append({"code": code})
+        raw["lines"] = [*(raw.get("lines") or []), {"code": code}]
         try:
             other = explain(raw, self.engine)
         except InputError as err:

@@ -7,11 +7,10 @@ bounded number in flight, so a stream of any length is solved in constant memory
 
 Examples
 --------
->>> from fluorologic.engine.solver import Engine
->>> recs = solve_chunk(Engine(), [{"encounter_id": "a", "date_of_service": "2024-08-01", "place_of_service": "11",
-...                                "lines": [{"code": "20610"}]}, {"encounter_id": "b"}])
->>> [(r["encounter_id"], "error" in r) for r in recs]
-[('a', False), ('b', True)]
+>>> chunks = [[{"encounter_id": "a", "date_of_service": "2024-08-01", "place_of_service": "11",
+...             "lines": [{"code": "20610"}]}], [{"encounter_id": "b"}]]
+>>> [(r.summary.encounters, r.summary.errors) for r in ordered_map(solve_chunk_lines, chunks, workers=1)]
+[(1, 0), (1, 1)]
 
 """
 

@@ -40,7 +40,7 @@ from fastapi.responses import JSONResponse, Response
 from fluorologic.contract.encounter import MAX_NOTE, Encounter, parse_encounter
 from fluorologic.contract.errors import FluorologicError, InputError
 from fluorologic.contract.render import to_json
-from fluorologic.contract.schema import EncounterIn, ErrorRecord, ResultOut, ScanIn, WhyIn
+from fluorologic.contract.schema import EncounterIn, ErrorRecord, ResultOut, ScanIn, WhyIn, json_schema
 from fluorologic.engine.multisolve import SolveTimeout
 from fluorologic.engine.solver import Engine
 from fluorologic.rules.source import rule_source
@@ -221,9 +221,15 @@ def _json(body: Any) -> Response:
     return Response(content=to_json(body).encode("utf-8"), media_type="application/json")
 
 
-def _schema(model: Any, *, many: bool = False) -> dict[str, Any]:
+def _schema(model: Any, *, many: int | None = None) -> dict[str, Any]:
+    """The request body: ``model``, or with ``many`` also a list of at most that many items.
+
+    A list's items are not typed: every item gets one record in its place (contract.md), the error record
+    for an item that is not a valid encounter, so the service accepts any item and the schema says so.
+    """
     ref = {"$ref": f"#/components/schemas/{model.__name__}"}
-    schema = {"oneOf": [ref, {"type": "array", "items": ref}]} if many else ref
+    items = {"description": f"an {model.__name__}; an item that is not a valid one is answered by its error record"}
+    schema = {"oneOf": [ref, {"type": "array", "items": items, "maxItems": many}]} if many else ref
     return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
 
 
@@ -254,7 +260,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             schema = original_openapi()
             comps = schema.setdefault("components", {}).setdefault("schemas", {})
             for model in models:
-                defs = model.model_json_schema(ref_template="#/components/schemas/{model}")
+                defs = json_schema(model, "#/components/schemas/{model}")
                 comps.update(defs.pop("$defs", {}))
                 comps[model.__name__] = defs
             app.openapi_schema = schema
@@ -271,8 +277,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         """Liveness: the engine is loaded."""
         return {"status": "ok", "schema_version": "1", "store": engine.data.label}
 
-    @app.post("/v1/solve", openapi_extra=_schema(EncounterIn, many=True),
-              responses={200: {"model": ResultOut | list[ResultOut | ErrorRecord]},
+    @app.post("/v1/solve", openapi_extra=_schema(EncounterIn, many=settings.max_encounters),
+              responses={200: {"model": ResultOut | ErrorRecord | list[ResultOut | ErrorRecord]},
                          400: {"model": ErrorRecord}, 413: {"model": ErrorRecord}, 422: {"model": ErrorRecord}})
     async def solve(request: Request) -> Any:
         """Solve one encounter (answers a Result) or a list (answers one record per encounter, in order)."""
@@ -304,7 +310,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         return _json(rec)
 
     @app.post("/v1/why", openapi_extra=_schema(WhyIn),
-              responses={400: {"model": ErrorRecord}, 422: {"model": ErrorRecord}, 501: {"model": ErrorRecord}})
+              responses={400: {"model": ErrorRecord}, 413: {"model": ErrorRecord}, 422: {"model": ErrorRecord},
+                         501: {"model": ErrorRecord}})
     async def why(request: Request) -> Any:
         """Why CODE was billed, excluded or added (needs ``fluorologic.explanation.explain``)."""
         raw = await _body(request, settings)
@@ -330,7 +337,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             raise _Refused(422, err.field, err.message, _eid(enc_raw)) from None
 
     @app.post("/v1/scan", openapi_extra=_schema(ScanIn),
-              responses={400: {"model": ErrorRecord}, 422: {"model": ErrorRecord}, 501: {"model": ErrorRecord}})
+              responses={400: {"model": ErrorRecord}, 413: {"model": ErrorRecord}, 422: {"model": ErrorRecord},
+                         501: {"model": ErrorRecord}})
     async def scan(request: Request) -> Any:
         """Read a procedure note: the findings and their evidence (needs ``fluorologic.notes``)."""
         raw = await _body(request, settings)
@@ -342,7 +350,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         if not isinstance(raw, dict) or not isinstance(raw.get("note"), str):
             raise _Refused(422, "note", "is required: the text of the procedure note")
         if len(raw["note"]) > MAX_NOTE:
-            raise _Refused(413, "note", f"is longer than {MAX_NOTE} characters")
+            raise _Refused(422, "note", f"is longer than {MAX_NOTE} characters")
 
         def findings() -> dict[str, Any]:
             return scan_note(raw["note"]).to_dict()
