@@ -13,10 +13,12 @@ import click
 
 from fluorologic.cli import explain as explain_cli
 from fluorologic.cli.claims import claims, fix
+from fluorologic.cli.compare import compare
 from fluorologic.cli.data import data
 from fluorologic.cli.rules import rules
 from fluorologic.cli.scan import scan
 from fluorologic.cli.serve import serve
+from fluorologic.cli.workbench import workbench
 from fluorologic.contract.schema import contract_schema
 from fluorologic.run.batchrun import INPUT_FORMATS, OUTPUT_FORMATS, UsageError, run_solve
 
@@ -32,7 +34,8 @@ def main() -> None:
 @main.command()
 @click.argument("file")
 @click.option("--format", "fmt", type=click.Choice(OUTPUT_FORMATS), default="json", show_default=True,
-              help="edits / edits-json: one row per input claim line with its disposition (CSV / JSON).")
+              help="csv: one flat row per result line with a changed column; edits / edits-json: one row per "
+                   "input claim line with its disposition (CSV / JSON).")
 @click.option("--store", type=click.Path(dir_okay=False), default=None,
               help="Rule store with imported CMS quarters [default: $FLUOROLOGIC_STORE or the per-user data folder].")
 @click.option("--as-of-quarter", default=None, help="Decide every encounter under this loaded quarter, e.g. 2024Q3.")
@@ -70,6 +73,8 @@ main.add_command(rules)
 main.add_command(serve)
 main.add_command(claims)
 main.add_command(fix)
+main.add_command(compare)
+main.add_command(workbench)
 
 
 if __name__ == "__main__":

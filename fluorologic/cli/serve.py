@@ -10,6 +10,7 @@ True
 
 from __future__ import annotations
 
+import ipaddress
 import os
 
 import click
@@ -17,7 +18,33 @@ import click
 from fluorologic.contract.errors import DataError
 from fluorologic.rules.source import rule_source
 
-__all__ = ["serve"]
+__all__ = ["check_exposure", "is_loopback", "serve"]
+
+
+def is_loopback(host: str) -> bool:
+    """True for ``localhost`` and loopback addresses (127.0.0.0/8, ::1).
+
+    Examples
+    --------
+    >>> is_loopback("127.0.0.1"), is_loopback("localhost"), is_loopback("0.0.0.0")
+    (True, True, False)
+
+    """
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_exposure(host: str, token: str | None) -> None:
+    """Refuse (a usage error) to listen on anything but loopback without a token; put the token in the env."""
+    if token:
+        os.environ["FLUOROLOGIC_TOKEN"] = token
+    elif not is_loopback(host):
+        raise click.UsageError(f"--host {host} is reachable from other machines: give --token TOKEN (or set "
+                               "FLUOROLOGIC_TOKEN); every request must then carry it")
 
 
 @click.command()
@@ -41,12 +68,16 @@ __all__ = ["serve"]
               help="Wait this long for more requests before solving a batch that is not full (0: never).")
 @click.option("--access-log/--no-access-log", default=False, show_default=True,
               help="Log each request line (method, path, status; never the body).")
+@click.option("--token", envvar="FLUOROLOGIC_TOKEN", default=None,
+              help="Require this token on every request (needed when --host is not a loopback address) "
+                   "[env: FLUOROLOGIC_TOKEN].")
 def serve(host: str, port: int, workers: int, solve_timeout: float, max_body_bytes: int, max_encounters: int,
           max_lines: int, store: str | None, as_of_quarter: str | None, recycle_batches: int,
-          batch_linger_ms: float, access_log: bool) -> None:
-    """Serve POST /v1/solve, /v1/why, /v1/scan and GET /healthz (OpenAPI at /docs and /openapi.json)."""
+          batch_linger_ms: float, access_log: bool, token: str | None) -> None:
+    """Serve POST /v1/solve, /v1/why, /v1/scan, GET /healthz, the workbench at / and offline API docs at /docs."""
     import uvicorn  # the server is loaded only when serving
 
+    check_exposure(host, token)
     try:
         rule_source(store, as_of_quarter)
     except DataError as exc:

@@ -35,6 +35,7 @@ from fluorologic.claims.formats import claim_items
 from fluorologic.claims.x12 import is_x12
 from fluorologic.contract.errors import DataError, InputError
 from fluorologic.contract.render import to_json, to_table
+from fluorologic.run.flat import flat_csv
 from fluorologic.run.parallel import (
     BadItem,
     ChunkResult,
@@ -51,7 +52,7 @@ __all__ = ["INPUT_FORMATS", "OUTPUT_FORMATS", "UsageError", "run_solve", "solve_
 #: What ``--from`` accepts: the contract's JSON / JSON Lines, a claim-line CSV, X12 837P, FHIR R4 Claim.
 INPUT_FORMATS = ("json", "csv", "x12", "fhir")
 #: What ``--format`` accepts; ``edits`` / ``edits-json``: one row per input claim line (fluorologic.claims.edits).
-OUTPUT_FORMATS = ("json", "jsonl", "table", "edits", "edits-json")
+OUTPUT_FORMATS = ("json", "jsonl", "table", "csv", "edits", "edits-json")
 
 DEFAULT_CHUNK = 256
 
@@ -138,6 +139,9 @@ class _Writer:
             self.first = self.first and (self.fmt == "edits-json" and not rows)
         elif self.fmt == "jsonl":
             self.out.write("".join(line + "\n" for line in result.lines))
+        elif self.fmt == "csv":
+            self.out.write(flat_csv([json.loads(line) for line in result.lines], header=self.first))
+            self.first = False
         elif self.fmt == "table":
             self.out.write(to_table([json.loads(line) for line in result.lines]) + "\n")
         elif self.shape == "object":
@@ -152,6 +156,8 @@ class _Writer:
     def close(self) -> None:
         if self.fmt == "edits" and self.first:
             self.out.write(edits_csv([]))
+        if self.fmt == "csv" and self.first:
+            self.out.write(flat_csv([]))
         if self.fmt == "edits-json" or (self.fmt == "json" and self.shape != "object"):
             self.out.write("[]\n" if self.first else "\n]\n")
         self.out.flush()

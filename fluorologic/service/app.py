@@ -47,6 +47,7 @@ from fluorologic.engine.multisolve import SolveTimeout
 from fluorologic.engine.solver import Engine
 from fluorologic.rules.source import rule_source
 from fluorologic.run.parallel import _engine, worker_process
+from fluorologic.service.workbench import mount_workbench
 
 __all__ = ["MicroBatcher", "Settings", "create_app", "solve_records"]
 
@@ -371,4 +372,5 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
         return _json(await asyncio.get_running_loop().run_in_executor(None, findings))
 
+    mount_workbench(app, store=settings.store, as_of_quarter=settings.as_of_quarter)
     return app

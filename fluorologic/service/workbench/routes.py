@@ -1,0 +1,202 @@
+"""The workbench's routes (a FastAPI router on the API's own app): pages, the upload, CSV export, the jobs.
+
+Examples
+--------
+>>> import tempfile, pathlib
+>>> from fastapi import FastAPI
+>>> from fastapi.testclient import TestClient
+>>> wb = Workbench(pathlib.Path(tempfile.mkdtemp()) / "wb.sqlite", store=str(pathlib.Path(tempfile.mkdtemp()) / "s"))
+>>> app = FastAPI()
+>>> app.include_router(workbench_router(lambda: wb))
+>>> TestClient(app).get("/workbench/").status_code
+200
+
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from importlib import resources
+from typing import Any
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+
+from fluorologic.contract.errors import DataError, InputError
+from fluorologic.explanation.explain import explain
+from fluorologic.explanation.report_html import sections as explanation_sections
+from fluorologic.run.flat import flat_csv
+from fluorologic.service.workbench import pages
+from fluorologic.service.workbench.core import Workbench
+from fluorologic.service.workbench.db import Filters
+from fluorologic.service.workbench.whatif import apply_whatif, decision_changes, whatif_state
+
+__all__ = ["MAX_UPLOAD", "STATIC", "workbench_router"]
+
+log = logging.getLogger("fluorologic.service.workbench")
+#: The largest batch file the page accepts (bytes).
+MAX_UPLOAD = 200 * 1024 * 1024
+#: The workbench's own static files (written here, no third-party code) and their media types.
+STATIC = {"workbench.css": "text/css", "workbench.js": "text/javascript", "favicon.svg": "image/svg+xml"}
+
+
+def _html(text: str, status: int = 200) -> HTMLResponse:
+    return HTMLResponse(text, status_code=status)
+
+
+def _params(request: Request) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in request.query_params.multi_items():
+        if key in ("distinct", "remove"):
+            out.setdefault(key, []).append(value)
+        else:
+            out[key] = value
+    return out
+
+
+def workbench_router(get: Callable[[], Workbench]) -> APIRouter:
+    """The router; ``get`` gives the :class:`Workbench` (opened on first use, so the API alone never opens it)."""
+    router = APIRouter(prefix=pages.BASE, include_in_schema=False)
+
+    def batch_or_404(bid: int) -> dict[str, Any]:
+        batch = get().db.batch(bid)
+        if batch is None:
+            raise HTTPException(404, "no such batch")
+        return batch
+
+    @router.get("/static/{name}")
+    def static(name: str) -> Response:
+        if name not in STATIC:
+            raise HTTPException(404, "no such file")
+        data = resources.files("fluorologic.service.workbench").joinpath("static", name).read_bytes()
+        return Response(data, media_type=STATIC[name], headers={"Cache-Control": "no-cache"})
+
+    @router.get("/")
+    def home() -> HTMLResponse:
+        wb = get()
+        return _html(pages.home_page(wb.db.batches(), wb.rules))
+
+    @router.post("/load")
+    async def load(request: Request) -> JSONResponse:
+        declared = request.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > MAX_UPLOAD:
+            return JSONResponse({"error": f"the file is larger than {MAX_UPLOAD} bytes"}, status_code=413)
+        body = await request.body()
+        if len(body) > MAX_UPLOAD:
+            return JSONResponse({"error": f"the file is larger than {MAX_UPLOAD} bytes"}, status_code=413)
+        name = request.query_params.get("name", "batch")[:200]
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return JSONResponse({"error": "the file is not UTF-8 text"}, status_code=400)
+        try:
+            bid = get().load(name, text)
+        except InputError as err:
+            return JSONResponse({"error": err.message}, status_code=400)
+        log.info("workbench: batch %d loaded (%d bytes)", bid, len(body))
+        return JSONResponse({"id": bid, "url": f"{pages.BASE}/batches/{bid}"})
+
+    @router.get("/batches/{bid}")
+    def dashboard(bid: int) -> HTMLResponse:
+        batch = batch_or_404(bid)
+        if batch["status"] == "solving":
+            return _html(pages.progress_page(batch))
+        return _html(pages.dashboard_page(batch, get().db.summary(bid)))
+
+    @router.get("/batches/{bid}/progress.json")
+    def progress(bid: int) -> dict[str, Any]:
+        batch = batch_or_404(bid)
+        return {k: batch[k] for k in ("status", "done", "total")}
+
+    def listing(request: Request) -> tuple[Filters, str, bool, int]:
+        p = request.query_params
+        sort = p.get("sort", "seq")
+        page = int(p["page"]) if p.get("page", "").isdigit() else 0
+        return Filters.of(p), sort, p.get("dir") == "desc", page
+
+    @router.get("/batches/{bid}/list")
+    def encounter_list(request: Request, bid: int) -> HTMLResponse:
+        batch = batch_or_404(bid)
+        filters, sort, desc, page = listing(request)
+        db = get().db
+        rows, total = db.encounters(bid, filters, sort=sort, descending=desc, page=page)
+        return _html(pages.list_page(batch, rows, total, filters, db.summary(bid), sort=sort, descending=desc,
+                                     page=page))
+
+    @router.get("/batches/{bid}/export.csv")
+    def export(request: Request, bid: int) -> Response:
+        batch = batch_or_404(bid)
+        filters, sort, desc, _page = listing(request)
+        rows, _total = get().db.encounters(bid, filters, sort=sort, descending=desc, limit=None)
+        text = flat_csv((r["record"] for r in rows), spreadsheet_safe=True)
+        safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in batch["name"])[:80] or "batch"
+        return Response(text, media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{safe}.results.csv"'})
+
+    @router.get("/batches/{bid}/claims/{seq}")
+    def claim(request: Request, bid: int, seq: int) -> HTMLResponse:
+        batch = batch_or_404(bid)
+        wb = get()
+        enc = wb.db.encounter(bid, seq)
+        if enc is None:
+            raise HTTPException(404, "no such encounter in this batch")
+        raw = enc["raw"]
+        if raw is None or batch["kind"] != "solve":
+            return _html(pages.claim_page(batch, enc, sections=None, evidence=[], whatif=None, places=[],
+                                          changes=[], totals=None))
+        engine = wb.engine(batch["rules"])
+        state = whatif_state(raw, _params(request))
+        target, note = raw, ""
+        if state["applied"]:
+            target = apply_whatif(raw, state)
+        try:
+            with wb.solve_lock:
+                ex = explain(target, engine)
+                body = explanation_sections(ex, what_if=True)
+        except InputError as err:
+            if not state["applied"]:
+                return _html(pages.claim_page(batch, enc, sections=None, evidence=[], whatif=None, places=[],
+                                              changes=[], totals=None))
+            note = f"The changed encounter is not valid: {err.field}: {err.message}"
+            return _html(pages.claim_page(batch, enc, sections=None, evidence=[], whatif=state,
+                                          places=sorted(engine.places), changes=[], totals=None, note=note))
+        changes, totals = [], None
+        if state["applied"]:
+            changes = decision_changes(enc["record"], ex.result)
+            totals = (float(enc["record"]["totals"]["expected"]), float(ex.result["totals"]["expected"]))
+        note_found = ex.solution.facts.note
+        evidence = [e.to_dict() for e in note_found.evidence] if note_found is not None else []
+        return _html(pages.claim_page(batch, enc, sections=body, evidence=evidence, whatif=state,
+                                      places=sorted(engine.places), changes=changes, totals=totals, note=note))
+
+    @router.get("/batches/{bid}/impact")
+    def impact(request: Request, bid: int) -> HTMLResponse:
+        batch = batch_or_404(bid)
+        wb = get()
+        run = request.query_params.get("run", "")
+        current = wb.db.impact(int(run)) if run.isdigit() else None
+        if current is not None and current["batch_id"] != bid:
+            current = None
+        return _html(pages.impact_page(batch, wb.quarters(), wb.db.impacts(bid), current))
+
+    @router.post("/batches/{bid}/impact")
+    async def start_impact(request: Request, bid: int) -> Response:
+        batch_or_404(bid)
+        form = parse_qs((await request.body()).decode("utf-8", "replace"))
+        first, second = form.get("first", [""])[0], form.get("second", [""])[0]
+        try:
+            iid = get().impact(bid, first, second)
+        except DataError as exc:
+            raise HTTPException(400, str(exc)) from None
+        return RedirectResponse(f"{pages.BASE}/batches/{bid}/impact?run={iid}", status_code=303)
+
+    @router.post("/batches/{bid}/delete")
+    def delete(bid: int) -> Response:
+        batch_or_404(bid)
+        get().db.delete_batch(bid)
+        log.info("workbench: batch %d deleted", bid)
+        return RedirectResponse(f"{pages.BASE}/", status_code=303)
+
+    return router
