@@ -20,7 +20,10 @@ True
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from fluorologic.contract.errors import InputError
@@ -34,6 +37,12 @@ from fluorologic.notes.vocabulary import GENERIC, find_mentions
 __all__ = ["MAX_NOTE_CHARS", "Evidence", "NoteFindings", "scan_note"]
 
 MAX_NOTE_CHARS = 200_000
+# No real sentence names fluoroscopy more than a few times; reading only the first few keeps the work per
+# sentence bounded, so a hostile note of repeated "C-arm" is read in linear time (issue 13, D5).
+MAX_MENTIONS_PER_SENTENCE = 8
+MAX_LEVELS_PER_SENTENCE = 16
+MAX_FALLBACK_CHARS = 20_000  # the unheaded text read for the target when no procedure names one
+MAX_AREA_SENTENCES = 64  # the body area is named near the imaging or in the first sentences of the procedure
 _CONTENT = ("procedure", "title", "other")
 _IGNORED = ("codes", "consent", "diagnosis")
 _TITLE_HEADING = re.compile(r"PROCEDURE|OPERATION|SURGERY|TITLE|NAME OF|EXAM", re.IGNORECASE)
@@ -147,6 +156,15 @@ def _pick_time(times: list[Quantity]) -> Quantity | None:
     return (totals or times or [None])[0]
 
 
+def _distinct(sentences: Iterable[Sentence]) -> Iterator[Sentence]:
+    """Each sentence once, in the order first given (a sentence may hold several mentions)."""
+    seen: set[int] = set()
+    for s in sentences:
+        if s.start not in seen:
+            seen.add(s.start)
+            yield s
+
+
 def _span(text: str, start: int, end: int) -> tuple[int, int, str]:
     while end > start and text[end - 1] in " ,:-":
         end -= 1
@@ -180,7 +198,7 @@ def scan_note(text: str) -> NoteFindings:
     hits: list[ProcedureHit] = []
     rows = table.rows_for(text)
     for s in sentences:
-        for a, b, term in find_mentions(s.text):
+        for a, b, term in find_mentions(s.text, MAX_MENTIONS_PER_SENTENCE):
             status, x, y = _assert(rules, s, a, b, term)
             if status != "negated" and GENERIC.fullmatch(term):
                 continue  # "under imaging guidance" names no modality; only its negation speaks of fluoroscopy
@@ -194,8 +212,10 @@ def scan_note(text: str) -> NoteFindings:
     times = find_times(text)
     chosen = _pick_time(times)
     seconds = _time_value(chosen.seconds) if chosen and chosen.seconds is not None else None
+    time_starts = [t.start for t in times]
     for m in mentions:
-        inside = next((t for t in times if t.start <= m.start < t.end), None)
+        i = bisect_right(time_starts, m.start) - 1
+        inside = times[i] if i >= 0 and m.start < times[i].end else None
         if inside is not None and m.status in ("affirmed", "negated"):
             m.status = "negated" if inside.seconds == 0 else "affirmed"
     affirmed = [m for m in mentions if m.status == "affirmed"]
@@ -222,7 +242,7 @@ def scan_note(text: str) -> NoteFindings:
     title = [s for s in sentences if s.section == "title" or (
         s.section == "procedure" and s.heading and _TITLE_HEADING.search(s.heading) and not _NARRATIVE.search(s.text))]
     fallback = next((t for t in (classify_target(s.text) for s in title) if t), None) or classify_target(
-        " ".join(s.text for s in sentences if s.section in _CONTENT and not s.heading))
+        " ".join(s.text for s in sentences if s.section in _CONTENT and not s.heading)[:MAX_FALLBACK_CHARS])
     target = table.target(kept, fallback)
     spinal = None if target is None else target == "spinal"
     if spinal is not None:
@@ -237,7 +257,7 @@ def scan_note(text: str) -> NoteFindings:
             if deciding is not None:
                 evidence.append(Evidence("recommended_fluoro_code", deciding.start, deciding.end, deciding.text, code))
         else:
-            needle = any(_NEEDLE.search(m.sentence.text) for m in affirmed)
+            needle = any(_NEEDLE.search(s.text) for s in _distinct(m.sentence for m in affirmed))
             code = ("77003" if target == "spinal" else "77002" if target == "nonspinal" else "76000") if needle \
                 else "76000"
 
@@ -245,7 +265,7 @@ def scan_note(text: str) -> NoteFindings:
     if spinal:
         for s in sentences:
             if s.section in _CONTENT:
-                for a, b, lv in find_levels(s.text):
+                for a, b, lv in find_levels(s.text, MAX_LEVELS_PER_SENTENCE):
                     if lv not in levels:
                         levels.append(lv)
                         evidence.append(Evidence("levels", s.start + a, s.start + b, s.text[a:b], lv))
@@ -258,15 +278,15 @@ def scan_note(text: str) -> NoteFindings:
 
     indication = body_area = None
     if used:
-        for m in affirmed:
-            found = _PURPOSE.search(m.sentence.text) or _NEEDLE_ACT.search(m.sentence.text)
+        for s in _distinct(m.sentence for m in affirmed):
+            found = _PURPOSE.search(s.text) or _NEEDLE_ACT.search(s.text)
             if found:
-                a, b, words = _span(m.sentence.text, found.start(), found.end())
+                a, b, words = _span(s.text, found.start(), found.end())
                 indication = words
-                evidence.append(Evidence("indication", m.sentence.start + a, m.sentence.start + b, words))
+                evidence.append(Evidence("indication", s.start + a, s.start + b, words))
                 break
         pools = [m.sentence for m in affirmed] + title + [s for s in sentences if s.section in _CONTENT]
-        for s in pools:
+        for s in islice(_distinct(pools), MAX_AREA_SENTENCES):
             area = find_body_area(s.text)
             if area:
                 a, b, words = area

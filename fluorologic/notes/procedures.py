@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import islice
 
 from fluorologic.contract.errors import DataError
 from fluorologic.notes.anatomy import classify_target
@@ -34,6 +35,8 @@ KINDS = ("epidural", "transforaminal", "facet", "medial_branch", "nerve_root", "
          "kyphoplasty", "joint_injection", "aspiration", "arthrography", "biopsy", "im_nailing", "orif",
          "closed_reduction", "external_fixation", "pedicle_screw", "other")
 _TARGETS = ("spinal", "nonspinal", "context")
+# A sentence names one procedure a few times at most; the cap bounds the work on a hostile note.
+MAX_HITS_PER_ROW = 4
 
 
 @dataclass(frozen=True)
@@ -195,11 +198,14 @@ class ProcedureTable:
         """
         hits = []
         low = text.lower()
+        context: list[str | None] = []  # the sentence's own target, read once when a row asks for it
         for row in self.rows if rows is None else rows:
             if row.anchors and not any(a in low for a in row.anchors):
                 continue
-            for m in row.pattern.finditer(text):
-                target = row.target if row.target != "context" else classify_target(text)
+            for m in islice(row.pattern.finditer(text), MAX_HITS_PER_ROW):
+                if row.target == "context" and not context:
+                    context.append(classify_target(text))
+                target = row.target if row.target != "context" else context[0]
                 hits.append(ProcedureHit(row, offset + m.start(), offset + m.end(), m.group(0), target))
         return hits
 

@@ -21,12 +21,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Sentence", "section_kind", "split_sentences"]
+__all__ = ["MAX_SENTENCE_CHARS", "Sentence", "section_kind", "split_sentences"]
+
+# A real sentence is far shorter (the longest in the development set has 424 characters); a longer run of text
+# is read in pieces of at most this many characters, cut at a blank, so that no per-sentence step can grow
+# with the length of the note.
+MAX_SENTENCE_CHARS = 1000
 
 _HEADING = re.compile(r"^[ \t]*([A-Z][A-Z0-9 ,/&()'\-.#]{1,70}?)[ \t]*:{1,2}(?=\s|$)", re.MULTILINE)
 _TITLE_CASE = re.compile(r"^[ \t]*([A-Z][a-z]+(?:[ /-][A-Za-z]+){0,4})[ \t]*:(?=\s|$)", re.MULTILINE)
 _CAPS_LINE = re.compile(r"^[ \t]*([A-Z][A-Z0-9 ,/&()'\-]{3,80})[ \t]*$", re.MULTILINE)
-_BREAK = re.compile(r"(?<=[.!?])[ \t]+(?=[A-Z0-9(*#\[])|[ \t]*\n+[ \t]*")
+# A break starts only where a run of blanks starts (the look-behind), so a long run is scanned once.
+_BREAK = re.compile(r"(?<=[.!?])[ \t]+(?=[A-Z0-9(*#\[])|(?<![ \t])[ \t]*\n[\s]*")
 _NUMBER = re.compile(r"[ \t]*\(?\d{1,2}[.)][ \t]*$")
 _ABBREV = re.compile(r"(?:\b(?:Dr|Mr|Mrs|Ms|St|No|vs|approx|e\.g|i\.e|p\.o|q|b\.i\.d|t\.i\.d|p\.r\.n|a\.m|p\.m|cc|Fig)"
                      r"|\b[A-Za-z])\.$")
@@ -106,6 +112,17 @@ def _headings(text: str) -> list[tuple[int, int, str, str]]:
     return [found[k] for k in sorted(found)]
 
 
+def _cut(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
+    """Append ``text[start:end]`` to ``out``, in pieces of at most ``MAX_SENTENCE_CHARS`` cut at a blank."""
+    while end - start > MAX_SENTENCE_CHARS:
+        stop = start + MAX_SENTENCE_CHARS
+        blank = max(text.rfind(" ", start + 1, stop), text.rfind("\t", start + 1, stop))
+        cut = blank if blank > start else stop
+        out.append((start, cut))
+        start = cut
+    out.append((start, end))
+
+
 def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Sentence boundaries inside ``text[start:end]``, never splitting after an abbreviation."""
     out: list[tuple[int, int]] = []
@@ -116,10 +133,10 @@ def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if _NUMBER.match(text, cur, m.start()):
             continue
         if m.start() > cur:
-            out.append((cur, m.start()))
+            _cut(text, cur, m.start(), out)
         cur = m.end()
     if cur < end:
-        out.append((cur, end))
+        _cut(text, cur, end, out)
     return out
 
 

@@ -32,19 +32,23 @@ _ANCHOR = re.compile(
     r"|\bfluoro(?:scopy)?\s*:\s*(?:yes\b[,;]?\s*)?(?=\d)",
     re.IGNORECASE,
 )
-_DOSE_UNIT = (r"(?:[mcdµu]?Gy\s*(?:[·*x.\-]|\s)?\s*c?m(?:2|²|\^2)|mGy|cGy|µGy|uGy|Gy|mrem|mSv|R\b)")
-_DOSE = re.compile(r"(\d+(?:[.,]\d+)?)\s*(" + _DOSE_UNIT + ")", re.IGNORECASE)
-_FILLER = r"[\s:=,\-]*(?:(?:was|is|of|were|approximately|approx\.?|about|total(?:ed)?|used|for|:)\s*)*"
+# Every quantifier here is bounded or starts only where its run starts, so each pattern runs in time linear in
+# the note: a run of digits, spaces or colons is tried once, never once per character (issue 13, D5).
+_DOSE_UNIT = (r"(?:[mcdµu]?Gy[ \t]{0,2}[·*x.\-]?[ \t]{0,2}c?m(?:2|²|\^2)|mGy|cGy|µGy|uGy|Gy|mrem|mSv|R\b)")
+_DOSE = re.compile(r"(?<![\d.,])(\d{1,7}(?:[.,]\d{1,4})?)[ \t]{0,3}(" + _DOSE_UNIT + ")", re.IGNORECASE)
+_FILLER = (r"[\s:=,\-]{0,8}(?:(?:was|is|of|were|approximately|approx\.?|about|total(?:ed)?|used|for)\b\.?"
+           r"[\s:=,\-]{0,8}){0,6}")
 _VALUE = re.compile(
     _FILLER + r"(?:"
-    r"(?P<h>\d+):(?P<hm>\d{2}):(?P<hs>\d{2})"
-    r"|(?P<m>\d+):(?P<s>\d{2})(?!\d)"
-    r"|(?P<mm>\d+(?:\.\d+)?)\s*(?:minutes?|mins?\.?|m)\s*(?:and\s*)?(?P<ss>\d+(?:\.\d+)?)\s*(?:seconds?|secs?\.?|s)\b"
-    r"|(?P<min>\d+(?:\.\d+)?)\s*(?:minutes?|mins?\.?|m)\b(?!\s*(?:Gy|Sv))"
-    r"|(?P<sec>\d+(?:\.\d+)?)\s*(?:seconds?|secs?\.?|s)\b"
-    r"|(?P<hr>\d+(?:\.\d+)?)\s*(?:hours?|hrs?)\b"
+    r"(?P<h>\d{1,2}):(?P<hm>\d{2}):(?P<hs>\d{2})"
+    r"|(?P<m>\d{1,4}):(?P<s>\d{2})(?!\d)"
+    r"|(?P<mm>\d{1,4}(?:\.\d{1,3})?)\s{0,3}(?:minutes?|mins?\.?|m)\s{0,3}(?:and\s{0,3})?(?P<ss>\d{1,4}(?:\.\d{1,3})?)"
+    r"\s{0,3}(?:seconds?|secs?\.?|s)\b"
+    r"|(?P<min>\d{1,4}(?:\.\d{1,3})?)\s{0,3}(?:minutes?|mins?\.?|m)\b(?!\s{0,3}(?:Gy|Sv))"
+    r"|(?P<sec>\d{1,5}(?:\.\d{1,3})?)\s{0,3}(?:seconds?|secs?\.?|s)\b"
+    r"|(?P<hr>\d{1,2}(?:\.\d{1,3})?)\s{0,3}(?:hours?|hrs?)\b"
     r"|(?P<zero>zero|none|nil)\b"
-    r"|(?P<bare>\d+(?:\.\d+)?)(?![\d.:]|\s*(?:" + _DOSE_UNIT + r"|%|mg|mL|cc|gauge|g\b|cm|mm)))",
+    r"|(?P<bare>\d{1,4}(?:\.\d{1,3})?)(?![\d.:]|\s{0,3}(?:" + _DOSE_UNIT + r"|%|mg|mL|cc|gauge|g\b|cm|mm)))",
     re.IGNORECASE,
 )
 

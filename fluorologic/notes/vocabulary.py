@@ -22,6 +22,7 @@ Examples
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 __all__ = ["GENERIC", "STRONG", "VIEW", "find_mentions", "is_strong"]
 
@@ -60,18 +61,24 @@ def is_strong(term: str) -> bool:
     return STRONG.fullmatch(term) is not None
 
 
-def find_mentions(sentence: str) -> list[tuple[int, int, str]]:
-    """Fluoroscopy mentions in one sentence: (start, end, text), in order, without overlaps."""
+def find_mentions(sentence: str, limit: int | None = None) -> list[tuple[int, int, str]]:
+    """Fluoroscopy mentions in one sentence: (start, end, text), in order, without overlaps.
+
+    ``limit`` keeps only the first mentions of each family (the reader's bound on the work per sentence).
+    """
     low = sentence.lower()
     if not any(k in low for k in _KEYS):
         return []
-    strong = [(m.start(), m.end(), m.group(0)) for m in STRONG.finditer(sentence)]
+
+    def first(pattern: re.Pattern[str]) -> list[tuple[int, int, str]]:
+        return [(m.start(), m.end(), m.group(0)) for m in islice(pattern.finditer(sentence), limit)]
+
+    strong = first(STRONG)
     views: list[tuple[int, int, str]] = []
     if not strong and not _PLAIN_FILM.search(sentence):
-        views = [(m.start(), m.end(), m.group(0)) for m in VIEW.finditer(sentence)]
-    generic = [(m.start(), m.end(), m.group(0)) for m in GENERIC.finditer(sentence)]
+        views = first(VIEW)
     out: list[tuple[int, int, str]] = []
-    for item in sorted(strong + views + generic):
+    for item in sorted(strong + views + first(GENERIC)):
         if not out or item[0] >= out[-1][1]:
             out.append(item)
-    return out
+    return out[:limit]
