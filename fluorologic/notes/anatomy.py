@@ -19,31 +19,16 @@ import re
 from functools import lru_cache
 from itertools import islice
 
+from fluorologic.notes.lexicon import pattern
+
 __all__ = ["BODY_AREA", "classify_target", "find_body_area", "find_laterality", "find_levels", "find_sides"]
 
 # Phrases in which "spinal" does not name the target (the needle, the anaesthetic, the table).
 _NOT_TARGET = re.compile(r"\bspinal\s+(?:needles?|anesthe\w*|anaesthe\w*|block\s+anesthe\w*|table|cord\s+monitoring)"
                          r"|\bjackson\s+spinal\s+table", re.IGNORECASE)
 # ``(?=[a-z])`` first: the search skips digits and punctuation at once (a note of digits is read fast).
-_SPINE_WORDS = re.compile(
-    r"(?=[a-z])\b(?:spine|spinal|lumbar|lumbosacral|thoracolumbar|cervical\s+(?:spine|epidural|facet|medial|selective|"
-    r"nerve|vertebra\w*|disc\w*|disk\w*|fusion|plate|myelopathy|spondylosis|level)|thoracic\s+(?:spine|epidural|facet|"
-    r"vertebra\w*)|sacr(?:al|um)|sacroiliac|coccy\w*|epidural|intrathecal|facets?|medial\s+branch\w*|paraspin\w*|"
-    r"paravertebral|vertebra\w*|intervertebral|pedicles?|laminae?|laminectom\w*|laminotom\w*|interlaminar|"
-    r"intralaminar|transforaminal|foramin\w*|nerve\s+roots?|caudal|dis[ck]s?|stellate|sympathetic|"
-    r"hypogastric|celiac|kyphoplast\w*|vertebroplast\w*|myelogra\w*|dis[ck]ogra\w*)\b",
-    re.IGNORECASE,
-)
-_LIMB_WORDS = re.compile(
-    r"(?=[a-z])\b(?:knees?|hips?|shoulders?|elbows?|wrists?|ankles?|hands?|feet|foot|fingers?|toes?|thumbs?|burs\w+|femurs?|"
-    r"femoral|tibia\w*|fibula\w*|humer\w+|radius|radial|ulna\w*|glenoid|glenohumeral|acromio\w*|subacromial|"
-    r"trochanter\w*|patell\w*|metacarp\w*|metatars\w*|tarsal|carpal|phalan\w+|malleol\w*|talus|talar|calcane\w*|"
-    r"pilon|acetabul\w*|clavic\w*|scapul\w*|forearm|costochondral|rib|ribs|leg|thigh|arm|olecranon|supracondylar|"
-    r"intertrochanteric|subtrochanteric|bunion|hallux|airway|trachea|pharyn\w+|iliac\s+arter\w+|arter\w+|vein|"
-    r"heart|atri\w+|ventric\w+|pacemaker|gluteal|gluteus|piriformis|buttocks?|pelvi\w*|groin|genicular|"
-    r"scaphoid|plateau|syndesmo\w+|achilles|tendon|sternoclavicular|acromion)\b",
-    re.IGNORECASE,
-)
+_SPINE_WORDS = pattern("spine_words", "(?=[a-z])")
+_LIMB_WORDS = pattern("limb_words", "(?=[a-z])")
 # Objects named after a body part that are not the anatomy imaged (a hand drill, a shoulder roll).
 _NOT_AREA = re.compile(r"\bhand[\s-]*(?:drill|holder|held)\b|\b(?:shoulder|hip|knee|arm)\s+(?:rolls?|rests?|bumps?|"
                        r"holders?|boards?|tables?)\b|\bfoot\s*(?:pedal|switch)\b", re.IGNORECASE)

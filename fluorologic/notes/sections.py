@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from fluorologic.notes.lexicon import section_words
+
 __all__ = ["MAX_SENTENCE_CHARS", "Sentence", "section_kind", "split_sentences"]
 
 # A real sentence is far shorter (the longest in the development set has 424 characters); a longer run of text
@@ -36,25 +38,6 @@ _BREAK = re.compile(r"(?<=[.!?])[ \t]+(?=[A-Z0-9(*#\[])|(?<![ \t])[ \t]*\n[\s]*"
 _NUMBER = re.compile(r"[ \t]*\(?\d{1,2}[.)][ \t]*$")
 _ABBREV = re.compile(r"(?:\b(?:Dr|Mr|Mrs|Ms|St|No|vs|approx|e\.g|i\.e|p\.o|q|b\.i\.d|t\.i\.d|p\.r\.n|a\.m|p\.m|cc|Fig)"
                      r"|\b[A-Za-z])\.$")
-
-# Section kinds, tried in order: the first keyword found in the heading wins.
-_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("codes", ("CPT", "ICD", "BILLING", "CODE(S)", "CODES")),
-    ("procedure", ("PERFORMED",)),
-    ("plan", ("PLAN", "RECOMMENDATION", "DISPOSITION", "DISCHARGE", "FOLLOW", "INSTRUCTION", "DISCUSSION")),
-    ("history", ("INDICATION", "HISTORY", "PROFILE", "REASON FOR", "COMPLAINT")),
-    ("diagnosis", ("DIAGNOS",)),
-    ("consent", ("CONSENT", "RISKS", "RISK ")),
-    ("procedure", ("PROCEDURE", "OPERATION", "OPERATIVE", "TECHNIQUE", "SURGERY", "DESCRIPTION", "DETAIL",
-                   "SUMMARY OF", "NAME OF", "TITLE", "FINDINGS", "EPIDUROGRAM", "RADIOLOGY", "SPECIAL EQUIPMENT",
-                   "FLUORO", "IMAGING", "INTERPRETATION", "IMPLANT", "EXAM:")),
-    ("history", ("SUBJECTIVE", "PRESENT ILLNESS", "HPI", "CLINICAL SUMMARY", "ALLERGIES", "MEDICATION",
-                 "REVIEW OF SYSTEMS", "PHYSICAL", "LABORATORY", "INVESTIGATION", "IMPRESSION", "ASSESSMENT", "SOCIAL",
-                 "FAMILY", "PAST ", "BACKGROUND", "CONSULT", "HEENT", "NECK", "CHEST", "LUNGS", "HEART", "ABDOMEN",
-                 "EXTREMIT", "NEURO", "SKIN", "VITAL", "GENERAL", "GEN:", "CV:", "EXT:", "GENITALIA", "RECTAL", "COR:",
-                 "MUSCULOSKELETAL", "HABITS", "ADMISSION", "HOSPITAL COURSE")),
-)
-
 
 @dataclass(frozen=True)
 class Sentence:
@@ -84,7 +67,7 @@ def section_kind(heading: str | None) -> str:
     probe = heading.upper() + ":"
     if probe.startswith("EXAM:"):
         return "procedure"
-    for kind, words in _KINDS:
+    for kind, words in section_words():  # data/note_vocabulary.json: the first keyword found wins
         if any(w in probe for w in words):
             return kind
     return "other"
