@@ -21,7 +21,8 @@ from itertools import islice
 
 from fluorologic.notes.lexicon import pattern
 
-__all__ = ["BODY_AREA", "classify_target", "find_body_area", "find_laterality", "find_levels", "find_sides"]
+__all__ = ["BODY_AREA", "classify_target", "find_body_area", "find_laterality", "find_levels", "find_sides",
+           "target_span"]
 
 # Phrases in which "spinal" does not name the target (the needle, the anaesthetic, the table).
 _NOT_TARGET = re.compile(r"\bspinal\s+(?:needles?|anesthe\w*|anaesthe\w*|block\s+anesthe\w*|table|cord\s+monitoring)"
@@ -64,13 +65,29 @@ def classify_target(text: str) -> str | None:
     Words of the spine win over words of the limbs; bare level tokens (``T1``) count for the spine only
     when no limb is named, so "great toe, T1 fracture" stays non-spinal.
     """
-    probe = _NOT_TARGET.sub(" ", text)
-    if _SPINE_WORDS.search(probe):
-        return "spinal"
-    if _LIMB_WORDS.search(probe):
-        return "nonspinal"
-    if any(_level_of(m.group(0)) for m in _LEVEL.finditer(probe)):
-        return "spinal"
+    found = target_span(text)
+    return found[0] if found else None
+
+
+def target_span(text: str) -> tuple[str, int, int] | None:
+    """The target kind the text names and the span of the word that decides it, as (kind, start, end).
+
+    Examples
+    --------
+    >>> target_span("Subtalar arthrodesis of the left foot")
+    ('nonspinal', 0, 8)
+
+    """
+    probe = _NOT_TARGET.sub(lambda m: " " * len(m.group(0)), text)
+    m = _SPINE_WORDS.search(probe)
+    if m:
+        return "spinal", m.start(), m.end()
+    m = _LIMB_WORDS.search(probe)
+    if m:
+        return "nonspinal", m.start(), m.end()
+    for m in _LEVEL.finditer(probe):
+        if _level_of(m.group(0)):
+            return "spinal", m.start(), m.end()
     return None
 
 

@@ -19,9 +19,9 @@ Examples
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from fluorologic.notes.lexicon import section_words
+from fluorologic.notes.lexicon import pattern, runon_headings, section_words
 
 __all__ = ["MAX_SENTENCE_CHARS", "Sentence", "section_kind", "split_sentences"]
 
@@ -35,6 +35,7 @@ _TITLE_CASE = re.compile(r"^[ \t]*([A-Z][a-z]+(?:[ /-][A-Za-z]+){0,4})[ \t]*:(?=
 _CAPS_LINE = re.compile(r"^[ \t]*([A-Z][A-Z0-9 ,/&()'\-]{3,80})[ \t]*$", re.MULTILINE)
 # A break starts only where a run of blanks starts (the look-behind), so a long run is scanned once.
 _BREAK = re.compile(r"(?<=[.!?])[ \t]+(?=[A-Z0-9(*#\[])|(?<![ \t])[ \t]*\n[\s]*")
+_NARRATIVE = pattern("narrative_start")
 _NUMBER = re.compile(r"[ \t]*\(?\d{1,2}[.)][ \t]*$")
 _ABBREV = re.compile(r"(?:\b(?:Dr|Mr|Mrs|Ms|St|No|vs|approx|e\.g|i\.e|p\.o|q|b\.i\.d|t\.i\.d|p\.r\.n|a\.m|p\.m|cc|Fig)"
                      r"|\b[A-Za-z])\.$")
@@ -123,6 +124,26 @@ def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return out
 
 
+def _run_on(sentences: list[Sentence]) -> list[Sentence]:
+    """Sentences of an INDICATION (or REASON) section that run on into the procedure, read as procedure.
+
+    From the first sentence that begins the narrative ("was placed in the prone position", "prepped and
+    draped", "time-out"), the rest of the section is the procedure itself (issue 14, point 8).
+    """
+    words = runon_headings()
+    out: list[Sentence] = []
+    narrative = False
+    for s in sentences:
+        runon = s.section == "history" and s.heading is not None and any(w in s.heading.upper() for w in words)
+        if not runon or s.text.upper().startswith(str(s.heading).upper()):
+            narrative = False  # a new section begins
+        if runon and (narrative or _NARRATIVE.search(s.text)):
+            narrative = True
+            s = replace(s, section="procedure")
+        out.append(s)
+    return out
+
+
 def split_sentences(text: str) -> list[Sentence]:
     """Every sentence of ``text`` with its offsets and section kind (whitespace-only pieces dropped)."""
     heads = _headings(text)
@@ -142,4 +163,4 @@ def split_sentences(text: str) -> list[Sentence]:
                 b -= 1
             if b > a:
                 out.append(Sentence(a, b, text[a:b], kind, label))
-    return out
+    return _run_on(out)

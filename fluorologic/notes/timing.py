@@ -1,7 +1,9 @@
 """Fluoroscopy time and dose as written in a note, converted to seconds; dose is kept apart from time.
 
-Time is read only after a time anchor ("fluoroscopy time", "fluoro time", "total fluoroscopy time was",
-"fluoroscopy was used for"), in the forms ``1.2 min``, ``0:45``, ``1:35``, ``1 minute 35 seconds``,
+Time is read after a time anchor ("fluoroscopy time", "fluoro time", "total fluoroscopy time was",
+"fluoroscopy was used for"), or before the modality with a unit ("1.4 minutes of fluoroscopy time", "45 seconds
+of fluoro"), never when a tourniquet, lesion, ablation or anaesthesia word owns it, in the forms ``1.2 min``,
+``0:45``, ``1:35``, ``1 minute 35 seconds``,
 ``12 minutes and 43 seconds``, ``72 sec``, ``0`` and ``zero``. A bare number is read as minutes, as
 fluoroscopy units display it. A number followed by a dose unit (mGy, cGy·cm2, Gy·cm², µGy·m², DAP) is a
 dose, never a time.
@@ -14,6 +16,8 @@ Examples
 [763.0]
 >>> [t.seconds for t in find_times("Fluoro time 1:35, dose 2.1 mGy")]
 [95.0]
+>>> [t.seconds for t in find_times("The case used 1.4 minutes of fluoroscopy time.")]
+[84.0]
 >>> [d.text for d in find_doses("Fluoro time 1:35, dose 2.1 mGy, DAP 340 cGy·cm2")]
 ['2.1 mGy', '340 cGy·cm2']
 
@@ -23,6 +27,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+
+from fluorologic.notes.lexicon import pattern
 
 __all__ = ["Quantity", "find_doses", "find_times"]
 
@@ -42,7 +48,7 @@ _VALUE = re.compile(
     _FILLER + r"(?:"
     r"(?P<h>\d{1,2}):(?P<hm>\d{2}):(?P<hs>\d{2})"
     r"|(?P<m>\d{1,4}):(?P<s>\d{2})(?!\d)"
-    r"|(?P<mm>\d{1,4}(?:\.\d{1,3})?)\s{0,3}(?:minutes?|mins?\.?|m)\s{0,3}(?:and\s{0,3})?(?P<ss>\d{1,4}(?:\.\d{1,3})?)"
+    r"|(?P<mm>\d{1,4}(?:\.\d{1,3})?)\s{0,3}(?:minutes?|mins?\.?|m)\s{0,3},?\s{0,3}(?:and\s{0,3})?(?P<ss>\d{1,4}(?:\.\d{1,3})?)"
     r"\s{0,3}(?:seconds?|secs?\.?|s)\b"
     r"|(?P<min>\d{1,4}(?:\.\d{1,3})?)\s{0,3}(?:minutes?|mins?\.?|m)\b(?!\s{0,3}(?:Gy|Sv))"
     r"|(?P<sec>\d{1,5}(?:\.\d{1,3})?)\s{0,3}(?:seconds?|secs?\.?|s)\b"
@@ -51,6 +57,22 @@ _VALUE = re.compile(
     r"|(?P<bare>\d{1,4}(?:\.\d{1,3})?)(?![\d.:]|\s{0,3}(?:" + _DOSE_UNIT + r"|%|mg|mL|cc|gauge|g\b|cm|mm)))",
     re.IGNORECASE,
 )
+
+
+# A value with a unit written before the modality: "1.4 minutes of fluoroscopy time", "45 seconds of fluoro".
+_BEFORE = re.compile(
+    r"(?<![\w.:])(?=\d)(?:"
+    r"(?P<mm>\d{1,4}(?:\.\d{1,3})?)\s{0,3}(?:minutes?|mins?\.?)\s{0,3},?\s{0,3}(?:and\s{0,3})?(?P<ss>\d{1,4}(?:\.\d{1,3})?)"
+    r"\s{0,3}(?:seconds?|secs?\.?)"
+    r"|(?P<min>\d{1,4}(?:\.\d{1,3})?)\s{0,3}(?:minutes?|mins?\.?)"
+    r"|(?P<sec>\d{1,5}(?:\.\d{1,3})?)\s{0,3}(?:seconds?|secs?\.?)"
+    r"|(?P<m>\d{1,4}):(?P<s>\d{2}))"
+    r"\s{0,3}(?:of\s{1,3})?(?:total\s{1,3})?(?:fluoro(?:scop\w*)?|flouroscop\w*|fluroscop\w*)\b"
+    r"(?:\s{1,3}(?:exposure\s{1,3}|screening\s{1,3})?time\b)?",
+    re.IGNORECASE,
+)
+# The other times of an operation (tourniquet, lesion, anaesthesia, ...) are never fluoroscopy time.
+_OTHER_TIME = pattern("not_fluoro_time")
 
 
 @dataclass(frozen=True)
@@ -64,7 +86,7 @@ class Quantity:
 
 
 def _seconds(m: re.Match[str]) -> float:
-    g = m.groupdict()
+    g = dict.fromkeys(("h", "hm", "hs", "m", "s", "mm", "ss", "min", "sec", "hr", "zero")) | m.groupdict()
     if g["h"]:
         return float(int(g["h"]) * 3600 + int(g["hm"]) * 60 + int(g["hs"]))
     if g["m"]:
@@ -92,7 +114,15 @@ def find_times(text: str) -> list[Quantity]:
         m = _VALUE.match(text, a.end())
         if m and m.end() - a.end() <= 60:
             out.append(Quantity(a.start(), m.end(), text[a.start():m.end()], round(_seconds(m), 1)))
-    return out
+    for m in _BEFORE.finditer(text):
+        if any(q.start <= m.start() < q.end or m.start() <= q.start < m.end() for q in out[-4:]):
+            continue  # already read after an anchor
+        before = text[max(0, m.start() - 40):m.start()]
+        before = before[max(before.rfind("."), before.rfind(";"), before.rfind("\n")) + 1:]
+        if _OTHER_TIME.search(before):
+            continue  # "a lesion for 90 seconds of fluoroscopy" is the lesion's time
+        out.append(Quantity(m.start(), m.end(), text[m.start():m.end()], round(_seconds(m), 1)))
+    return sorted(out, key=lambda q: q.start)
 
 
 def find_doses(text: str) -> list[Quantity]:

@@ -58,10 +58,12 @@ def is_strong(term: str) -> bool:
     return STRONG.fullmatch(term) is not None
 
 
-def find_mentions(sentence: str, limit: int | None = None) -> list[tuple[int, int, str]]:
+def find_mentions(sentence: str, limit: int | None = None, before: str = "") -> list[tuple[int, int, str]]:
     """Fluoroscopy mentions in one sentence: (start, end, text), in order, without overlaps.
 
     ``limit`` keeps only the first mentions of each family (the reader's bound on the work per sentence).
+    ``before`` is the sentence before it: a guided action there ("the needle was advanced. On lateral view it
+    lay ...") makes a view phrase here live imaging too.
     """
     low = sentence.lower()
     if not any(k in low for k in _KEYS):
@@ -72,7 +74,8 @@ def find_mentions(sentence: str, limit: int | None = None) -> list[tuple[int, in
 
     strong = first(STRONG)
     views: list[tuple[int, int, str]] = []
-    if not strong and not _PLAIN_FILM.search(_without(WEAK, sentence)) and _LIVE.search(sentence):
+    live = _LIVE.search(sentence) or _LIVE.search(before)
+    if not strong and live and not _PLAIN_FILM.search(_without(WEAK, sentence)):
         views = first(WEAK) + first(VIEW)
     out: list[tuple[int, int, str]] = []
     for item in sorted(strong + views + first(GENERIC)):
