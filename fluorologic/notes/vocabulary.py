@@ -45,7 +45,7 @@ _LIVE = pattern("view_live_context")
 
 # Every match of STRONG or VIEW contains one of these (a cheap pre-filter, checked by the tests).
 _KEYS = ("fl", "arm", "intensif", "image", "scan", "spot", "live", "view", "projection", "plan", "imaging",
-         "radiograph", "radiolog", "ray", "direction", "ziehm")
+         "radiograph", "radiolog", "ray", "direction", "ziehm", "oec", "siremobil")
 
 
 def _without(p: re.Pattern[str], text: str) -> str:
