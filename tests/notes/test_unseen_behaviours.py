@@ -199,3 +199,15 @@ def test_a_second_procedure_at_a_separate_site_is_distinct_with_evidence():
 def test_no_separate_site_is_not_distinct():
     f = scan_note("PROCEDURE: Left knee joint injection under fluoroscopy. No separate incision was needed.")
     assert not f.distinct
+
+
+def test_an_anesthesia_heading_is_not_the_imaged_site():
+    note = ("ANESTHESIA: Spinal.\nPROCEDURE: Open reduction and internal fixation of the right ankle. The C-arm "
+            "confirmed the reduction.")
+    f = scan_note(note)
+    assert f.spinal is False and f.recommended_fluoro_code == "bundled"
+
+
+def test_a_diagnostic_fluoroscopy_exam_is_76000():
+    f = scan_note("EXAM: Chest fluoroscopy to assess diaphragm motion. Fluoroscopy time: 0.5 minutes.")
+    assert (f.recommended_fluoro_code, f.confidence) == ("76000", "high")
