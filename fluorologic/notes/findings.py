@@ -72,6 +72,9 @@ _NEEDLE_ACT = re.compile(r"\b(?:needles?|catheters?|cannula|trocar|guidewires?|t
 _NARRATIVE = re.compile(r"\b(?:was|were|is|are|had|has)\b", re.IGNORECASE)
 _PLACE = re.compile(r"\s+(?:suite|table|room|bed|lab(?:oratory)?)\b", re.IGNORECASE)
 _DISTINCT = pattern("distinct_service")
+# every match of the distinct-service pattern holds one of these words (a cheap pre-filter, checked by a test)
+_DISTINCT_WORDS = ("separate", "different", "distinct", "second", "another", "additional", "contralateral", "later",
+                   "earlier")
 
 
 @dataclass(frozen=True)
@@ -241,7 +244,8 @@ def _recommend(table: ProcedureTable, kept: list[ProcedureHit], fallback: str | 
 
 def _distinct_service(rules: ContextRules, text: str, sentences: list[Sentence]) -> Evidence | None:
     """The words that document a second procedure at a separate site or session (affirmed), or None."""
-    if not _DISTINCT.search(text):
+    low = text.lower()
+    if not any(w in low for w in _DISTINCT_WORDS) or not _DISTINCT.search(text):
         return None
     for s in sentences:
         if s.section not in _CONTENT:

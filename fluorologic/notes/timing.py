@@ -41,7 +41,7 @@ _ANCHOR = re.compile(
 # Every quantifier here is bounded or starts only where its run starts, so each pattern runs in time linear in
 # the note: a run of digits, spaces or colons is tried once, never once per character (issue 13, D5).
 _DOSE_UNIT = (r"(?:[mcdµu]?Gy[ \t]{0,2}[·*x.\-]?[ \t]{0,2}c?m(?:2|²|\^2)|mGy|cGy|µGy|uGy|Gy|mrem|mSv|R\b)")
-_DOSE = re.compile(r"(?<![\d.,])(\d{1,7}(?:[.,]\d{1,4})?)[ \t]{0,3}(" + _DOSE_UNIT + ")", re.IGNORECASE)
+_DOSE = re.compile(r"(?<![\d.,])(?=\d)(\d{1,7}(?:[.,]\d{1,4})?)[ \t]{0,3}(" + _DOSE_UNIT + ")", re.IGNORECASE)
 _FILLER = (r"[\s:=,\-]{0,8}(?:(?:was|is|of|were|approximately|approx\.?|about|total(?:ed)?|used|for)\b\.?"
            r"[\s:=,\-]{0,8}){0,6}")
 _VALUE = re.compile(
@@ -127,6 +127,9 @@ def find_times(text: str) -> list[Quantity]:
 
 def find_doses(text: str) -> list[Quantity]:
     """Every radiation dose written with a dose unit (recorded as evidence, never used as a time)."""
+    low = text.lower()
+    if not any(k in low for k in ("gy", "sv", "dose", "dap", "kerma", "exposure")):
+        return []  # a dose is written with a dose unit or beside a dose word
     out = []
     for m in _DOSE.finditer(text):
         unit = m.group(2)

@@ -74,9 +74,11 @@ def find_mentions(sentence: str, limit: int | None = None, before: str = "") -> 
 
     strong = first(STRONG)
     views: list[tuple[int, int, str]] = []
-    live = _LIVE.search(sentence) or _LIVE.search(before)
-    if not strong and live and not _PLAIN_FILM.search(_without(WEAK, sentence)):
+    if not strong:
         views = first(WEAK) + first(VIEW)
+        if views and (_PLAIN_FILM.search(_without(WEAK, sentence)) or not (_LIVE.search(sentence) or
+                                                                           _LIVE.search(before))):
+            views = []
     out: list[tuple[int, int, str]] = []
     for item in sorted(strong + views + first(GENERIC)):
         if not out or item[0] >= out[-1][1]:
