@@ -214,7 +214,7 @@ def _site(target: str | None, kept: list[ProcedureHit], title: list[Sentence], a
 
 
 def _recommend(table: ProcedureTable, kept: list[ProcedureHit], fallback: str | None, used: bool,
-               affirmed: list[_Mention], negated: list[_Mention], seconds: float | int | None
+               affirmed: list[_Mention], negated: list[_Mention], timed: Quantity | None
                ) -> tuple[str, str, Evidence | None]:
     """The recommended code, its confidence (``high``/``low``) and the evidence that decided it.
 
@@ -228,9 +228,10 @@ def _recommend(table: ProcedureTable, kept: list[ProcedureHit], fallback: str | 
         why = Evidence("fluoroscopy_negated", first.span_start, first.span_end, first.sentence.text[
             first.span_start - first.sentence.start:first.span_end - first.sentence.start]) if first else None
         return "none", "high", why
-    weak = not seconds and not any(is_strong(m.text) for m in affirmed)
+    weak = not (timed and timed.seconds) and not any(is_strong(m.text) for m in affirmed)
     shown = next((m for m in affirmed if is_strong(m.text)), affirmed[0] if affirmed else None)
-    mention = Evidence("fluoroscopy_used", shown.start, shown.end, shown.text) if shown else None
+    mention = Evidence("fluoroscopy_used", shown.start, shown.end, shown.text) if shown else \
+        Evidence("fluoroscopy_time_seconds", timed.start, timed.end, timed.text) if timed else None
     if kept:
         code, deciding = table.recommend(kept, fallback)
         if deciding is not None:
@@ -340,7 +341,7 @@ def scan_note(text: str) -> NoteFindings:
     if site is not None:
         evidence[-1] = Evidence("spinal", site.start, site.end, site.text, spinal)
 
-    code, confidence, why = _recommend(table, kept, fallback, used, affirmed, negated, seconds)
+    code, confidence, why = _recommend(table, kept, fallback, used, affirmed, negated, chosen)
     if why is not None:
         if why.fact == "recommended_fluoro_code":
             evidence.append(why)
