@@ -1,10 +1,13 @@
 """Benchmark the note reader on the MTSamples corpus: throughput on one core, and accuracy on the labels.
 
-Usage: ``python bench/bench_notes.py [--corpus DIR] [--labels CSV] [--repeat N]``. Prints one JSON object:
+Usage: ``python bench/bench_notes.py [--corpus DIR] [--labels CSV] [--repeat N] [--adversarial]``. Prints one JSON
+object:
 notes per second of ``scan_note`` (process CPU time, pinned to one core, best of N; wall clock too) and of
 a naive keyword baseline run in the same process (the ratio is what to compare across machines);
 precision / recall / F1 of ``fluoroscopy_used``, agreement on ``recommended_fluoro_code``, negation, time
-and target, for the reader and for the baseline.
+and target, for the reader and for the baseline. With ``--adversarial`` it also times, best of 3, hostile
+notes of 200,000 characters (issue 13, D5: repeated digits, "C-arm ", "fluoroscopy time" and others), which
+must each be read in well under a second.
 """
 
 from __future__ import annotations
@@ -43,11 +46,30 @@ def rate(fn: Callable[[str], object], texts: list[str], repeat: int, clock: Call
     return len(texts) / max(min(runs), 1e-9)
 
 
+ADVERSARIAL = ("9", "9 ", "C-arm ", "fluoroscopy time ", "fluoroscopy time 9", "no C-arm ", "L4-5 ", ": ",
+               " ", "epidural injection ")
+
+
+def adversarial(size: int = 200_000) -> dict[str, float]:
+    """Seconds (process CPU time, best of 3) to read a note of ``size`` characters of each repeated unit."""
+    out = {}
+    for unit in ADVERSARIAL:
+        note = (unit * (size // len(unit) + 1))[:size]
+        runs = []
+        for _ in range(3):
+            t0 = time.process_time()
+            scan_note(note)
+            runs.append(time.process_time() - t0)
+        out[repr(unit)] = round(min(runs), 3)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus" / "mtsamples")
     ap.add_argument("--labels", type=Path, default=ROOT / "tests" / "notes" / "labels.csv")
     ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument("--adversarial", action="store_true", help="also time hostile 200,000-character notes")
     args = ap.parse_args()
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
@@ -62,6 +84,7 @@ def main() -> None:
     reader = score(labels, findings)
     base = score(labels, baseline)
     sizes = [len(t) for t in texts]
+    extra = {"adversarial_200k_seconds": adversarial()} if args.adversarial else {}
     print(json.dumps({
         "notes": len(texts),
         "median_note_chars": statistics.median(sizes),
@@ -73,6 +96,7 @@ def main() -> None:
         "reader": {k: v for k, v in reader.items() if k != "misses"},
         "reader_misses": {k: v for k, v in reader["misses"].items() if v},
         "keyword_baseline": {k: v for k, v in base.items() if k not in ("misses", "notes")},
+        **extra,
     }, indent=2))
 
 

@@ -25,7 +25,7 @@ from fluorologic.contract.encounter import Encounter
 from fluorologic.contract.places import default_places
 from fluorologic.engine.terms import Atom, Term, atom_symbol, const
 from fluorologic.notes import NoteFindings, scan_note
-from fluorologic.notes.encounter_note import merge_documentation
+from fluorologic.notes.encounter_note import merge_documentation, note_distinct_lines
 from fluorologic.rules.ruledata import RuleData
 
 __all__ = ["Facts", "build_facts", "encounter_facts", "rule_facts"]
@@ -89,6 +89,8 @@ def encounter_facts(enc: Encounter, places: dict[str, tuple[str, str]] | None = 
         f.note = scan_note(enc.note)
         doc = merge_documentation(doc, f.note)
         _add_note(f, f.note)
+        for i in note_distinct_lines(enc.lines, f.note):
+            f.add("distinct", i)
     if doc.fluoroscopy_time_seconds is not None:
         f.add("documented", const("fluoro_time"))
     if doc.indication:

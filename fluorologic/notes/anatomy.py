@@ -16,44 +16,34 @@ Examples
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from itertools import islice
 
-__all__ = ["BODY_AREA", "classify_target", "find_body_area", "find_laterality", "find_levels", "find_sides"]
+from fluorologic.notes.lexicon import pattern
+
+__all__ = ["BODY_AREA", "classify_target", "find_body_area", "find_laterality", "find_levels", "find_sides",
+           "target_span"]
 
 # Phrases in which "spinal" does not name the target (the needle, the anaesthetic, the table).
 _NOT_TARGET = re.compile(r"\bspinal\s+(?:needles?|anesthe\w*|anaesthe\w*|block\s+anesthe\w*|table|cord\s+monitoring)"
                          r"|\bjackson\s+spinal\s+table", re.IGNORECASE)
-_SPINE_WORDS = re.compile(
-    r"\b(?:spine|spinal|lumbar|lumbosacral|thoracolumbar|cervical\s+(?:spine|epidural|facet|medial|selective|"
-    r"nerve|vertebra\w*|disc\w*|disk\w*|fusion|plate|myelopathy|spondylosis|level)|thoracic\s+(?:spine|epidural|facet|"
-    r"vertebra\w*)|sacr(?:al|um)|sacroiliac|coccy\w*|epidural|intrathecal|facets?|medial\s+branch\w*|paraspin\w*|"
-    r"paravertebral|vertebra\w*|intervertebral|pedicles?|laminae?|laminectom\w*|laminotom\w*|interlaminar|"
-    r"intralaminar|transforaminal|foramin\w*|nerve\s+roots?|caudal|dis[ck]s?|stellate|sympathetic|"
-    r"hypogastric|celiac|kyphoplast\w*|vertebroplast\w*|myelogra\w*|dis[ck]ogra\w*)\b",
-    re.IGNORECASE,
-)
-_LIMB_WORDS = re.compile(
-    r"\b(?:knees?|hips?|shoulders?|elbows?|wrists?|ankles?|hands?|feet|foot|fingers?|toes?|thumbs?|burs\w+|femurs?|"
-    r"femoral|tibia\w*|fibula\w*|humer\w+|radius|radial|ulna\w*|glenoid|glenohumeral|acromio\w*|subacromial|"
-    r"trochanter\w*|patell\w*|metacarp\w*|metatars\w*|tarsal|carpal|phalan\w+|malleol\w*|talus|talar|calcane\w*|"
-    r"pilon|acetabul\w*|clavic\w*|scapul\w*|forearm|costochondral|rib|ribs|leg|thigh|arm|olecranon|supracondylar|"
-    r"intertrochanteric|subtrochanteric|bunion|hallux|airway|trachea|pharyn\w+|iliac\s+arter\w+|arter\w+|vein|"
-    r"heart|atri\w+|ventric\w+|pacemaker|gluteal|gluteus|piriformis|buttocks?|pelvi\w*|groin|genicular|"
-    r"scaphoid|plateau|syndesmo\w+|achilles|tendon|sternoclavicular|acromion)\b",
-    re.IGNORECASE,
-)
+# ``(?=[a-z])`` first: the search skips digits and punctuation at once (a note of digits is read fast).
+_SPINE_WORDS = pattern("spine_words", "(?=[a-z])")
+_LIMB_WORDS = pattern("limb_words", "(?=[a-z])")
 # Objects named after a body part that are not the anatomy imaged (a hand drill, a shoulder roll).
 _NOT_AREA = re.compile(r"\bhand[\s-]*(?:drill|holder|held)\b|\b(?:shoulder|hip|knee|arm)\s+(?:rolls?|rests?|bumps?|"
                        r"holders?|boards?|tables?)\b|\bfoot\s*(?:pedal|switch)\b", re.IGNORECASE)
 _LEVEL = re.compile(
     r"(?<![\w#])L5S1(?![\w#])|(?<![\w#])L([1-5])([1-5])(?![\w#])"
-    r"|(?<![\w#])([CTLS])(\d{1,2})(?:\s*(?:-|–|/|to|through)\s*([CTLS])?\s*(\d{1,2}))?(?![\w#])",
+    r"|(?<![\w#])([CTLS])(\d{1,2})"
+    r"(?:[ \t]{0,3}(?:-|–|/|to|through)[ \t]{0,3}(?:([CTLS])[ \t]{0,2})?(\d{1,2}))?(?![\w#])",
     re.IGNORECASE,
 )
 _MAX = {"C": 8, "T": 12, "L": 5, "S": 5}
 _NEXT = {"C": "T", "T": "L", "L": "S"}
 _SIDE = re.compile(r"\b(left|right|bilateral(?:ly)?|both\s+sides)\b", re.IGNORECASE)
 BODY_AREA = re.compile(
-    r"\b(?:(?:left|right|bilateral)\s+)?(?:"
+    r"(?=[a-z])\b(?:(?:left|right|bilateral)\s+)?(?:"
     r"(?:(?:lumbar|cervical|thoracic|lumbosacral|thoracolumbar|thoracodorsal|sacral)\s+(?:spine|area|region|regions))"
     r"|(?:lumbar|cervical|thoracic)\s+(?:facets?|medial\s+branch(?:es)?|epidural\s+space)"
     r"|sacroiliac\s+joints?|sacral\s+hiatus|sacrum|coccyx|sacral\s+alar\s+notch|costochondral\s+(?:cartilages?|junctions?)"
@@ -75,13 +65,29 @@ def classify_target(text: str) -> str | None:
     Words of the spine win over words of the limbs; bare level tokens (``T1``) count for the spine only
     when no limb is named, so "great toe, T1 fracture" stays non-spinal.
     """
-    probe = _NOT_TARGET.sub(" ", text)
-    if _SPINE_WORDS.search(probe):
-        return "spinal"
-    if _LIMB_WORDS.search(probe):
-        return "nonspinal"
-    if find_levels(probe):
-        return "spinal"
+    found = target_span(text)
+    return found[0] if found else None
+
+
+def target_span(text: str) -> tuple[str, int, int] | None:
+    """The target kind the text names and the span of the word that decides it, as (kind, start, end).
+
+    Examples
+    --------
+    >>> target_span("Subtalar arthrodesis of the left foot")
+    ('nonspinal', 0, 8)
+
+    """
+    probe = _NOT_TARGET.sub(lambda m: " " * len(m.group(0)), text)
+    m = _SPINE_WORDS.search(probe)
+    if m:
+        return "spinal", m.start(), m.end()
+    m = _LIMB_WORDS.search(probe)
+    if m:
+        return "nonspinal", m.start(), m.end()
+    for m in _LEVEL.finditer(probe):
+        if _level_of(m.group(0)):
+            return "spinal", m.start(), m.end()
     return None
 
 
@@ -102,18 +108,28 @@ def _normal(a: str, n: int, b: str | None, m: int | None) -> str | None:
     return f"{a}{n}-{b}{m}"
 
 
-def find_levels(text: str) -> list[tuple[int, int, str]]:
-    """Spinal levels as (start, end, normalised level): ``L4-L5``, ``L5-S1``, ``C6-C7``, ``T8``."""
+@lru_cache(maxsize=1024)
+def _level_of(token: str) -> str | None:
+    """The normalised level a matched token names (the same token is read once per process)."""
+    mt = _LEVEL.fullmatch(token)
+    if mt is None:
+        return None
+    if mt.group(0).upper() == "L5S1":
+        return "L5-S1"
+    if mt.group(1):
+        n, m = int(mt.group(1)), int(mt.group(2))
+        return f"L{n}-L{m}" if m == n + 1 else None
+    return _normal(mt.group(3), int(mt.group(4)), mt.group(5), int(mt.group(6)) if mt.group(6) else None)
+
+
+def find_levels(text: str, limit: int | None = None) -> list[tuple[int, int, str]]:
+    """Spinal levels as (start, end, normalised level): ``L4-L5``, ``L5-S1``, ``C6-C7``, ``T8``.
+
+    ``limit`` reads only the first level tokens of the text (the reader's bound on the work per sentence).
+    """
     out = []
-    for mt in _LEVEL.finditer(text):
-        if mt.group(0).upper() == "L5S1":
-            level: str | None = "L5-S1"
-        elif mt.group(1):
-            n, m = int(mt.group(1)), int(mt.group(2))
-            level = f"L{n}-L{m}" if m == n + 1 else None
-        else:
-            level = _normal(mt.group(3), int(mt.group(4)), mt.group(5),
-                            int(mt.group(6)) if mt.group(6) else None)
+    for mt in islice(_LEVEL.finditer(text), limit):
+        level = _level_of(mt.group(0))
         if level:
             out.append((mt.start(), mt.end(), level))
     return out

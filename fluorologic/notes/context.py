@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import json
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
+from itertools import accumulate
 
 from fluorologic.contract.errors import DataError
 
@@ -74,8 +76,28 @@ class ContextRule:
                 "max_tokens": self.max_tokens}
 
 
-def _words_between(text: str, start: int, end: int) -> int:
-    return len(_WORD.findall(text, start, end)) if end > start else 0
+@dataclass(frozen=True)
+class _Sentence:
+    """What one sentence holds for the scope logic, sorted so that every question is a binary search."""
+
+    triggers: tuple[tuple[ContextRule, int, int], ...]  # sorted by start
+    starts: tuple[int, ...]  # the triggers' starts
+    stops: tuple[int, ...]
+    neg_stops: tuple[int, ...]
+    words: tuple[int, ...]  # where each word (a run of non-blanks) starts
+
+    def words_between(self, text: str, start: int, end: int) -> int:
+        """How many words ``text[start:end]`` holds, read on its own (a cut word counts)."""
+        if end <= start:
+            return 0
+        n = bisect_left(self.words, end) - bisect_left(self.words, start)
+        return n + (start > 0 and not text[start].isspace() and not text[start - 1].isspace())
+
+    def word_window(self, start: int, end: int, reach: int) -> tuple[int, int]:
+        """Character bounds ``reach`` words before ``start`` and after ``end``."""
+        i = max(0, bisect_right(self.words, start) - 1 - reach)
+        j = bisect_left(self.words, end) + reach
+        return (self.words[i] if self.words else 0), (self.words[j] if j < len(self.words) else 1 << 62)
 
 
 class ContextRules:
@@ -87,6 +109,7 @@ class ContextRules:
         self.pseudo = [r for r in rules if r.category == "PSEUDO"]
         self.stop_all = [r for r in rules if r.category == "TERMINATE"]
         self.stop_negation = [r for r in rules if r.category == "TERMINATE_NEGATION"]
+        self._reach = max((r.max_tokens for r in self.triggers), default=1)
 
     @classmethod
     @cache
@@ -107,35 +130,50 @@ class ContextRules:
     def triggers_of(self, sentence: str, start: int, end: int, negation_reach: int | None = None
                     ) -> list[tuple[str, int, int]]:
         """(category, start, end) of every trigger whose scope covers ``sentence[start:end]``."""
-        triggers, stops, neg_stops = self._analyse(sentence)
+        info = self._analyse(sentence)
+        # Only triggers within the longest reach of the mention can cover it: a binary search finds them, so
+        # the work per mention does not grow with the sentence (issue 13, D5).
+        lo, hi = info.word_window(start, end, self._reach + 8)  # a trigger phrase has a few words
         found: list[tuple[str, int, int]] = []
-        for rule, t0, t1 in triggers:
+        for k in range(bisect_left(info.starts, lo), bisect_left(info.starts, hi)):
+            rule, t0, t1 = info.triggers[k]
             if t0 < end and t1 > start:
                 continue
-            bounds = neg_stops if rule.category == "NEGATED" and rule.direction == "forward" else stops
+            bounds = info.neg_stops if rule.category == "NEGATED" and rule.direction == "forward" else info.stops
             reach = rule.max_tokens
             if rule.category == "NEGATED" and negation_reach is not None:
                 reach = min(reach, negation_reach)
-            if self._covers(sentence, rule, t0, t1, start, end, bounds, reach):
+            if self._covers(sentence, info, rule, (t0, t1), (start, end), bounds, reach):
                 found.append((rule.category, t0, t1))
         return sorted(found, key=lambda t: (t[1], t[2], t[0]))
 
     @lru_cache(maxsize=512)  # noqa: B019 - one rule set per process; sentences repeat within a note
-    def _analyse(self, sentence: str) -> tuple[tuple[tuple[ContextRule, int, int], ...], list[int], list[int]]:
-        """The triggers (outside pseudo-triggers) and the terminator offsets of one sentence."""
-        blocked = [(m.start(), m.end()) for r in self.pseudo for m in r.pattern.finditer(sentence)]
-        stops = sorted(m.start() for r in self.stop_all for m in r.pattern.finditer(sentence))
-        neg_stops = sorted(stops + [m.start() for r in self.stop_negation for m in r.pattern.finditer(sentence)])
-        triggers = tuple((rule, m.start(), m.end()) for rule in self.triggers for m in rule.pattern.finditer(sentence)
-                         if not blocked or not any(a <= m.start() < b for a, b in blocked))
-        return triggers, stops, neg_stops
+    def _analyse(self, sentence: str) -> _Sentence:
+        """The triggers (outside pseudo-triggers), the terminator offsets and the word starts of one sentence."""
+        blocked = sorted((m.start(), m.end()) for r in self.pseudo for m in r.pattern.finditer(sentence))
+        block_starts = [a for a, _ in blocked]
+        block_ends = list(accumulate((b for _, b in blocked), max))
+        stops = tuple(sorted(m.start() for r in self.stop_all for m in r.pattern.finditer(sentence)))
+        neg_stops = tuple(sorted(stops + tuple(m.start() for r in self.stop_negation
+                                               for m in r.pattern.finditer(sentence))))
+
+        def free(at: int) -> bool:
+            i = bisect_right(block_starts, at) - 1
+            return i < 0 or block_ends[i] <= at
+
+        triggers = sorted(((rule, m.start(), m.end()) for rule in self.triggers
+                           for m in rule.pattern.finditer(sentence) if free(m.start())), key=lambda t: (t[1], t[2]))
+        words = tuple(m.start() for m in _WORD.finditer(sentence))
+        return _Sentence(tuple(triggers), tuple(t[1] for t in triggers), stops, neg_stops, words)
 
     @staticmethod
-    def _covers(text: str, rule: ContextRule, t0: int, t1: int, start: int, end: int, stops: list[int],
-                reach: int) -> bool:
+    def _covers(text: str, info: _Sentence, rule: ContextRule, trigger: tuple[int, int], span: tuple[int, int],
+                stops: tuple[int, ...], reach: int) -> bool:
+        (t0, t1), (start, end) = trigger, span
         if rule.direction in ("forward", "both") and start >= t1:
-            limit = min([s for s in stops if s >= t1] or [len(text)])
-            if start < limit and _words_between(text, t1, start) < reach:
+            i = bisect_left(stops, t1)
+            limit = stops[i] if i < len(stops) else len(text)
+            if start < limit and info.words_between(text, t1, start) < reach:
                 return True
         return (rule.direction in ("backward", "both") and end <= t0
-                and not any(end <= s < t0 for s in stops) and _words_between(text, end, t0) < reach)
+                and bisect_left(stops, end) == bisect_left(stops, t0) and info.words_between(text, end, t0) < reach)

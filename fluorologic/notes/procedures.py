@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from itertools import islice
 
 from fluorologic.contract.errors import DataError
 from fluorologic.notes.anatomy import classify_target
@@ -34,6 +35,8 @@ KINDS = ("epidural", "transforaminal", "facet", "medial_branch", "nerve_root", "
          "kyphoplasty", "joint_injection", "aspiration", "arthrography", "biopsy", "im_nailing", "orif",
          "closed_reduction", "external_fixation", "pedicle_screw", "other")
 _TARGETS = ("spinal", "nonspinal", "context")
+# A sentence names one procedure a few times at most; the cap bounds the work on a hostile note.
+MAX_HITS_PER_ROW = 4
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,11 @@ class ProcedureTable:
         self.rows = rows
         self.rules = rules
         self._anchors = tuple(sorted({a for r in rows for a in r.anchors}))
+        self._by_anchor: dict[str, list[int]] = {}
+        for i, r in enumerate(rows):
+            for a in r.anchors:
+                self._by_anchor.setdefault(a, []).append(i)
+        self._free = [i for i, r in enumerate(rows) if not r.anchors]
         names = {r.procedure for r in rows}
         for r in rows:
             if r.rule not in rules:
@@ -182,24 +190,31 @@ class ProcedureTable:
         rules = {r["rule"]: (r["recommended"], int(r["rank"])) for r in _read("note_fluoro_rules.csv")}
         return cls(rows, rules)
 
+    def anchors_in(self, note: str) -> tuple[str, ...]:
+        """The anchors of the table that occur in ``note`` (the words a sentence of it can hold)."""
+        low = note.lower()
+        return tuple(a for a in self._anchors if a in low)
+
     def rows_for(self, note: str) -> list[ProcedureRow]:
         """The rows that can match somewhere in ``note`` (an anchor of theirs occurs in it)."""
-        low = note.lower()
-        present = {a for a in self._anchors if a in low}
+        present = set(self.anchors_in(note))
         return [r for r in self.rows if not r.anchors or not present.isdisjoint(r.anchors)]
 
-    def find(self, text: str, offset: int = 0, rows: list[ProcedureRow] | None = None) -> list[ProcedureHit]:
+    def find(self, text: str, offset: int = 0, anchors: tuple[str, ...] | None = None) -> list[ProcedureHit]:
         """Every procedure pattern found in one sentence (``offset`` is the sentence's note offset).
 
-        ``rows`` narrows the search to the rows :meth:`rows_for` kept for the whole note.
+        ``anchors`` narrows the search to the anchors :meth:`anchors_in` found in the whole note.
         """
         hits = []
         low = text.lower()
-        for row in self.rows if rows is None else rows:
-            if row.anchors and not any(a in low for a in row.anchors):
-                continue
-            for m in row.pattern.finditer(text):
-                target = row.target if row.target != "context" else classify_target(text)
+        here = [a for a in (self._anchors if anchors is None else anchors) if a in low]
+        picked = sorted({i for a in here for i in self._by_anchor[a]}.union(self._free))
+        context: list[str | None] = []  # the sentence's own target, read once when a row asks for it
+        for row in (self.rows[i] for i in picked):
+            for m in islice(row.pattern.finditer(text), MAX_HITS_PER_ROW):
+                if row.target == "context" and not context:
+                    context.append(classify_target(text))
+                target = row.target if row.target != "context" else context[0]
                 hits.append(ProcedureHit(row, offset + m.start(), offset + m.end(), m.group(0), target))
         return hits
 
@@ -214,7 +229,8 @@ class ProcedureTable:
         code, rank = self.rules[hit.row.rule]
         if code == "by_target":
             target = hit.target or fallback_target
-            code, rank = ("77003", 2) if target == "spinal" else ("77002", 3) if target == "nonspinal" else ("76000", 4)
+            code, rank = ("77003", 2) if target == "spinal" else ("77002", 3) if target == "nonspinal" else \
+                ("unknown_target", 2)
         return code, rank
 
     def recommend(self, hits: list[ProcedureHit], fallback_target: str | None

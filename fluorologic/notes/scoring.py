@@ -25,7 +25,9 @@ from typing import Any
 
 from fluorologic.contract.errors import DataError
 
-__all__ = ["Label", "load_labels", "score"]
+__all__ = ["CODES", "Label", "confusion", "load_labels", "score"]
+
+CODES = ("77003", "77002", "76000", "bundled", "none")
 
 
 @dataclass(frozen=True)
@@ -113,3 +115,22 @@ def score(labels: list[Label], predicted: dict[str, dict[str, Any]]) -> dict[str
         "fluoroscopy_time_seconds": {"notes_with_time": timed, "accuracy": _ratio(agree["time"], timed)},
         "misses": misses,
     }
+
+
+def confusion(labels: list[Label], predicted: dict[str, dict[str, Any]]) -> dict[str, dict[str, int]]:
+    """The confusion table of ``recommended_fluoro_code``: labelled code -> predicted code -> notes.
+
+    Examples
+    --------
+    >>> gold = [Label("a", True, False, None, "77002", False), Label("b", True, False, None, "bundled", False)]
+    >>> got = {"a": {"recommended_fluoro_code": "77002"}, "b": {"recommended_fluoro_code": "76000"}}
+    >>> confusion(gold, got)["bundled"]
+    {'77003': 0, '77002': 0, '76000': 1, 'bundled': 0, 'none': 0}
+
+    """
+    table = {g: dict.fromkeys(CODES, 0) for g in CODES}
+    for lab in labels:
+        got = predicted[lab.note_id]["recommended_fluoro_code"]
+        table.setdefault(lab.recommended_fluoro_code, dict.fromkeys(CODES, 0))
+        table[lab.recommended_fluoro_code][got] = table[lab.recommended_fluoro_code].get(got, 0) + 1
+    return table

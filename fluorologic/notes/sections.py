@@ -19,36 +19,26 @@ Examples
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-__all__ = ["Sentence", "section_kind", "split_sentences"]
+from fluorologic.notes.lexicon import pattern, runon_headings, section_words
+
+__all__ = ["MAX_SENTENCE_CHARS", "Sentence", "section_kind", "split_sentences"]
+
+# A real sentence is far shorter (the longest in the development set has 424 characters); a longer run of text
+# is read in pieces of at most this many characters, cut at a blank, so that no per-sentence step can grow
+# with the length of the note.
+MAX_SENTENCE_CHARS = 1000
 
 _HEADING = re.compile(r"^[ \t]*([A-Z][A-Z0-9 ,/&()'\-.#]{1,70}?)[ \t]*:{1,2}(?=\s|$)", re.MULTILINE)
 _TITLE_CASE = re.compile(r"^[ \t]*([A-Z][a-z]+(?:[ /-][A-Za-z]+){0,4})[ \t]*:(?=\s|$)", re.MULTILINE)
 _CAPS_LINE = re.compile(r"^[ \t]*([A-Z][A-Z0-9 ,/&()'\-]{3,80})[ \t]*$", re.MULTILINE)
-_BREAK = re.compile(r"(?<=[.!?])[ \t]+(?=[A-Z0-9(*#\[])|[ \t]*\n+[ \t]*")
+# A break starts only where a run of blanks starts (the look-behind), so a long run is scanned once.
+_BREAK = re.compile(r"(?<=[.!?])[ \t]+(?=[A-Z0-9(*#\[])|(?<![ \t])[ \t]*\n[\s]*")
+_NARRATIVE = pattern("narrative_start")
 _NUMBER = re.compile(r"[ \t]*\(?\d{1,2}[.)][ \t]*$")
 _ABBREV = re.compile(r"(?:\b(?:Dr|Mr|Mrs|Ms|St|No|vs|approx|e\.g|i\.e|p\.o|q|b\.i\.d|t\.i\.d|p\.r\.n|a\.m|p\.m|cc|Fig)"
                      r"|\b[A-Za-z])\.$")
-
-# Section kinds, tried in order: the first keyword found in the heading wins.
-_KINDS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("codes", ("CPT", "ICD", "BILLING", "CODE(S)", "CODES")),
-    ("procedure", ("PERFORMED",)),
-    ("plan", ("PLAN", "RECOMMENDATION", "DISPOSITION", "DISCHARGE", "FOLLOW", "INSTRUCTION", "DISCUSSION")),
-    ("history", ("INDICATION", "HISTORY", "PROFILE", "REASON FOR", "COMPLAINT")),
-    ("diagnosis", ("DIAGNOS",)),
-    ("consent", ("CONSENT", "RISKS", "RISK ")),
-    ("procedure", ("PROCEDURE", "OPERATION", "OPERATIVE", "TECHNIQUE", "SURGERY", "DESCRIPTION", "DETAIL",
-                   "SUMMARY OF", "NAME OF", "TITLE", "FINDINGS", "EPIDUROGRAM", "RADIOLOGY", "SPECIAL EQUIPMENT",
-                   "FLUORO", "IMAGING", "INTERPRETATION", "IMPLANT", "EXAM:")),
-    ("history", ("SUBJECTIVE", "PRESENT ILLNESS", "HPI", "CLINICAL SUMMARY", "ALLERGIES", "MEDICATION",
-                 "REVIEW OF SYSTEMS", "PHYSICAL", "LABORATORY", "INVESTIGATION", "IMPRESSION", "ASSESSMENT", "SOCIAL",
-                 "FAMILY", "PAST ", "BACKGROUND", "CONSULT", "HEENT", "NECK", "CHEST", "LUNGS", "HEART", "ABDOMEN",
-                 "EXTREMIT", "NEURO", "SKIN", "VITAL", "GENERAL", "GEN:", "CV:", "EXT:", "GENITALIA", "RECTAL", "COR:",
-                 "MUSCULOSKELETAL", "HABITS", "ADMISSION", "HOSPITAL COURSE")),
-)
-
 
 @dataclass(frozen=True)
 class Sentence:
@@ -78,7 +68,7 @@ def section_kind(heading: str | None) -> str:
     probe = heading.upper() + ":"
     if probe.startswith("EXAM:"):
         return "procedure"
-    for kind, words in _KINDS:
+    for kind, words in section_words():  # data/note_vocabulary.json: the first keyword found wins
         if any(w in probe for w in words):
             return kind
     return "other"
@@ -106,6 +96,17 @@ def _headings(text: str) -> list[tuple[int, int, str, str]]:
     return [found[k] for k in sorted(found)]
 
 
+def _cut(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
+    """Append ``text[start:end]`` to ``out``, in pieces of at most ``MAX_SENTENCE_CHARS`` cut at a blank."""
+    while end - start > MAX_SENTENCE_CHARS:
+        stop = start + MAX_SENTENCE_CHARS
+        blank = max(text.rfind(" ", start + 1, stop), text.rfind("\t", start + 1, stop))
+        cut = blank if blank > start else stop
+        out.append((start, cut))
+        start = cut
+    out.append((start, end))
+
+
 def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Sentence boundaries inside ``text[start:end]``, never splitting after an abbreviation."""
     out: list[tuple[int, int]] = []
@@ -116,10 +117,30 @@ def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
         if _NUMBER.match(text, cur, m.start()):
             continue
         if m.start() > cur:
-            out.append((cur, m.start()))
+            _cut(text, cur, m.start(), out)
         cur = m.end()
     if cur < end:
-        out.append((cur, end))
+        _cut(text, cur, end, out)
+    return out
+
+
+def _run_on(sentences: list[Sentence]) -> list[Sentence]:
+    """Sentences of an INDICATION (or REASON) section that run on into the procedure, read as procedure.
+
+    From the first sentence that begins the narrative ("was placed in the prone position", "prepped and
+    draped", "time-out"), the rest of the section is the procedure itself (issue 14, point 8).
+    """
+    words = runon_headings()
+    out: list[Sentence] = []
+    narrative = False
+    for s in sentences:
+        runon = s.section == "history" and s.heading is not None and any(w in s.heading.upper() for w in words)
+        if not runon or s.text.upper().startswith(str(s.heading).upper()):
+            narrative = False  # a new section begins
+        if runon and (narrative or _NARRATIVE.search(s.text)):
+            narrative = True
+            s = replace(s, section="procedure")
+        out.append(s)
     return out
 
 
@@ -142,4 +163,4 @@ def split_sentences(text: str) -> list[Sentence]:
                 b -= 1
             if b > a:
                 out.append(Sentence(a, b, text[a:b], kind, label))
-    return out
+    return _run_on(out)

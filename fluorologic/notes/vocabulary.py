@@ -3,8 +3,10 @@
 Strong terms name the modality or the machine (fluoroscopy, fluoro, C-arm, mini C-arm, image intensifier,
 brand names such as Xi-scan or FluoroScan, spot films). View phrases ("AP and lateral images", "on lateral
 view") say fluoroscopy only inside a procedure and only when the sentence does not speak of plain films,
-x-rays or cross-sectional imaging. Words that merely contain the letters (fluoroquinolone,
-5-fluorouracil, fluorescein) never match.
+x-rays or cross-sectional imaging, and only beside a guided action (a needle, a wire, "checked under"): a
+radiograph series ("AP and lateral views were obtained") is not fluoroscopy. Words that merely contain the
+letters (fluoroquinolone, 5-fluorouracil, fluorescein) never match. The words are data
+(``data/note_vocabulary.json``).
 
 Examples
 --------
@@ -12,8 +14,10 @@ Examples
 ['C-arm', 'image intensifier']
 >>> find_mentions("Cipro, a fluoroquinolone, and 5-fluorouracil were given.")
 []
->>> [t for _, _, t in find_mentions("Position was checked on AP and lateral views.")]
+>>> [t for _, _, t in find_mentions("Needle position was checked on AP and lateral views.")]
 ['AP and lateral views']
+>>> find_mentions("AP and lateral views were obtained.")
+[]
 >>> find_mentions("AP and lateral x-rays of both knees were taken.")
 []
 
@@ -22,37 +26,31 @@ Examples
 from __future__ import annotations
 
 import re
+from itertools import islice
 
-__all__ = ["GENERIC", "STRONG", "VIEW", "find_mentions", "is_strong"]
+from fluorologic.notes.lexicon import pattern
 
-STRONG = re.compile(
-    r"\b(?:non-?)?(?:video)?fl(?:uo|ou|u|o)roscop\w*"
-    r"|\bfluoro\b(?!-?(?:quin|uracil))"
-    r"|\bmini[\s-]?c[\s-]?arms?\b|\bc[\s-]arms?\b|\bo-arm\b"
-    r"|\bimage[\s-]?intensif\w+|\bintensifier\b|\b(?:direct|biplanar|biplane)\s+(?:image\s+)?intensification\b"
-    r"|\bimage\s+control\b|\bxi-?scan\b|\bfluoroscan\b|\bmini-?view\b|\bziehm\b"
-    r"|\bspot\s+(?:films?|images?|radiographs?)\b|\blive\s+(?:imaging|x-?ray)\b"
-    r"|\b(?:x-?ray|radiographic|radiologic(?:al)?)\s+(?:guidance|control|visuali[sz]ation|monitoring)\b"
-    r"|\bunder\s+(?:direct\s+)?x-?ray\b",
-    re.IGNORECASE,
-)
-VIEW = re.compile(
-    r"\b(?:AP|A-P|PA|anteroposterior|posteroanterior)\s*(?:and|&|/|,)\s*(?:the\s+)?lateral\s+"
-    r"(?:fluoroscopic\s+)?(?:images?|views?|projections?|planes?|imaging|directions?|radiographs?)\b"
-    r"|\b(?:lateral|oblique|AP|A-P|anteroposterior|biplanar)\s+(?:views?|projections?|images?|imaging)\b"
-    r"|\bbiplanar\b",
-    re.IGNORECASE,
-)
+__all__ = ["GENERIC", "STRONG", "VIEW", "WEAK", "find_mentions", "is_strong"]
+
+STRONG = pattern("modality")
+# "under x-ray" and the view phrases say imaging, not live imaging: they count only beside a guided action.
+WEAK = pattern("weak_modality")
+VIEW = pattern("views")
 # Imaging without a modality: it says nothing about fluoroscopy when affirmed ("under imaging guidance"
 # may be CT or ultrasound), but "without image guidance" does say fluoroscopy was not used.
-GENERIC = re.compile(r"\bimag(?:e|ing)[\s-]+guid\w*|\bimage[\s-]+guided\b", re.IGNORECASE)
-_PLAIN_FILM = re.compile(r"\bx-?rays?\b|\bradiographs?\b|\bfilms?\b|\bMRI\b|\bCT\b|\bscans?\b|\bmyelogram\b",
-                         re.IGNORECASE)
+GENERIC = pattern("generic")
+_PLAIN_FILM = pattern("films")
+_LIVE = pattern("view_live_context")
 
 
 # Every match of STRONG or VIEW contains one of these (a cheap pre-filter, checked by the tests).
 _KEYS = ("fl", "arm", "intensif", "image", "scan", "spot", "live", "view", "projection", "plan", "imaging",
-         "radiograph", "radiolog", "ray", "direction", "ziehm")
+         "radiograph", "radiolog", "ray", "direction", "ziehm", "oec", "siremobil")
+
+
+def _without(p: re.Pattern[str], text: str) -> str:
+    """``text`` with the matches of ``p`` blanked out (same length)."""
+    return p.sub(lambda m: " " * len(m.group(0)), text)
 
 
 def is_strong(term: str) -> bool:
@@ -60,18 +58,29 @@ def is_strong(term: str) -> bool:
     return STRONG.fullmatch(term) is not None
 
 
-def find_mentions(sentence: str) -> list[tuple[int, int, str]]:
-    """Fluoroscopy mentions in one sentence: (start, end, text), in order, without overlaps."""
+def find_mentions(sentence: str, limit: int | None = None, before: str = "") -> list[tuple[int, int, str]]:
+    """Fluoroscopy mentions in one sentence: (start, end, text), in order, without overlaps.
+
+    ``limit`` keeps only the first mentions of each family (the reader's bound on the work per sentence).
+    ``before`` is the sentence before it: a guided action there ("the needle was advanced. On lateral view it
+    lay ...") makes a view phrase here live imaging too.
+    """
     low = sentence.lower()
     if not any(k in low for k in _KEYS):
         return []
-    strong = [(m.start(), m.end(), m.group(0)) for m in STRONG.finditer(sentence)]
+
+    def first(pattern: re.Pattern[str]) -> list[tuple[int, int, str]]:
+        return [(m.start(), m.end(), m.group(0)) for m in islice(pattern.finditer(sentence), limit)]
+
+    strong = first(STRONG)
     views: list[tuple[int, int, str]] = []
-    if not strong and not _PLAIN_FILM.search(sentence):
-        views = [(m.start(), m.end(), m.group(0)) for m in VIEW.finditer(sentence)]
-    generic = [(m.start(), m.end(), m.group(0)) for m in GENERIC.finditer(sentence)]
+    if not strong:
+        views = first(WEAK) + first(VIEW)
+        if views and (_PLAIN_FILM.search(_without(WEAK, sentence)) or not (_LIVE.search(sentence) or
+                                                                           _LIVE.search(before))):
+            views = []
     out: list[tuple[int, int, str]] = []
-    for item in sorted(strong + views + generic):
+    for item in sorted(strong + views + first(GENERIC)):
         if not out or item[0] >= out[-1][1]:
             out.append(item)
-    return out
+    return out[:limit]

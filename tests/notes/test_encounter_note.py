@@ -92,3 +92,32 @@ def test_bad_note_names_the_field_and_does_not_quote_it():
     with pytest.raises(InputError) as err:
         parse_encounter(_enc([], secret))
     assert err.value.field == "note" and "John" not in err.value.message
+
+
+TWO_SITES = ("PROCEDURE: Lumbar interlaminar epidural steroid injection at L4-5 under fluoroscopy. "
+             "The patient then had a right knee joint injection at a separate site, through a separate puncture.")
+ONE_SITE = ("PROCEDURE: Lumbar interlaminar epidural steroid injection at L4-5 under fluoroscopy. "
+            "A right knee joint injection was also done.")
+
+
+def test_note_documents_a_distinct_service_for_the_procedure_lines(engine):
+    # issue 14, point 8: 62323/20610 is an indicator-1 edit (ptp_practitioner.csv, 2024Q3, "Misuse of Column Two
+    # code with Column One code"); the note's "separate site" documents the distinct service that bypasses it.
+    enc = parse_encounter(_enc([{"code": "62323"}, {"code": "20610"}], TWO_SITES))
+    facts = build_facts(enc, RuleData.embedded())
+    assert {str(a) for a in facts.atoms if a.name == "distinct"} == {"distinct(1)", "distinct(2)"}
+    res = engine.solve(_enc([{"code": "62323"}, {"code": "20610"}], TWO_SITES))
+    assert {b["code"] for b in res["billable"]} == {"62323", "20610"}
+    spans = [e for e in res["audit"] if e["rule"] == "note.evidence" and e["subject"] == "distinct"]
+    assert spans and TWO_SITES[spans[0]["facts"]["start"]:spans[0]["facts"]["end"]] == spans[0]["facts"]["text"]
+
+
+def test_without_a_separate_site_the_edit_stands(engine):
+    res = engine.solve(_enc([{"code": "62323"}, {"code": "20610"}], ONE_SITE))
+    assert [e["code"] for e in res["excluded"] if e["reason"] == "ptp_bundled"] == ["20610"]
+
+
+def test_imaging_lines_are_never_marked_distinct():
+    enc = parse_encounter(_enc([{"code": "62323"}, {"code": "20610"}, {"code": "77003"}], TWO_SITES))
+    facts = build_facts(enc, RuleData.embedded())
+    assert {str(a) for a in facts.atoms if a.name == "distinct"} == {"distinct(1)", "distinct(2)"}

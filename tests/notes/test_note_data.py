@@ -25,3 +25,23 @@ def test_context_rules_round_trip():
 def test_bad_context_rule_names_the_problem(raw, message):
     with pytest.raises(DataError, match=message):
         ContextRule.from_dict(raw, "rule 7")
+
+
+def test_distinct_prefilter_words_cover_the_pattern():
+    import json
+    from importlib import resources
+
+    from fluorologic.notes.findings import _DISTINCT_WORDS
+    raw = json.loads(resources.files("fluorologic.data").joinpath("note_vocabulary.json").read_text("utf-8"))
+    for alt in raw["patterns"]["distinct_service"]:
+        assert any(w in alt.lower() for w in _DISTINCT_WORDS), alt
+
+
+def test_vocabulary_patterns_compile_and_name_errors():
+    from fluorologic.notes.lexicon import pattern, section_words
+    for name in ("modality", "weak_modality", "views", "generic", "films", "view_live_context", "spine_words",
+                 "limb_words", "not_fluoro_time", "narrative_start", "distinct_service"):
+        assert pattern(name).pattern
+    assert dict(section_words())["history"]
+    with pytest.raises(DataError, match="no_such"):
+        pattern("no_such")

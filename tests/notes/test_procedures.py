@@ -80,11 +80,15 @@ def test_negated_procedure_is_not_a_kind():
     assert f.procedure_kinds == ("closed_reduction",)
 
 
-def test_needle_without_known_procedure_follows_the_target():
-    assert scan_note("Under fluoroscopy a needle was placed at the L4-5 level and contrast injected."
-                     ).recommended_fluoro_code == "77003"
-    assert scan_note("Under fluoroscopy a needle was placed at the left elbow and contrast injected."
-                     ).recommended_fluoro_code == "77002"
+@pytest.mark.parametrize(("note", "spinal"), [
+    ("Under fluoroscopy a needle was placed at the L4-5 level and contrast injected.", True),
+    ("Under fluoroscopy a needle was placed at the left elbow and contrast injected.", False),
+])
+def test_needle_without_known_procedure_is_bundled_with_low_confidence(note, spinal):
+    # issue 19: the reader cannot tell the procedure, so it never guesses a separately billable code
+    f = scan_note(note)
+    assert (f.recommended_fluoro_code, f.confidence, f.spinal) == ("bundled", "low", spinal)
+    assert [e.value for e in f.evidence if e.fact == "confidence"] == ["low"]
 
 
 def test_every_row_maps_to_a_known_recommendation():

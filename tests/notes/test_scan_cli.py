@@ -10,8 +10,8 @@ from fluorologic.cli.main import main
 
 NOTE = ("PROCEDURE: Left L5 transforaminal epidural steroid injection.\nDETAILS: Under fluoroscopic guidance "
         "the needle was placed. Fluoroscopy time 0:30.")
-CONTRACT_KEYS = {"fluoroscopy_used", "fluoroscopy_negated", "fluoroscopy_time_seconds", "indication", "body_area",
-                 "spinal", "procedure_kinds", "levels", "recommended_fluoro_code", "evidence"}
+CONTRACT_KEYS = {"confidence", "fluoroscopy_used", "fluoroscopy_negated", "fluoroscopy_time_seconds", "indication",
+                 "body_area", "spinal", "procedure_kinds", "levels", "recommended_fluoro_code", "evidence"}
 
 
 def test_scan_json_from_file(tmp_path):
