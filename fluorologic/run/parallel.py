@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 from itertools import chain, islice
 from typing import Any
 
-from fluorologic.contract.render import to_json
-from fluorologic.engine.records import BadItem, error_record, solve_chunk
+from fluorologic.engine.multisolve import Counts, counts
+from fluorologic.engine.records import BadItem, error_record, solve_chunk, solve_chunk_rendered
 from fluorologic.engine.solver import Engine
 from fluorologic.rules.source import rule_source
 
@@ -49,14 +49,19 @@ class Summary:
 
     def add(self, rec: dict[str, Any]) -> None:
         """Count one output record."""
-        self.encounters += 1
         if "error" in rec:
+            self.encounters += 1
             self.errors += 1
             return
-        self.excluded.update(e["reason"] for e in rec.get("excluded", ()))
-        totals = rec.get("totals") or {}
-        self.billed_cents += round(100 * (totals.get("billed") or 0))
-        self.expected_cents += round(100 * (totals.get("expected") or 0))
+        self.add_counts(counts(rec))
+
+    def add_counts(self, found: Counts) -> None:
+        """Count one solved encounter from its :data:`~fluorologic.engine.multisolve.Counts`."""
+        self.encounters += 1
+        reasons, billed, expected = found
+        self.excluded.update(reasons)
+        self.billed_cents += billed
+        self.expected_cents += expected
 
     def merge(self, other: Summary) -> None:
         """Add the counts of ``other``."""
@@ -139,11 +144,13 @@ def solve_chunk_lines(items: list[Any]) -> ChunkResult:
     summary = Summary()
     lines = []
     errors = []
-    for rec in solve_chunk(_engine(), items):
-        summary.add(rec)
-        lines.append(to_json(rec))
-        if "error" in rec:
-            errors.append((rec["encounter_id"], rec["error"]["field"], rec["error"]["message"]))
+    for text, extra in solve_chunk_rendered(_engine(), items):
+        lines.append(text)
+        if isinstance(extra, dict):  # an error record
+            summary.add(extra)
+            errors.append((extra["encounter_id"], extra["error"]["field"], extra["error"]["message"]))
+        else:
+            summary.add_counts(extra)
     return ChunkResult(lines, summary, errors)
 
 
@@ -161,15 +168,20 @@ def ordered_map(fn: Callable[[list[Any]], ChunkResult], chunks: Iterable[list[An
     """``fn`` over ``chunks`` (of up to ``chunk_size`` items) on ``workers`` processes, yielded in input order.
 
     At most 3 chunks per worker are in flight, so the input is read only as fast as it is solved. With
-    one worker, this process solves the first ``RECYCLE_ENCOUNTERS`` encounters itself (a short run
-    starts at once) and a longer stream goes on in one worker process, replaced like the pool's, so that
-    memory stays bounded however long the stream.
+    one worker, this process goes on itself until it has solved ``RECYCLE_ENCOUNTERS`` encounters (not
+    counting those the memo answers; a short run starts at once) and a longer stream goes on in one worker
+    process, replaced like the pool's, so that memory stays bounded however long the stream.
     """
     recycle = max(1, RECYCLE_ENCOUNTERS // chunk_size)
     it = iter(chunks)
-    if workers <= 1:
+    if workers <= 1:  # until this process has solved RECYCLE_ENCOUNTERS (the memo answers the rest for free)
         init_worker(rules)
-        yield from map(fn, islice(it, recycle))
+        batch = _engine().batch
+        start = batch.solved
+        for chunk in it:
+            yield fn(chunk)
+            if batch.solved - start >= RECYCLE_ENCOUNTERS:
+                break
         workers = 1
     head = list(islice(it, 2))
     if not head:
