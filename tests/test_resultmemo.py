@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from fluorologic.contract.encounter import parse_encounter
-from fluorologic.contract.render import to_json
+from fluorologic.contract.render import from_json, to_json
 from fluorologic.engine.decode import decode
 from fluorologic.engine.multisolve import BatchSolver
 from fluorologic.engine.resultmemo import ResultMemo, id_json
@@ -143,3 +143,18 @@ def test_memos_on_and_off_and_one_or_two_workers_give_the_same_bytes(stream, mon
     assert off == on == two
     assert off.count("\n") == len(items)
     parallel._WORKER_ENGINE = None
+
+
+@pytest.mark.parametrize("text", ['{"a": NaN}', '{"a": 123456789012345678901234567890}', '{"a": "\\ud800"}',
+                                  '{"a": 1e999}', '{"a": 18446744073709551616}', '{"a": 9223372036854775808}',
+                                  '{"a": [1, 2.5, -0.0, "\\u00e9\\n"], "b": null}', '{"a": 1,}',
+                                  "[1, 2", '{"a": 1} x'])
+def test_from_json_reads_as_json_loads(text):
+    try:
+        want = json.loads(text)
+    except json.JSONDecodeError as exc:
+        with pytest.raises(json.JSONDecodeError) as got:
+            from_json(text)
+        assert (got.value.msg, got.value.colno) == (exc.msg, exc.colno)
+    else:
+        assert repr(from_json(text)) == repr(want)

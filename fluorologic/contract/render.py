@@ -4,15 +4,40 @@ Examples
 --------
 >>> to_json({"b": 1, "a": [1, 2]})
 '{"b": 1, "a": [1, 2]}'
+>>> from_json('{"b": 1, "a": [1, 2.5]}')
+{'b': 1, 'a': [1, 2.5]}
 
 """
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
-__all__ = ["to_json", "to_jsonl", "to_table"]
+import orjson
+
+__all__ = ["from_json", "to_json", "to_jsonl", "to_table"]
+
+
+def from_json(text: str | bytes) -> Any:
+    """The value of a JSON document, as ``json.loads`` gives it, read by orjson where orjson can.
+
+    orjson reads a line of input several times faster. What it refuses (NaN, lone surrogates, malformed
+    text) goes to ``json.loads``, and so does a text with a run of 19 digits or more (orjson reads an
+    integer beyond 64 bits as a float), so the values accepted and the error messages
+    (``json.JSONDecodeError``) are those of the standard library.
+    """
+    if (_LONG_BYTES if isinstance(text, bytes) else _LONG).search(text):  # type: ignore[arg-type]
+        return json.loads(text)
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
+_LONG = re.compile(r"\d{19}")
+_LONG_BYTES = re.compile(rb"\d{19}")
 
 
 def to_json(obj: Any, *, indent: int | None = None) -> str:

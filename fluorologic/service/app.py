@@ -39,7 +39,7 @@ from fastapi.responses import JSONResponse, Response
 
 from fluorologic.contract.encounter import MAX_NOTE, Encounter, parse_encounter
 from fluorologic.contract.errors import FluorologicError, InputError
-from fluorologic.contract.render import to_json
+from fluorologic.contract.render import from_json, to_json
 from fluorologic.contract.schema import EncounterIn, ErrorRecord, ResultOut, ScanIn, WhyIn
 from fluorologic.engine.multisolve import SolveTimeout
 from fluorologic.engine.solver import Engine
@@ -202,7 +202,7 @@ async def _body(request: Request, settings: Settings) -> Any:
             raise _Refused(413, "$", f"the request body is larger than {settings.max_body_bytes} bytes")
         chunks.append(chunk)
     try:
-        return json.loads(b"".join(chunks))
+        return from_json(b"".join(chunks))
     except (ValueError, UnicodeDecodeError) as exc:
         where = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
         raise _Refused(400, "$", f"the request body is not valid JSON{where}") from None
