@@ -12,7 +12,6 @@ Examples
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import orjson
@@ -28,7 +27,8 @@ def from_json(text: str | bytes) -> Any:
     integer beyond 64 bits as a float), so the values accepted and the error messages
     (``json.JSONDecodeError``) are those of the standard library.
     """
-    if (_LONG_BYTES if isinstance(text, bytes) else _LONG).search(text):  # type: ignore[arg-type]
+    raw = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
+    if _LONG_RUN in raw.translate(_DIGITS):  # 19 digits in a row (a regular expression costs 10x more)
         return json.loads(text)
     try:
         return orjson.loads(text)
@@ -36,8 +36,8 @@ def from_json(text: str | bytes) -> Any:
         return json.loads(text)
 
 
-_LONG = re.compile(r"\d{19}")
-_LONG_BYTES = re.compile(rb"\d{19}")
+_DIGITS = bytes(57 if 48 <= i <= 57 else 32 for i in range(256))  # an ASCII digit -> "9", any other byte -> " "
+_LONG_RUN = b"9" * 19
 
 
 def to_json(obj: Any, *, indent: int | None = None) -> str:
