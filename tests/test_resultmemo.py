@@ -23,7 +23,7 @@ from fluorologic.run.batchrun import run_solve
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.generate import generate, realistic  # noqa: E402
+from bench.generate import generate, lines, realistic  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -124,24 +124,26 @@ def test_the_memo_is_bounded():
     assert len(memo) == 3 and memo.get(("k", 0), enc) is None and memo.get(("k", 9), enc) is not None
 
 
-def _run(text: str, workers: int) -> str:
+def _run(text: str, workers: int) -> tuple[str, str]:
     parallel._WORKER_ENGINE = None  # a cold start, as the command has
-    out = io.StringIO()
-    run_solve(io.StringIO(text), "jsonl", out=out, workers=workers, chunk_size=64, summary=False, err=io.StringIO())
-    return out.getvalue()
+    out, err = io.StringIO(), io.StringIO()
+    run_solve(io.StringIO(text), "jsonl", out=out, workers=workers, chunk_size=64, summary=True, err=err)
+    return out.getvalue(), err.getvalue()
 
 
 @pytest.mark.parametrize("stream", ["cold", "realistic"])
 def test_memos_on_and_off_and_one_or_two_workers_give_the_same_bytes(stream, monkeypatch):
-    items = generate(300, seed=31) if stream == "cold" else realistic(600, seed=31)
-    text = "".join(json.dumps(i) + "\n" for i in items)
+    """The records, the error lines and the summary: memos on or off, one worker or two, on both streams."""
+    items = generate(300, seed=31, malformed=0.03) if stream == "cold" else realistic(600, seed=31)
+    items += [dict(items[-1], encounter_id="bad", place_of_service="99"), dict(items[-1], encounter_id="again")]
+    text = "".join(line + "\n" for line in lines(items))
     monkeypatch.setenv("FLUOROLOGIC_MEMO_SIZE", "0")
     off = _run(text, 1)
     monkeypatch.setenv("FLUOROLOGIC_MEMO_SIZE", "10000")
     on = _run(text, 1)
     two = _run(text, 2)
     assert off == on == two
-    assert off.count("\n") == len(items)
+    assert off[0].count("\n") == len(items) and "'bad'" in off[1]
     parallel._WORKER_ENGINE = None
 
 

@@ -27,7 +27,7 @@ from fluorologic.engine.multisolve import counts
 if TYPE_CHECKING:
     from fluorologic.engine.solver import Engine
 
-__all__ = ["BadItem", "error_record", "solve_chunk", "solve_chunk_rendered"]
+__all__ = ["BadItem", "error_record", "solve_chunk", "solve_chunk_rendered", "validated"]
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def error_record(raw: Any, err: InputError) -> dict[str, Any]:
     return {"encounter_id": eid if isinstance(eid, str) else None, "error": err.to_dict()}
 
 
-def _validated(engine: Engine, items: list[Any]) -> tuple[list[Any], list[tuple[int, Encounter]]]:
+def validated(engine: Engine, items: list[Any]) -> tuple[list[Any], list[tuple[int, Encounter]]]:
     """The error records of the invalid items (None for the valid ones) and the valid encounters by position."""
     records: list[Any] = [None] * len(items)
     valid: list[tuple[int, Encounter]] = []
@@ -85,7 +85,7 @@ def solve_chunk_rendered(engine: Engine, items: list[Any], *, timeout: float | N
 'message': 'is required'}})]
 
     """
-    records, valid = _validated(engine, items)
+    records, valid = validated(engine, items)
     out: list[tuple[str, Any] | None] = [None if r is None else (to_json(r), r) for r in records]
     if valid:
         try:
@@ -101,7 +101,7 @@ def solve_chunk_rendered(engine: Engine, items: list[Any], *, timeout: float | N
 
 def solve_chunk(engine: Engine, items: list[Any], *, timeout: float | None = None) -> list[dict[str, Any]]:
     """One record per item, in order: valid encounters are solved together in one program."""
-    records, valid = _validated(engine, items)
+    records, valid = validated(engine, items)
     if valid:
         try:
             recs = engine.batch.results([enc for _, enc in valid], timeout=timeout)

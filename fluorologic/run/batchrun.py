@@ -30,6 +30,7 @@ from typing import Any, TextIO
 
 from fluorologic.contract.errors import DataError, InputError
 from fluorologic.contract.render import to_json, to_table
+from fluorologic.run.front import memo_front
 from fluorologic.run.parallel import (
     BadItem,
     ChunkResult,
@@ -183,8 +184,10 @@ def run_solve(source: str | TextIO, fmt: str, *, out: TextIO | None = None, outp
         bar = _progress(_count_lines(name) if shape == "lines" else None, done)
         writer = _Writer(target, fmt, shape)
         try:
-            for result in ordered_map(solve_chunk_lines, _chunks(items, chunk_size), workers or default_workers(),
-                                      rules, chunk_size=chunk_size):
+            def solve(todo: Iterator[list[Any]]) -> Iterator[ChunkResult]:
+                return ordered_map(solve_chunk_lines, todo, workers or default_workers(), rules, chunk_size=chunk_size)
+
+            for result in memo_front(_chunks(items, chunk_size), solve):
                 for eid, field, message in result.errors:
                     err.write(f"fluorologic: encounter {eid!r}: {field}: {message}\n")
                 writer.write(result)

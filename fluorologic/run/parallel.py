@@ -99,6 +99,8 @@ class ChunkResult:
     lines: list[str]
     summary: Summary
     errors: list[tuple[str | None, str, str]]
+    #: Per line: the Result's :data:`~fluorologic.engine.multisolve.Counts`, or None for an error record.
+    counts: list[Counts | None] = field(default_factory=list)
 
 
 _WORKER_ENGINE: Engine | None = None
@@ -144,14 +146,17 @@ def solve_chunk_lines(items: list[Any]) -> ChunkResult:
     summary = Summary()
     lines = []
     errors = []
+    found: list[Counts | None] = []
     for text, extra in solve_chunk_rendered(_engine(), items):
         lines.append(text)
         if isinstance(extra, dict):  # an error record
             summary.add(extra)
             errors.append((extra["encounter_id"], extra["error"]["field"], extra["error"]["message"]))
+            found.append(None)
         else:
             summary.add_counts(extra)
-    return ChunkResult(lines, summary, errors)
+            found.append(extra)
+    return ChunkResult(lines, summary, errors, found)
 
 
 def default_workers() -> int:
