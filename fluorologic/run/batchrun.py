@@ -187,7 +187,7 @@ def run_solve(source: str | TextIO, fmt: str, *, out: TextIO | None = None, outp
             def solve(todo: Iterator[list[Any]]) -> Iterator[ChunkResult]:
                 return ordered_map(solve_chunk_lines, todo, workers or default_workers(), rules, chunk_size=chunk_size)
 
-            for result in memo_front(_chunks(items, chunk_size), solve):
+            for result in memo_front(_chunks(items, chunk_size), solve, chunk_size):
                 for eid, field, message in result.errors:
                     err.write(f"fluorologic: encounter {eid!r}: {field}: {message}\n")
                 writer.write(result)

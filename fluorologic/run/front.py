@@ -36,13 +36,17 @@ __all__ = ["memo_front"]
 #: answers it), and the encounters a worker answers, with their memo keys.
 _Plan = tuple[list[Any], list[Any]]
 
+#: Input chunks whose misses may wait to be solved together (a batch's fixed cost is shared by more encounters).
+MAX_GROUP = 8
 
-def memo_front(chunks: Iterable[list[Any]],
-               solve: Callable[[Iterator[list[Any]]], Iterator[ChunkResult]]) -> Iterator[ChunkResult]:
+
+def memo_front(chunks: Iterable[list[Any]], solve: Callable[[Iterator[list[Any]]], Iterator[ChunkResult]],
+               size: int = 256) -> Iterator[ChunkResult]:
     """The results of ``chunks`` in order; ``solve`` maps the chunks of what the memo does not know to results.
 
-    ``solve`` must yield one result per chunk it is given, in order (as ``ordered_map`` does); every chunk
-    is handed on, empty when the memo knew all of it, so that the order is kept.
+    ``solve`` must yield one result per chunk it is given, in order (as ``ordered_map`` does). The misses of
+    consecutive input chunks are handed on together, up to ``size`` of them or :data:`MAX_GROUP` input
+    chunks: a program solves a few hundred encounters for little more than the fixed cost of one.
     """
     engine = _engine()
     batch = engine.batch
@@ -50,13 +54,14 @@ def memo_front(chunks: Iterable[list[Any]],
     if not memo.size:
         yield from solve(iter(chunks))
         return
-    plans: deque[_Plan] = deque()
+    groups: deque[list[_Plan]] = deque()
 
     def todo() -> Iterator[list[Any]]:
+        group: list[_Plan] = []
+        misses: list[Any] = []
         for chunk in chunks:
             records, valid = validated(engine, chunk)
             out: list[Any] = [None if r is None else ("error", r, None) for r in records]
-            misses: list[Any] = []
             waiting: list[Any] = []
             for i, enc in valid:
                 part = cache.rule_part(enc)
@@ -67,24 +72,32 @@ def memo_front(chunks: Iterable[list[Any]],
                     waiting.append((i, enc, key))
                 else:
                     out[i] = ("hit", *hit)
-            plans.append((out, waiting))
+            group.append((out, waiting))
+            if len(misses) >= size or len(group) >= MAX_GROUP:
+                groups.append(group)
+                yield misses
+                group, misses = [], []
+        if group:
+            groups.append(group)
             yield misses
 
     for solved in solve(todo()):
-        out, waiting = plans.popleft()
-        for (i, enc, key), text, found in zip(waiting, solved.lines, solved.counts, strict=True):
-            if found is not None:
-                memo.put(key, enc, text, found)
-            out[i] = ("solved", text, found)
-        yield _merged(out, solved)
+        at = 0
+        worker_errors = iter(solved.errors)
+        for out, waiting in groups.popleft():
+            for i, enc, key in waiting:
+                text, found = solved.lines[at], solved.counts[at]
+                at += 1
+                if found is not None:
+                    memo.put(key, enc, text, found)
+                out[i] = ("solved", text, found)
+            yield _merged(out, worker_errors)
 
 
-def _merged(out: list[Any], solved: ChunkResult) -> ChunkResult:
+def _merged(out: list[Any], worker_errors: Iterator[tuple[str | None, str, str]]) -> ChunkResult:
     """One chunk's result: the memo's answers and the workers' in input order, with their summary and errors."""
     summary = Summary()
-    summary.merge(solved.summary)  # what the workers answered, errors included
     errors: list[tuple[str | None, str, str]] = []
-    worker_errors = iter(solved.errors)
     lines: list[str] = []
     found: list[Any] = []
     for kind, value, extra in out:
@@ -96,8 +109,10 @@ def _merged(out: list[Any], solved: ChunkResult) -> ChunkResult:
             continue
         lines.append(value)
         found.append(extra)
-        if kind == "hit":
+        if extra is not None:
             summary.add_counts(extra)
-        elif extra is None:
+        else:  # a worker's error record (an encounter that could not be solved)
+            summary.encounters += 1
+            summary.errors += 1
             errors.append(next(worker_errors))
     return ChunkResult(lines, summary, errors, found)
