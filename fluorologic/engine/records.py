@@ -54,11 +54,17 @@ def error_record(raw: Any, err: InputError) -> dict[str, Any]:
 
 
 def validated(engine: Engine, items: list[Any]) -> tuple[list[Any], list[tuple[int, Encounter]]]:
-    """The error records of the invalid items (None for the valid ones) and the valid encounters by position."""
+    """The error records of the invalid items (None for the valid ones) and the valid encounters by position.
+
+    An item that is an :class:`~fluorologic.contract.encounter.Encounter` is valid as it is.
+    """
     records: list[Any] = [None] * len(items)
     valid: list[tuple[int, Encounter]] = []
     places = engine.places
     for i, item in enumerate(items):
+        if isinstance(item, Encounter):  # validated already (e.g. by the memo in front of a pool)
+            valid.append((i, item))
+            continue
         item = BadItem.of(item)
         if isinstance(item, BadItem):
             records[i] = {"encounter_id": item.encounter_id, "error": {"field": item.field, "message": item.message}}

@@ -68,7 +68,7 @@ def memo_front(chunks: Iterable[list[Any]], solve: Callable[[Iterator[list[Any]]
                 key = memo.key(enc, part.number, part.thresholds)
                 hit = memo.get(key, enc)
                 if hit is None:
-                    misses.append(chunk[i])
+                    misses.append(enc)  # validated: the worker takes it as it is
                     waiting.append((i, enc, key))
                 else:
                     out[i] = ("hit", *hit)
