@@ -65,9 +65,9 @@ __all__ = ["RESULT_MEMO_SIZE", "BatchSolver", "Counts", "SolveTimeout", "counts"
 
 _ARGS = ["--opt-mode=optN", "--opt-strategy=usc", "--models=1", "--warn=none", "--single-shot"]
 
-#: Rendered Results the canonical memo keeps by default (about 1-4 KB each: at most ~80 MB, so that a worker
+#: Rendered Results the canonical memo keeps by default (about 3.3 KB each with their keys: ~35 MB, so that a worker
 #: stays under 300 MB); ``FLUOROLOGIC_RESULT_MEMO_SIZE`` sets it, ``FLUOROLOGIC_MEMO_SIZE=0`` turns every memo off.
-RESULT_MEMO_SIZE = 20_000
+RESULT_MEMO_SIZE = 10_000
 
 #: What a batch summary counts of a Result: the exclusion reasons, and the billed and expected totals in cents.
 Counts = tuple[tuple[str, ...], int, int]
