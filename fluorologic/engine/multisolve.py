@@ -68,6 +68,8 @@ _ARGS = ["--opt-mode=optN", "--opt-strategy=usc", "--models=1", "--warn=none", "
 #: Rendered Results the canonical memo keeps by default (about 3.3 KB each with their keys: ~35 MB, so that a worker
 #: stays under 300 MB); ``FLUOROLOGIC_RESULT_MEMO_SIZE`` sets it, ``FLUOROLOGIC_MEMO_SIZE=0`` turns every memo off.
 RESULT_MEMO_SIZE = 10_000
+#: Shown-atom answers kept when the Result memo is on (see ``BatchSolver.__init__``).
+ATOM_MEMO_BEHIND = 1_000
 
 #: What a batch summary counts of a Result: the exclusion reasons, and the billed and expected totals in cents.
 Counts = tuple[tuple[str, ...], int, int]
@@ -104,6 +106,9 @@ class BatchSolver:
         self._memo: dict[tuple[int, tuple[Atom, ...]], tuple[int, ...]] = {}
         result_size = int(os.environ.get("FLUOROLOGIC_RESULT_MEMO_SIZE", str(RESULT_MEMO_SIZE))) if memo_size else 0
         self.result_memo = ResultMemo(result_size)
+        # Behind the Result memo, the shown-atom memo sees only what that memo missed (new keys; it still
+        # serves encounters with notes, whose Result key holds the note's text): a few entries do.
+        self._atom_cap = min(memo_size, ATOM_MEMO_BEHIND) if result_size else memo_size
         self.memo_hits = 0
         #: Encounters solved by clingo (not answered from a memo) in this process.
         self.solved = 0
@@ -181,7 +186,7 @@ class BatchSolver:
             self.solved += len(todo)
             for i, atoms in zip(todo, self._solve([inputs[i] for i in todo], timeout),
                                 strict=True):
-                if len(self._memo) >= self.memo_size:
+                if len(self._memo) >= self._atom_cap:
                     self._memo.clear()
                 answers[i] = atoms
                 if self.memo_size:

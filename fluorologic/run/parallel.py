@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from itertools import chain, islice
 from typing import Any
 
-from fluorologic.engine.multisolve import Counts, counts
+from fluorologic.engine.multisolve import ATOM_MEMO_BEHIND, Counts, counts
 from fluorologic.engine.records import BadItem, error_record, solve_chunk, solve_chunk_rendered
 from fluorologic.engine.solver import Engine
 from fluorologic.rules.source import rule_source
@@ -130,9 +130,21 @@ def init_worker(rules: tuple[str | None, str | None] = (None, None), *, watch_pa
         _WORKER_ENGINE = Engine(data=rule_source(*rules))
 
 
-def worker_process(rules: tuple[str | None, str | None] = (None, None)) -> None:
-    """The initializer of a worker process: its engine, and an end when its parent is gone."""
+def worker_process(rules: tuple[str | None, str | None] = (None, None), *, result_memo: bool = True) -> None:
+    """The initializer of a worker process: its engine, and an end when its parent is gone.
+
+    Without ``result_memo`` the worker keeps no Results (the process that hands it work keeps them, see
+    :mod:`fluorologic.run.front`), so that its memory goes to solving.
+    """
+    if not result_memo and os.environ.get("FLUOROLOGIC_MEMO_SIZE", "1") != "0":
+        os.environ["FLUOROLOGIC_RESULT_MEMO_SIZE"] = "0"
+        os.environ["FLUOROLOGIC_MEMO_SIZE"] = str(ATOM_MEMO_BEHIND)  # new keys only come here: a few will do
     init_worker(rules, watch_parent=True)
+
+
+def _pool_worker(rules: tuple[str | None, str | None]) -> None:
+    """The initializer of a pool worker behind the memo of the reading process."""
+    worker_process(rules, result_memo=False)
 
 
 def _engine() -> Engine:
@@ -198,7 +210,7 @@ def ordered_map(fn: Callable[[list[Any]], ChunkResult], chunks: Iterable[list[An
     # Workers are replaced after about RECYCLE_ENCOUNTERS encounters: clingo interns every symbol it ever
     # makes for the life of the process, so a fresh worker now and then keeps memory flat on endless streams.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, initializer=worker_process, initargs=(rules,), mp_context=context,
+    with ProcessPoolExecutor(max_workers=workers, initializer=_pool_worker, initargs=(rules,), mp_context=context,
                              max_tasks_per_child=recycle) as pool:
         pending: deque[Future[ChunkResult]] = deque()
         for chunk in chain(head, it):
