@@ -45,8 +45,9 @@ def memo_front(chunks: Iterable[list[Any]], solve: Callable[[Iterator[list[Any]]
     """The results of ``chunks`` in order; ``solve`` maps the chunks of what the memo does not know to results.
 
     ``solve`` must yield one result per chunk it is given, in order (as ``ordered_map`` does). The misses of
-    consecutive input chunks are handed on together, up to ``size`` of them or :data:`MAX_GROUP` input
-    chunks: a program solves a few hundred encounters for little more than the fixed cost of one.
+    consecutive input chunks are handed on together once they fill three quarters of ``size`` (or come from
+    :data:`MAX_GROUP` input chunks): a program solves a few hundred encounters for little more than the fixed
+    cost of one, and a stream that seldom repeats is still handed on a chunk at a time.
     """
     engine = _engine()
     batch = engine.batch
@@ -73,7 +74,7 @@ def memo_front(chunks: Iterable[list[Any]], solve: Callable[[Iterator[list[Any]]
                 else:
                     out[i] = ("hit", *hit)
             group.append((out, waiting))
-            if len(misses) >= size or len(group) >= MAX_GROUP:
+            if 4 * len(misses) >= 3 * size or len(group) >= MAX_GROUP:  # three quarters of a batch: solve them
                 groups.append(group)
                 yield misses
                 group, misses = [], []
