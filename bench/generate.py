@@ -10,6 +10,12 @@ Usage::
 
     python bench/generate.py -n 10000 --seed 7 > encounters.jsonl
     python bench/generate.py -n 1000 --malformed 0.01 > with_errors.jsonl
+    python bench/generate.py -n 20000 --stream realistic > practice.jsonl
+
+Two streams: the *cold* one (:func:`generate`, varied scenarios, dates over 2008-2025, so that answers
+seldom repeat) and the *realistic* one (:func:`realistic`, one practice's few dozen code combinations
+drawn by a Zipf law, with the usual variation in units, modifiers, place, documentation and sites, on
+dates over two years).
 
 Reusable: ``from bench.generate import generate`` (or load it by path) gives a list of dicts.
 """
@@ -192,6 +198,119 @@ def encounter(rng: random.Random, c: _Codes, eid: str) -> dict[str, Any]:
     return enc
 
 
+# --- The realistic stream: what one practice sends, day after day -------------------------------------------
+
+#: Code combinations a pain / orthopedic practice bills again and again, most common first (a practice's
+#: top services: the Zipf rank). Each is (codes, site kind): the kind picks the sites and side modifiers.
+PRACTICE_COMBINATIONS: list[tuple[tuple[str, ...], str]] = [
+    (("64483", "77003"), "spine"),            # transforaminal ESI + guidance it includes
+    (("20610", "77002"), "joint"),            # knee / shoulder injection with fluoroscopic guidance
+    (("64493", "64494"), "spine"),            # lumbar facet, two levels
+    (("62323", "77003"), "spine"),            # lumbar interlaminar epidural + included guidance
+    (("64635", "64636"), "spine"),            # lumbar radiofrequency ablation, two levels
+    (("64483", "64484", "77003"), "spine"),
+    (("20610",), "joint"),
+    (("27096", "77003"), "spine"),            # sacroiliac joint injection
+    (("64490", "64491"), "spine"),            # cervical facets
+    (("62321", "77003"), "spine"),            # cervical epidural
+    (("62322", "77003"), "spine"),            # lumbar epidural without imaging + guidance
+    (("20610", "76942"), "joint"),            # ultrasound-guided knee
+    (("64493",), "spine"),
+    (("62273", "77003"), "spine"),            # blood patch with needle guidance
+    (("20605", "77002"), "joint"),
+    (("27093", "73525"), "joint"),            # hip arthrography
+    (("22514", "77003"), "spine"),            # kyphoplasty
+    (("27506", "76000"), "fracture"),         # intramedullary nailing with C-arm
+    (("64483", "64484"), "spine"),
+    (("62320", "77003"), "spine"),
+    (("20610", "20610", "77002"), "joint"),   # both knees
+    (("27245", "76000"), "fracture"),
+    (("64633", "64634"), "spine"),
+    (("62270", "77003"), "spine"),            # lumbar puncture
+    (("20600", "77002"), "joint"),
+    (("22510", "77003"), "spine"),            # vertebroplasty
+    (("25607", "76000"), "fracture"),
+    (("23350", "73040"), "joint"),            # shoulder arthrography
+    (("20610", "77003"), "joint"),            # the spinal guidance code for a knee
+    (("76000", "20610"), "joint"),
+    (("27759", "76000", "77002"), "fracture"),
+    (("64479", "64480", "77003"), "spine"),
+    (("62323", "76000"), "spine"),
+    (("27244", "76000"), "fracture"),
+    (("22513", "22515", "77003"), "spine"),
+    (("64495", "64494", "64493"), "spine"),
+]
+
+_PRACTICE_SITES = {
+    "spine": ["L4-L5", "L5-S1", "L3-L4", "C5-C6", "C6-C7", "left L5-S1", "right L4-L5"],
+    "joint": ["left knee", "right knee", "left shoulder", "right shoulder", "left hip", "right hip"],
+    "fracture": ["left femur", "right femur", "right tibia", "left wrist"],
+}
+_PRACTICE_POS = [("11", 0.5), ("24", 0.25), ("22", 0.2), ("19", 0.05)]
+
+
+def _practice_line(rng: random.Random, code: str, kind: str, site: str, first: bool) -> Line:
+    """One line of a practice's claim: the usual units and modifiers, now and then a slip."""
+    units = 1 if rng.random() < 0.95 else 2
+    mods: list[str] = []
+    if kind == "joint" and code.startswith("2") and rng.random() < 0.5:
+        mods.append("LT" if site.startswith("left") else "RT")
+    if code in ("76000", "77002", "77003") and rng.random() < 0.1:
+        mods.append(rng.choice(["26", "26", "TC"]))
+    if not first and rng.random() < 0.03:
+        mods.append(rng.choice(["59", "XS"]))
+    return _line(code, units=units, modifiers=mods, site=site if code.startswith(("2", "6")) else None,
+                 distinct=bool(mods and mods[-1] in ("59", "XS") and rng.random() < 0.5))
+
+
+def practice_encounter(rng: random.Random, rank: int, eid: str, day: dt.date) -> dict[str, Any]:
+    """One encounter of the practice: combination ``rank`` of :data:`PRACTICE_COMBINATIONS` on ``day``."""
+    codes, kind = PRACTICE_COMBINATIONS[rank]
+    sites = _PRACTICE_SITES[kind]
+    site = rng.choice(sites)
+    lines = []
+    for i, code in enumerate(codes):
+        if i and code == codes[i - 1]:  # the same code twice: the other side or the next level
+            site = rng.choice([s for s in sites if s != site])
+        lines.append(_practice_line(rng, code, kind, site, first=i == 0))
+    pos = rng.choices([p for p, _ in _PRACTICE_POS], weights=[w for _, w in _PRACTICE_POS])[0]
+    enc: dict[str, Any] = {"encounter_id": eid, "date_of_service": day.isoformat(), "place_of_service": pos,
+                           "lines": lines}
+    if pos == "11" and rng.random() < 0.1:
+        enc["equipment_owner"] = "facility"
+    doc: dict[str, Any] = {"fluoroscopy_time_seconds": round(rng.uniform(8, 120), 1),
+                           "indication": rng.choice(["confirm needle placement under live imaging",
+                                                     "contrast spread must be seen in real time"]),
+                           "body_area": {"spine": "lumbar spine", "joint": "knee", "fracture": "femur"}[kind]}
+    if rng.random() < 0.1:  # a note that leaves something out
+        del doc[rng.choice(list(doc))]
+    enc["documentation"] = doc
+    return enc
+
+
+def realistic(n: int, seed: int = 7, data: RuleData | None = None, *, zipf: float = 1.1,
+              start: dt.date = dt.date(2024, 1, 1), days: int = 731) -> list[dict[str, Any]]:
+    """``n`` encounters of one practice: combinations drawn by a Zipf law (exponent ``zipf``), dates over two years.
+
+    Every encounter has its own id (``p{seed}-{i}``) and a date drawn over ``days`` days from ``start``;
+    units, modifiers, place of service, documentation and sites vary as a practice's claims do. Only
+    combinations whose codes are all in the loaded rule data are drawn.
+
+    Examples
+    --------
+    >>> encs = realistic(1000, seed=1)
+    >>> len({e["encounter_id"] for e in encs}), min(e["date_of_service"] for e in encs) >= "2024-01-01"
+    (1000, True)
+
+    """
+    known = set((data or RuleData.embedded()).codes)
+    ranks = [r for r, (codes, _) in enumerate(PRACTICE_COMBINATIONS) if set(codes) <= known]
+    weights = [1 / (i + 1) ** zipf for i in range(len(ranks))]
+    rng = random.Random(seed)
+    return [practice_encounter(rng, rng.choices(ranks, weights=weights)[0], f"p{seed}-{i:07d}",
+                               start + dt.timedelta(days=rng.randrange(days))) for i in range(n)]
+
+
 _BROKEN = ['{"encounter_id": "broken", "lines": [', '{"encounter_id": "x", "date_of_service": "2024-13-45", '
            '"place_of_service": "11", "lines": [{"code": "20610"}]}', '{"encounter_id": "y", "date_of_service": '
            '"2024-05-01", "place_of_service": "11", "lines": [{"code": "ABC"}]}', 'not json at all']
@@ -224,8 +343,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("-n", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--malformed", type=float, default=0.0, help="share of broken input lines")
+    parser.add_argument("--stream", choices=("cold", "realistic"), default="cold",
+                        help="cold: varied encounters that seldom repeat; realistic: one practice's stream")
     args = parser.parse_args(argv)
-    for text in lines(generate(args.n, args.seed, args.malformed)):
+    items = generate(args.n, args.seed, args.malformed) if args.stream == "cold" else realistic(args.n, args.seed)
+    for text in lines(items):
         sys.stdout.write(text + "\n")
 
 

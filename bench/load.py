@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from bench.generate import generate  # noqa: E402
+from bench.generate import generate, realistic  # noqa: E402
 
 HOST = "127.0.0.1"
 
@@ -60,9 +60,11 @@ async def _worker(port: int, bodies: list[bytes], start: int, step: int, deadlin
         writer.close()
 
 
-async def run(port: int, seconds: float, requests: int, connections: int, n: int) -> dict[str, float]:
+async def run(port: int, seconds: float, requests: int, connections: int, n: int, stream: str = "cold"
+              ) -> dict[str, float]:
     """Drive the service and return the figures."""
-    bodies = [json.dumps(e).encode() for e in generate(n, seed=11)]
+    encs = generate(n, seed=11) if stream == "cold" else realistic(n, seed=11)
+    bodies = [json.dumps(e).encode() for e in encs]
     lat: list[float] = []
     stats = {"ok": 0, "bad": 0, "errors": 0}
     budget = [requests]
@@ -88,9 +90,11 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=1_000_000)
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--encounters", type=int, default=2000, help="distinct generated encounters to cycle")
+    parser.add_argument("--stream", choices=("cold", "realistic"), default="cold",
+                        help="the encounters of bench/generate.py to send: cold, or one practice's stream")
     args = parser.parse_args()
     print(json.dumps(asyncio.run(run(args.port, min(args.seconds, 600), args.requests, args.connections,
-                                     args.encounters))))
+                                     args.encounters, args.stream))))
 
 
 if __name__ == "__main__":

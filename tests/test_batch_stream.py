@@ -89,11 +89,12 @@ def test_workers_keep_input_order():
 
 
 def test_one_worker_hands_a_long_stream_to_a_recycled_worker_process(monkeypatch):
-    """With --workers 1 this process solves the first chunks, then a worker process (bounded memory)."""
+    """With --workers 1 this process solves the first encounters, then a worker process (bounded memory)."""
     items = generate(120, seed=14)
     text = "".join(json.dumps(i) + "\n" for i in items)
     _, alone, _ = _run(text, workers=1, chunk_size=16)
-    monkeypatch.setattr(parallel, "RECYCLE_ENCOUNTERS", 32)  # 2 chunks here, then a worker replaced every 2
+    monkeypatch.setattr(parallel, "RECYCLE_ENCOUNTERS", 32)  # 32 solved here, then a worker replaced every 2 chunks
+    monkeypatch.setattr(parallel, "_WORKER_ENGINE", None)  # a fresh engine: its memo has not seen these encounters
     started = []
     real = parallel.ProcessPoolExecutor
 

@@ -130,7 +130,7 @@ def test_requests_arriving_within_the_linger_share_a_batch(shared_engine, monkey
         return out
 
     records = asyncio.run(scenario())
-    assert [r["encounter_id"] for r in records] == ["l0", "l1", "l2", "l3"]
+    assert [json.loads(r)["encounter_id"] for r in records] == ["l0", "l1", "l2", "l3"]
     assert sizes == ([4] if linger else [1, 3])
 
 

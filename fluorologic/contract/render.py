@@ -4,6 +4,8 @@ Examples
 --------
 >>> to_json({"b": 1, "a": [1, 2]})
 '{"b": 1, "a": [1, 2]}'
+>>> from_json('{"b": 1, "a": [1, 2.5]}')
+{'b': 1, 'a': [1, 2.5]}
 
 """
 
@@ -12,7 +14,30 @@ from __future__ import annotations
 import json
 from typing import Any
 
-__all__ = ["to_json", "to_jsonl", "to_table"]
+import orjson
+
+__all__ = ["from_json", "to_json", "to_jsonl", "to_table"]
+
+
+def from_json(text: str | bytes) -> Any:
+    """The value of a JSON document, as ``json.loads`` gives it, read by orjson where orjson can.
+
+    orjson reads a line of input several times faster. What it refuses (NaN, lone surrogates, malformed
+    text) goes to ``json.loads``, and so does a text with a run of 19 digits or more (orjson reads an
+    integer beyond 64 bits as a float), so the values accepted and the error messages
+    (``json.JSONDecodeError``) are those of the standard library.
+    """
+    raw = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
+    if _LONG_RUN in raw.translate(_DIGITS):  # 19 digits in a row (a regular expression costs 10x more)
+        return json.loads(text)
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
+_DIGITS = bytes(57 if 48 <= i <= 57 else 32 for i in range(256))  # an ASCII digit -> "9", any other byte -> " "
+_LONG_RUN = b"9" * 19
 
 
 def to_json(obj: Any, *, indent: int | None = None) -> str:

@@ -34,11 +34,10 @@ Examples
 
 from __future__ import annotations
 
+import json
 import os
-import pickle
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import clingo
@@ -46,6 +45,7 @@ from clingo import ast
 
 from fluorologic.contract.encounter import Encounter
 from fluorologic.contract.errors import EncodingError
+from fluorologic.contract.render import to_json
 from fluorologic.engine.decode import decode
 from fluorologic.engine.encodings import program_text
 from fluorologic.engine.factcache import FactCache, RulePart, with_rows
@@ -53,6 +53,7 @@ from fluorologic.engine.facts import Facts
 from fluorologic.engine.keyed import DAT, ROWS, keyed_program
 from fluorologic.engine.memokey import memo_key
 from fluorologic.engine.rawsym import RawSymbols, add_facts, shown_reps, symbol
+from fluorologic.engine.resultmemo import ResultMemo
 from fluorologic.engine.solution import Solution
 from fluorologic.engine.symorder import rep_order_key
 from fluorologic.engine.terms import Atom
@@ -60,16 +61,29 @@ from fluorologic.engine.terms import Atom
 if TYPE_CHECKING:
     from fluorologic.engine.solver import Engine
 
-__all__ = ["BatchSolver", "SolveTimeout"]
+__all__ = ["RESULT_MEMO_SIZE", "BatchSolver", "Counts", "SolveTimeout", "counts"]
 
 _ARGS = ["--opt-mode=optN", "--opt-strategy=usc", "--models=1", "--warn=none", "--single-shot"]
 
+#: Rendered Results the canonical memo keeps by default (about 3.3 KB each with their keys: ~35 MB, so that a worker
+#: stays under 300 MB); ``FLUOROLOGIC_RESULT_MEMO_SIZE`` sets it, ``FLUOROLOGIC_MEMO_SIZE=0`` turns every memo off.
+RESULT_MEMO_SIZE = 10_000
+#: Shown-atom answers kept when the Result memo is on (see ``BatchSolver.__init__``).
+ATOM_MEMO_BEHIND = 1_000
 
-def _with_id(frozen: bytes, eid: str) -> dict[str, Any]:
-    """A fresh copy of a remembered Result under another encounter id (the only field naming the encounter)."""
-    out = pickle.loads(frozen)  # noqa: S301 (bytes this process pickled itself, never input)
-    out["encounter_id"] = eid
-    return out
+#: What a batch summary counts of a Result: the exclusion reasons, and the billed and expected totals in cents.
+Counts = tuple[tuple[str, ...], int, int]
+
+
+def counts(rec: dict[str, Any]) -> Counts:
+    """The :data:`Counts` of a Result.
+
+    >>> counts({"excluded": [{"reason": "ptp_bundled"}], "totals": {"billed": 10.5, "expected": 7.25}})
+    (('ptp_bundled',), 1050, 725)
+    """
+    totals = rec.get("totals") or {}
+    return (tuple(e["reason"] for e in rec.get("excluded", ())), round(100 * (totals.get("billed") or 0)),
+            round(100 * (totals.get("expected") or 0)))
 
 
 class SolveTimeout(Exception):  # noqa: N818 (it is a result, not a failure of fluorologic)
@@ -90,8 +104,14 @@ class BatchSolver:
         self.raw = RawSymbols()
         self._dat: dict[int, list[int]] = {}
         self._memo: dict[tuple[int, tuple[Atom, ...]], tuple[int, ...]] = {}
-        self._results: dict[tuple[Encounter, int], bytes] = {}
+        result_size = int(os.environ.get("FLUOROLOGIC_RESULT_MEMO_SIZE", str(RESULT_MEMO_SIZE))) if memo_size else 0
+        self.result_memo = ResultMemo(result_size)
+        # Behind the Result memo, the shown-atom memo sees only what that memo missed (new keys; it still
+        # serves encounters with notes, whose Result key holds the note's text): a few entries do.
+        self._atom_cap = min(memo_size, ATOM_MEMO_BEHIND) if result_size else memo_size
         self.memo_hits = 0
+        #: Encounters solved by clingo (not answered from a memo) in this process.
+        self.solved = 0
 
     def _control(self) -> clingo.Control:
         ctl = clingo.Control(_ARGS, logger=lambda _code, _msg: None)
@@ -163,9 +183,10 @@ class BatchSolver:
                 first[key] = i
                 todo.append(i)
         if todo:
+            self.solved += len(todo)
             for i, atoms in zip(todo, self._solve([inputs[i] for i in todo], timeout),
                                 strict=True):
-                if len(self._memo) >= self.memo_size:
+                if len(self._memo) >= self._atom_cap:
                     self._memo.clear()
                 answers[i] = atoms
                 if self.memo_size:
@@ -176,34 +197,61 @@ class BatchSolver:
                 if atoms is not None]
 
     def results(self, encs: Sequence[Encounter], *, timeout: float | None = None) -> list[dict[str, Any]]:
-        """The contract Results of ``encs`` in order (see :meth:`solve_encounters`).
+        """The contract Results of ``encs`` in order (see :meth:`rendered`)."""
+        return [json.loads(text) for text, _ in self.rendered(encs, timeout=timeout)]
 
-        A Result is remembered by everything in its encounter but the id (and by the rule rows in force),
-        so a repeat of an earlier encounter under a new id costs a copy, not a solve and a decode.
+    def rendered(self, encs: Sequence[Encounter], *, timeout: float | None = None) -> list[tuple[str, Counts]]:
+        """The contract Results of ``encs`` in order, as JSON text (``to_json``) with their :data:`Counts`.
+
+        A Result is remembered under its canonical key (:mod:`fluorologic.engine.resultmemo`): an encounter
+        like an earlier one but for its id, its day (on the same side of every rule date), its site texts or
+        its documentation texts costs a splice of the remembered text, not a solve and a decode.
         """
-        out: list[dict[str, Any] | None] = []
-        keys: list[tuple[Encounter, int]] = []
+        memo = self.result_memo
+        out: list[tuple[str, Counts] | None] = [None] * len(encs)
+        keys: list[Any] = []
         todo: list[int] = []
+        again: list[int] = []  # a key already being solved in this batch: spliced after
+        first: set[Any] = set()
+        cache = self.cache
         for i, enc in enumerate(encs):
-            key = (replace(enc, encounter_id=""), self.cache.rule_part(enc).number)
-            keys.append(key)
-            known = self._results.get(key)
-            if known is None:
+            if not memo.size:
+                keys.append(None)
                 todo.append(i)
-                out.append(None)
-            else:
+                continue
+            part = cache.rule_part(enc)
+            key = memo.key(enc, part.number, part.thresholds)
+            keys.append(key)
+            hit = memo.get(key, enc)
+            if hit is not None:
                 self.memo_hits += 1
-                out.append(_with_id(known, enc.encounter_id))
+                out[i] = hit
+            elif key in first:
+                again.append(i)
+            else:
+                first.add(key)
+                todo.append(i)
         if todo:
             sols = self.solve_encounters([encs[i] for i in todo], timeout=timeout)
             for i, sol in zip(todo, sols, strict=True):
-                rec = decode(sol)
-                if len(self._results) >= self.memo_size:
-                    self._results.clear()
-                if self.memo_size:
-                    self._results[keys[i]] = pickle.dumps(rec, protocol=pickle.HIGHEST_PROTOCOL)
-                out[i] = rec
-        return [r for r in out if r is not None]
+                out[i] = self._render(sol, keys[i])
+        for i in again:
+            hit = memo.get(keys[i], encs[i])
+            if hit is None:  # not kept (e.g. dated on another day): solve it
+                (sol,) = self.solve_encounters([encs[i]], timeout=timeout)
+                hit = self._render(sol, keys[i])
+            else:
+                self.memo_hits += 1
+            out[i] = hit
+        return out  # type: ignore[return-value]
+
+    def _render(self, sol: Solution, key: Any) -> tuple[str, Counts]:
+        rec = decode(sol)
+        text = to_json(rec)
+        found = counts(rec)
+        if key is not None:
+            self.result_memo.put(key, sol.encounter, text, found)
+        return text, found
 
     def _solve(self, inputs: list[tuple[list[Atom], RulePart]], timeout: float | None) -> list[tuple[int, ...]]:
         """The shown atoms of each encounter (as integers, in clingo's order), solved together in one program."""

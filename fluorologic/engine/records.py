@@ -21,11 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 from fluorologic.contract.encounter import Encounter, parse_encounter
 from fluorologic.contract.errors import FluorologicError, InputError
+from fluorologic.contract.render import to_json
+from fluorologic.engine.multisolve import counts
 
 if TYPE_CHECKING:
     from fluorologic.engine.solver import Engine
 
-__all__ = ["BadItem", "error_record", "solve_chunk"]
+__all__ = ["BadItem", "error_record", "solve_chunk", "solve_chunk_rendered", "validated"]
 
 
 @dataclass(frozen=True)
@@ -51,19 +53,61 @@ def error_record(raw: Any, err: InputError) -> dict[str, Any]:
     return {"encounter_id": eid if isinstance(eid, str) else None, "error": err.to_dict()}
 
 
-def solve_chunk(engine: Engine, items: list[Any], *, timeout: float | None = None) -> list[dict[str, Any]]:
-    """One record per item, in order: valid encounters are solved together in one program."""
-    records: list[dict[str, Any] | None] = [None] * len(items)
+def validated(engine: Engine, items: list[Any]) -> tuple[list[Any], list[tuple[int, Encounter]]]:
+    """The error records of the invalid items (None for the valid ones) and the valid encounters by position.
+
+    An item that is an :class:`~fluorologic.contract.encounter.Encounter` is valid as it is.
+    """
+    records: list[Any] = [None] * len(items)
     valid: list[tuple[int, Encounter]] = []
+    places = engine.places
     for i, item in enumerate(items):
+        if isinstance(item, Encounter):  # validated already (e.g. by the memo in front of a pool)
+            valid.append((i, item))
+            continue
         item = BadItem.of(item)
         if isinstance(item, BadItem):
             records[i] = {"encounter_id": item.encounter_id, "error": {"field": item.field, "message": item.message}}
             continue
         try:
-            valid.append((i, parse_encounter(item, engine.places)))
+            valid.append((i, parse_encounter(item, places)))
         except InputError as err:
             records[i] = error_record(item, err)
+    return records, valid
+
+
+def solve_chunk_rendered(engine: Engine, items: list[Any], *, timeout: float | None = None
+                         ) -> list[tuple[str, Any]]:
+    """One record per item, in order, as JSON text (``to_json``) with its counts or its error record.
+
+    The second member is the Result's :data:`~fluorologic.engine.multisolve.Counts`, or, for an error
+    record, the record itself. The text is the bytes :func:`solve_chunk`'s records render to.
+
+    Examples
+    --------
+    >>> from fluorologic.engine.solver import Engine
+    >>> [(text[:40], extra) for text, extra in solve_chunk_rendered(Engine(), [{"encounter_id": "b"}])]
+    [('{"encounter_id": "b", "error": {"field":', {'encounter_id': 'b', 'error': {'field': 'date_of_service', \
+'message': 'is required'}})]
+
+    """
+    records, valid = validated(engine, items)
+    out: list[tuple[str, Any] | None] = [None if r is None else (to_json(r), r) for r in records]
+    if valid:
+        try:
+            texts = engine.batch.rendered([enc for _, enc in valid], timeout=timeout)
+            for (i, _), rendered in zip(valid, texts, strict=True):
+                out[i] = rendered
+        except FluorologicError:
+            for i, enc in valid:  # one encounter the batch cannot take must not cost the others their answers
+                rec = _solve_alone(engine, enc)
+                out[i] = (to_json(rec), rec if "error" in rec else counts(rec))
+    return out  # type: ignore[return-value]
+
+
+def solve_chunk(engine: Engine, items: list[Any], *, timeout: float | None = None) -> list[dict[str, Any]]:
+    """One record per item, in order: valid encounters are solved together in one program."""
+    records, valid = validated(engine, items)
     if valid:
         try:
             recs = engine.batch.results([enc for _, enc in valid], timeout=timeout)

@@ -36,6 +36,7 @@ from fluorologic.claims.x12 import is_x12
 from fluorologic.contract.errors import DataError, InputError
 from fluorologic.contract.render import to_json, to_table
 from fluorologic.run.flat import flat_csv
+from fluorologic.run.front import memo_front
 from fluorologic.run.parallel import (
     BadItem,
     ChunkResult,
@@ -286,8 +287,10 @@ def run_solve(source: str | TextIO, fmt: str, *, out: TextIO | None = None, outp
                 yield chunk
 
         try:
-            for result in ordered_map(solve_chunk_lines, chunks(), workers or default_workers(),
-                                      rules, chunk_size=chunk_size):
+            def solve(todo: Iterator[list[Any]]) -> Iterator[ChunkResult]:
+                return ordered_map(solve_chunk_lines, todo, workers or default_workers(), rules, chunk_size=chunk_size)
+
+            for result in memo_front(chunks(), solve, chunk_size):
                 for eid, field, message in result.errors:
                     err.write(f"fluorologic: encounter {eid!r}: {field}: {message}\n")
                 writer.write(result, sent.popleft() if keep else None)

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from itertools import chain, islice
 from typing import Any
 
-from fluorologic.contract.render import to_json
-from fluorologic.engine.records import BadItem, error_record, solve_chunk
+from fluorologic.engine.multisolve import ATOM_MEMO_BEHIND, Counts, counts
+from fluorologic.engine.records import BadItem, error_record, solve_chunk, solve_chunk_rendered
 from fluorologic.engine.solver import Engine
 from fluorologic.rules.source import rule_source
 
@@ -48,14 +48,19 @@ class Summary:
 
     def add(self, rec: dict[str, Any]) -> None:
         """Count one output record."""
-        self.encounters += 1
         if "error" in rec:
+            self.encounters += 1
             self.errors += 1
             return
-        self.excluded.update(e["reason"] for e in rec.get("excluded", ()))
-        totals = rec.get("totals") or {}
-        self.billed_cents += round(100 * (totals.get("billed") or 0))
-        self.expected_cents += round(100 * (totals.get("expected") or 0))
+        self.add_counts(counts(rec))
+
+    def add_counts(self, found: Counts) -> None:
+        """Count one solved encounter from its :data:`~fluorologic.engine.multisolve.Counts`."""
+        self.encounters += 1
+        reasons, billed, expected = found
+        self.excluded.update(reasons)
+        self.billed_cents += billed
+        self.expected_cents += expected
 
     def merge(self, other: Summary) -> None:
         """Add the counts of ``other``."""
@@ -93,6 +98,8 @@ class ChunkResult:
     lines: list[str]
     summary: Summary
     errors: list[tuple[str | None, str, str]]
+    #: Per line: the Result's :data:`~fluorologic.engine.multisolve.Counts`, or None for an error record.
+    counts: list[Counts | None] = field(default_factory=list)
 
 
 _WORKER_ENGINE: Engine | None = None
@@ -122,9 +129,21 @@ def init_worker(rules: tuple[str | None, str | None] = (None, None), *, watch_pa
         _WORKER_ENGINE = Engine(data=rule_source(*rules))
 
 
-def worker_process(rules: tuple[str | None, str | None] = (None, None)) -> None:
-    """The initializer of a worker process: its engine, and an end when its parent is gone."""
+def worker_process(rules: tuple[str | None, str | None] = (None, None), *, result_memo: bool = True) -> None:
+    """The initializer of a worker process: its engine, and an end when its parent is gone.
+
+    Without ``result_memo`` the worker keeps no Results (the process that hands it work keeps them, see
+    :mod:`fluorologic.run.front`), so that its memory goes to solving.
+    """
+    if not result_memo and os.environ.get("FLUOROLOGIC_MEMO_SIZE", "1") != "0":
+        os.environ["FLUOROLOGIC_RESULT_MEMO_SIZE"] = "0"
+        os.environ["FLUOROLOGIC_MEMO_SIZE"] = str(ATOM_MEMO_BEHIND)  # new keys only come here: a few will do
     init_worker(rules, watch_parent=True)
+
+
+def _pool_worker(rules: tuple[str | None, str | None]) -> None:
+    """The initializer of a pool worker behind the memo of the reading process."""
+    worker_process(rules, result_memo=False)
 
 
 def _engine() -> Engine:
@@ -138,12 +157,17 @@ def solve_chunk_lines(items: list[Any]) -> ChunkResult:
     summary = Summary()
     lines = []
     errors = []
-    for rec in solve_chunk(_engine(), items):
-        summary.add(rec)
-        lines.append(to_json(rec))
-        if "error" in rec:
-            errors.append((rec["encounter_id"], rec["error"]["field"], rec["error"]["message"]))
-    return ChunkResult(lines, summary, errors)
+    found: list[Counts | None] = []
+    for text, extra in solve_chunk_rendered(_engine(), items):
+        lines.append(text)
+        if isinstance(extra, dict):  # an error record
+            summary.add(extra)
+            errors.append((extra["encounter_id"], extra["error"]["field"], extra["error"]["message"]))
+            found.append(None)
+        else:
+            summary.add_counts(extra)
+            found.append(extra)
+    return ChunkResult(lines, summary, errors, found)
 
 
 def default_workers() -> int:
@@ -160,15 +184,20 @@ def ordered_map(fn: Callable[[list[Any]], ChunkResult], chunks: Iterable[list[An
     """``fn`` over ``chunks`` (of up to ``chunk_size`` items) on ``workers`` processes, yielded in input order.
 
     At most 3 chunks per worker are in flight, so the input is read only as fast as it is solved. With
-    one worker, this process solves the first ``RECYCLE_ENCOUNTERS`` encounters itself (a short run
-    starts at once) and a longer stream goes on in one worker process, replaced like the pool's, so that
-    memory stays bounded however long the stream.
+    one worker, this process goes on itself until it has solved ``RECYCLE_ENCOUNTERS`` encounters (not
+    counting those the memo answers; a short run starts at once) and a longer stream goes on in one worker
+    process, replaced like the pool's, so that memory stays bounded however long the stream.
     """
     recycle = max(1, RECYCLE_ENCOUNTERS // chunk_size)
     it = iter(chunks)
-    if workers <= 1:
+    if workers <= 1:  # until this process has solved RECYCLE_ENCOUNTERS (the memo answers the rest for free)
         init_worker(rules)
-        yield from map(fn, islice(it, recycle))
+        batch = _engine().batch
+        start = batch.solved
+        for chunk in it:
+            yield fn(chunk)
+            if batch.solved - start >= RECYCLE_ENCOUNTERS:
+                break
         workers = 1
     head = list(islice(it, 2))
     if not head:
@@ -180,7 +209,7 @@ def ordered_map(fn: Callable[[list[Any]], ChunkResult], chunks: Iterable[list[An
     # Workers are replaced after about RECYCLE_ENCOUNTERS encounters: clingo interns every symbol it ever
     # makes for the life of the process, so a fresh worker now and then keeps memory flat on endless streams.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, initializer=worker_process, initargs=(rules,), mp_context=context,
+    with ProcessPoolExecutor(max_workers=workers, initializer=_pool_worker, initargs=(rules,), mp_context=context,
                              max_tasks_per_child=recycle) as pool:
         pending: deque[Future[ChunkResult]] = deque()
         for chunk in chain(head, it):

@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from typing import Any, TextIO
 
 from fluorologic.contract.errors import InputError
+from fluorologic.contract.render import from_json
 
 __all__ = ["CSV_COLUMNS", "csv_encounters", "open_input"]
 
@@ -48,7 +49,7 @@ def _json_lines(first: list[str], rest: TextIO, start: int) -> Iterator[Any]:
         if not line.strip():
             continue
         try:
-            yield json.loads(line)
+            yield from_json(line)
         except json.JSONDecodeError as exc:
             yield InputError("$", f"line {number} is not valid JSON: {exc.msg} at column {exc.colno}")
 

@@ -41,7 +41,7 @@ from fluorologic.claims.errors import ClaimError
 from fluorologic.claims.formats import MEDIA_TYPES, read_claims
 from fluorologic.contract.encounter import MAX_NOTE, Encounter, parse_encounter
 from fluorologic.contract.errors import FluorologicError, InputError
-from fluorologic.contract.render import to_json
+from fluorologic.contract.render import from_json, to_json
 from fluorologic.contract.schema import EncounterIn, ErrorRecord, ResultOut, ScanIn, WhyIn, json_schema
 from fluorologic.engine.multisolve import SolveTimeout
 from fluorologic.engine.solver import Engine
@@ -102,20 +102,24 @@ def _needs_review(enc: Encounter, timeout: float) -> dict[str, Any]:
                                                "by a coder"}}
 
 
-def solve_records(encs: list[Encounter], timeout: float, engine: Engine | None = None) -> list[dict[str, Any]]:
-    """The records of ``encs``: Results, or ``needs_review`` for those not answered within ``timeout``."""
+def solve_records(encs: list[Encounter], timeout: float, engine: Engine | None = None) -> list[str]:
+    """The records of ``encs`` as JSON text: Results, or ``needs_review`` for those not answered within ``timeout``.
+
+    Results come rendered from the batch solver's canonical memo (:mod:`fluorologic.engine.resultmemo`) when an
+    earlier encounter was like them; text is also what crosses back from the solver process cheaply.
+    """
     engine = engine or _engine()  # the solver process's engine, made by init_worker
     try:
-        return engine.batch.results(encs, timeout=timeout)
+        return [text for text, _ in engine.batch.rendered(encs, timeout=timeout)]
     except (SolveTimeout, FluorologicError):
         if len(encs) == 1:
-            return [_needs_review(encs[0], timeout)]
+            return [to_json(_needs_review(encs[0], timeout))]
     out = []  # find the encounter that takes too long; the others still get their answers
     for enc in encs:
         try:
-            out.extend(engine.batch.results([enc], timeout=timeout))
+            out.extend(text for text, _ in engine.batch.rendered([enc], timeout=timeout))
         except (SolveTimeout, FluorologicError):
-            out.append(_needs_review(enc, timeout))
+            out.append(to_json(_needs_review(enc, timeout)))
     return out
 
 
@@ -130,7 +134,7 @@ class MicroBatcher:
     def __init__(self, engine: Engine, settings: Settings) -> None:
         self.engine = engine
         self.settings = settings
-        self.queue: asyncio.Queue[tuple[Encounter, asyncio.Future[dict[str, Any]]]] = asyncio.Queue()
+        self.queue: asyncio.Queue[tuple[Encounter, asyncio.Future[str]]] = asyncio.Queue()
         self.executor: Executor
         if settings.solver_process:
             self.executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
@@ -151,12 +155,12 @@ class MicroBatcher:
             self.task.cancel()
         self.executor.shutdown(wait=True, cancel_futures=True)
 
-    async def solve(self, encs: list[Encounter]) -> list[dict[str, Any]]:
-        """The records of ``encs``, in order."""
+    async def solve(self, encs: list[Encounter]) -> list[str]:
+        """The records of ``encs``, in order, as JSON text."""
         loop = asyncio.get_running_loop()
         futures = []
         for enc in encs:
-            fut: asyncio.Future[dict[str, Any]] = loop.create_future()
+            fut: asyncio.Future[str] = loop.create_future()
             self.queue.put_nowait((enc, fut))
             futures.append(fut)
         return list(await asyncio.gather(*futures))
@@ -180,8 +184,8 @@ class MicroBatcher:
                     records = await loop.run_in_executor(self.executor, solve_records, encs, timeout, self.engine)
             except Exception as exc:  # noqa: BLE001 (the waiting requests must get an answer)
                 log.error("solver failure: %s", type(exc).__name__)
-                records = [{"encounter_id": enc.encounter_id,
-                            "error": {"field": "$", "message": "internal solver error; needs review"}}
+                records = [to_json({"encounter_id": enc.encounter_id,
+                                    "error": {"field": "$", "message": "internal solver error; needs review"}})
                            for enc in encs]
             for (_, fut), rec in zip(batch, records, strict=True):
                 if not fut.done():
@@ -211,7 +215,7 @@ async def _body(request: Request, settings: Settings) -> Any:
         except UnicodeDecodeError:
             raise _Refused(400, "$", "the request body is not UTF-8 text") from None
     try:
-        return json.loads(b"".join(chunks))
+        return from_json(b"".join(chunks))
     except (ValueError, UnicodeDecodeError) as exc:
         where = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
         raise _Refused(400, "$", f"the request body is not valid JSON{where}") from None
@@ -231,6 +235,11 @@ def _eid(raw: Any) -> str | None:
 def _json(body: Any) -> Response:
     """The body serialised once, as the command line does (FastAPI's generic encoder walks it again)."""
     return Response(content=to_json(body).encode("utf-8"), media_type="application/json")
+
+
+def _text(text: str) -> Response:
+    """A record already rendered by :func:`~fluorologic.contract.render.to_json`."""
+    return Response(content=text.encode("utf-8"), media_type="application/json")
 
 
 def _schema(model: Any, *, many: int | None = None) -> dict[str, Any]:
@@ -300,21 +309,21 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         if isinstance(raw, list):
             if len(raw) > settings.max_encounters:
                 raise _Refused(413, "$", f"more than {settings.max_encounters} encounters in one request")
-            records: list[dict[str, Any] | None] = []
+            records: list[str | None] = []
             valid: list[tuple[int, Encounter]] = []
             for i, item in enumerate(raw):
                 if isinstance(item, ClaimError):  # a claim of an 837P or FHIR body that could not be read
-                    records.append(item.record())
+                    records.append(to_json(item.record()))
                     continue
                 try:
                     valid.append((i, _encounter(item, settings, engine)))
                     records.append(None)
                 except InputError as err:
-                    records.append({"encounter_id": _eid(item), "error": err.to_dict()})
+                    records.append(to_json({"encounter_id": _eid(item), "error": err.to_dict()}))
             for (i, _), rec in zip(valid, await batcher.solve([e for _, e in valid]), strict=True):
                 records[i] = rec
             log.info("solve list: %d encounters, %.1f ms", len(raw), 1000 * (time.perf_counter() - started))
-            return _json(records)
+            return _text("[" + ", ".join(r for r in records if r is not None) + "]")  # to_json of the list
         try:
             enc = _encounter(raw, settings, engine)
         except InputError as err:
@@ -322,7 +331,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             raise _Refused(status, err.field, err.message, _eid(raw)) from None
         (rec,) = await batcher.solve([enc])
         log.info("solve: 1 encounter, %.1f ms", 1000 * (time.perf_counter() - started))
-        return _json(rec)
+        return _text(rec)
 
     @app.post("/v1/why", openapi_extra=_schema(WhyIn),
               responses={400: {"model": ErrorRecord}, 413: {"model": ErrorRecord}, 422: {"model": ErrorRecord},

@@ -1,0 +1,119 @@
+"""The memo in front of the worker pool: this process answers what it has seen, the workers solve the rest.
+
+Worker processes are replaced now and then (clingo keeps every symbol it made until its process ends),
+and each has its own memory, so a memo in the workers would start empty again and again, and two
+workers would each solve what the other already knows. :func:`memo_front` keeps the canonical Result
+memo (:mod:`fluorologic.engine.resultmemo`) in the process that reads the input instead: it validates
+each encounter, answers the ones the memo knows, and hands only the others to
+:func:`~fluorologic.run.parallel.ordered_map`; the answers that come back are remembered. The records
+are the same bytes, in the same order, as without it.
+
+Examples
+--------
+>>> from fluorologic.run.parallel import ordered_map, solve_chunk_lines
+>>> knee = {"date_of_service": "2024-08-01", "place_of_service": "11", "lines": [{"code": "20610"}]}
+>>> chunks = [[dict(knee, encounter_id="a")], [dict(knee, encounter_id="b"), {"encounter_id": "c"}]]
+>>> out = list(memo_front(chunks, lambda todo: ordered_map(solve_chunk_lines, todo, 1)))
+>>> import json
+>>> [json.loads(line)["encounter_id"] for r in out for line in r.lines], out[1].summary.errors
+(['a', 'b', 'c'], 1)
+
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from fluorologic.contract.render import to_json
+from fluorologic.engine.records import validated
+from fluorologic.run.parallel import ChunkResult, Summary, _engine
+
+__all__ = ["memo_front"]
+
+#: What a chunk waits for: per item, ``("hit", text, counts)``, ``("error", record, None)`` or None (a worker
+#: answers it), and the encounters a worker answers, with their memo keys.
+_Plan = tuple[list[Any], list[Any]]
+
+#: Input chunks whose misses may wait to be solved together (a batch's fixed cost is shared by more encounters).
+MAX_GROUP = 8
+
+
+def memo_front(chunks: Iterable[list[Any]], solve: Callable[[Iterator[list[Any]]], Iterator[ChunkResult]],
+               size: int = 256) -> Iterator[ChunkResult]:
+    """The results of ``chunks`` in order; ``solve`` maps the chunks of what the memo does not know to results.
+
+    ``solve`` must yield one result per chunk it is given, in order (as ``ordered_map`` does). The misses of
+    consecutive input chunks are handed on together once they fill three quarters of ``size`` (or come from
+    :data:`MAX_GROUP` input chunks): a program solves a few hundred encounters for little more than the fixed
+    cost of one, and a stream that seldom repeats is still handed on a chunk at a time.
+    """
+    engine = _engine()
+    batch = engine.batch
+    memo, cache = batch.result_memo, batch.cache
+    if not memo.size:
+        yield from solve(iter(chunks))
+        return
+    groups: deque[list[_Plan]] = deque()
+
+    def todo() -> Iterator[list[Any]]:
+        group: list[_Plan] = []
+        misses: list[Any] = []
+        for chunk in chunks:
+            records, valid = validated(engine, chunk)
+            out: list[Any] = [None if r is None else ("error", r, None) for r in records]
+            waiting: list[Any] = []
+            for i, enc in valid:
+                part = cache.rule_part(enc)
+                key = memo.key(enc, part.number, part.thresholds)
+                hit = memo.get(key, enc)
+                if hit is None:
+                    misses.append(enc)  # validated: the worker takes it as it is
+                    waiting.append((i, enc, key))
+                else:
+                    out[i] = ("hit", *hit)
+            group.append((out, waiting))
+            if 4 * len(misses) >= 3 * size or len(group) >= MAX_GROUP:  # three quarters of a batch: solve them
+                groups.append(group)
+                yield misses
+                group, misses = [], []
+        if group:
+            groups.append(group)
+            yield misses
+
+    for solved in solve(todo()):
+        at = 0
+        worker_errors = iter(solved.errors)
+        for out, waiting in groups.popleft():
+            for i, enc, key in waiting:
+                text, found = solved.lines[at], solved.counts[at]
+                at += 1
+                if found is not None:
+                    memo.put(key, enc, text, found)
+                out[i] = ("solved", text, found)
+            yield _merged(out, worker_errors)
+
+
+def _merged(out: list[Any], worker_errors: Iterator[tuple[str | None, str, str]]) -> ChunkResult:
+    """One chunk's result: the memo's answers and the workers' in input order, with their summary and errors."""
+    summary = Summary()
+    errors: list[tuple[str | None, str, str]] = []
+    lines: list[str] = []
+    found: list[Any] = []
+    for kind, value, extra in out:
+        if kind == "error":  # refused here by validation: the record a worker would have written
+            summary.add(value)
+            errors.append((value["encounter_id"], value["error"]["field"], value["error"]["message"]))
+            lines.append(to_json(value))
+            found.append(None)
+            continue
+        lines.append(value)
+        found.append(extra)
+        if extra is not None:
+            summary.add_counts(extra)
+        else:  # a worker's error record (an encounter that could not be solved)
+            summary.encounters += 1
+            summary.errors += 1
+            errors.append(next(worker_errors))
+    return ChunkResult(lines, summary, errors, found)
