@@ -127,8 +127,9 @@ class BatchSolver:
                 facts.extend(self._group_facts(part))
             yield facts
 
-    def solve_encounters(self, encs: Sequence[Encounter], *, timeout: float | None = None) -> list[Solution]:
-        """The solutions of ``encs`` in order.
+    def solve_encounters(self, encs: Sequence[Encounter], *, timeout: float | None = None,
+                         prepared: Sequence[Facts] | None = None) -> list[Solution]:
+        """The solutions of ``encs`` in order (``prepared``: their own facts, when already built).
 
         Raises
         ------
@@ -147,7 +148,7 @@ class BatchSolver:
         first: dict[tuple[int, tuple[Atom, ...]], int] = {}  # with the memos on: solve each key once a batch
         same: list[tuple[int, int]] = []
         for i, enc in enumerate(encs):
-            own = self.cache.own_facts(enc)
+            own = prepared[i] if prepared is not None else self.cache.own_facts(enc)
             part = self.cache.rule_part(enc)
             facts.append(with_rows(own, part))
             inputs.append((own.terms, part))
@@ -175,7 +176,8 @@ class BatchSolver:
         return [Solution(enc, f, atoms) for enc, f, atoms in zip(encs, facts, answers, strict=True)
                 if atoms is not None]
 
-    def results(self, encs: Sequence[Encounter], *, timeout: float | None = None) -> list[dict[str, Any]]:
+    def results(self, encs: Sequence[Encounter], *, timeout: float | None = None,
+                prepared: Sequence[Facts] | None = None) -> list[dict[str, Any]]:
         """The contract Results of ``encs`` in order (see :meth:`solve_encounters`).
 
         A Result is remembered by everything in its encounter but the id (and by the rule rows in force),
@@ -195,7 +197,8 @@ class BatchSolver:
                 self.memo_hits += 1
                 out.append(_with_id(known, enc.encounter_id))
         if todo:
-            sols = self.solve_encounters([encs[i] for i in todo], timeout=timeout)
+            sols = self.solve_encounters([encs[i] for i in todo], timeout=timeout,
+                                         prepared=None if prepared is None else [prepared[i] for i in todo])
             for i, sol in zip(todo, sols, strict=True):
                 rec = decode(sol)
                 if len(self._results) >= self.memo_size:

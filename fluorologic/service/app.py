@@ -29,7 +29,7 @@ import logging
 import multiprocessing
 import os
 import time
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -41,9 +41,12 @@ from fluorologic.contract.encounter import MAX_NOTE, Encounter, parse_encounter
 from fluorologic.contract.errors import FluorologicError, InputError
 from fluorologic.contract.render import to_json
 from fluorologic.contract.schema import EncounterIn, ErrorRecord, ResultOut, ScanIn, WhyIn
+from fluorologic.engine.facts import Facts
 from fluorologic.engine.multisolve import SolveTimeout
+from fluorologic.engine.records import echo_id, failure_record
 from fluorologic.engine.solver import Engine
 from fluorologic.rules.source import rule_source
+from fluorologic.run.jsonin import BoundError, array_items, loads_item
 from fluorologic.run.parallel import _engine, worker_process
 
 __all__ = ["MicroBatcher", "Settings", "create_app", "solve_records"]
@@ -100,20 +103,45 @@ def _needs_review(enc: Encounter, timeout: float) -> dict[str, Any]:
 
 
 def solve_records(encs: list[Encounter], timeout: float, engine: Engine | None = None) -> list[dict[str, Any]]:
-    """The records of ``encs``: Results, or ``needs_review`` for those not answered within ``timeout``."""
+    """The records of ``encs``: Results, or ``needs_review`` for those not answered within ``timeout``.
+
+    Each encounter's note is read first and counts against its time: one whose note alone takes longer
+    than ``timeout`` is answered ``needs_review`` and left out of the batch. Whatever one encounter does
+    (a timeout, an exception of any kind), the others keep the answers they would get alone.
+    """
     engine = engine or _engine()  # the solver process's engine, made by init_worker
-    try:
-        return engine.batch.results(encs, timeout=timeout)
-    except (SolveTimeout, FluorologicError):
-        if len(encs) == 1:
-            return [_needs_review(encs[0], timeout)]
-    out = []  # find the encounter that takes too long; the others still get their answers
-    for enc in encs:
+    records: list[dict[str, Any] | None] = [None] * len(encs)
+    ready: list[int] = []
+    owns: list[Facts] = []
+    for i, enc in enumerate(encs):
+        started = time.monotonic()
         try:
-            out.extend(engine.batch.results([enc], timeout=timeout))
-        except (SolveTimeout, FluorologicError):
-            out.append(_needs_review(enc, timeout))
-    return out
+            own = engine.batch.cache.own_facts(enc)  # reads the note, if any
+        except Exception as exc:  # noqa: BLE001 (this encounter's record says so; the others go on)
+            records[i] = failure_record(enc.encounter_id, exc)
+            continue
+        if time.monotonic() - started > timeout:
+            records[i] = _needs_review(enc, timeout)
+            continue
+        ready.append(i)
+        owns.append(own)
+    try:
+        for i, rec in zip(ready, engine.batch.results([encs[i] for i in ready], timeout=timeout, prepared=owns),
+                          strict=True):
+            records[i] = rec
+    except Exception:  # noqa: BLE001 (find the encounter that fails or takes too long; the others get answers)
+        for i, own in zip(ready, owns, strict=True):
+            records[i] = _solve_one(engine, encs[i], own, timeout)
+    return [r for r in records if r is not None]
+
+
+def _solve_one(engine: Engine, enc: Encounter, own: Facts, timeout: float) -> dict[str, Any]:
+    try:
+        return engine.batch.results([enc], timeout=timeout, prepared=[own])[0]
+    except (SolveTimeout, FluorologicError):
+        return _needs_review(enc, timeout)
+    except Exception as exc:  # noqa: BLE001 (named by its kind only: its text may hold input)
+        return failure_record(enc.encounter_id, exc)
 
 
 class MicroBatcher:
@@ -128,15 +156,15 @@ class MicroBatcher:
         self.engine = engine
         self.settings = settings
         self.queue: asyncio.Queue[tuple[Encounter, asyncio.Future[dict[str, Any]]]] = asyncio.Queue()
-        self.executor: Executor
-        if settings.solver_process:
-            self.executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                                max_tasks_per_child=settings.recycle_batches,
-                                                initializer=worker_process,
-                                                initargs=((settings.store, settings.as_of_quarter),))
-        else:
-            self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fluorologic-solver")
+        self.executor = self._executor()
         self.task: asyncio.Task[None] | None = None
+
+    def _executor(self) -> Executor:
+        if self.settings.solver_process:
+            return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                       max_tasks_per_child=self.settings.recycle_batches, initializer=worker_process,
+                                       initargs=((self.settings.store, self.settings.as_of_quarter),))
+        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="fluorologic-solver")
 
     def start(self) -> None:
         """Start collecting requests (on the running event loop)."""
@@ -159,7 +187,6 @@ class MicroBatcher:
         return list(await asyncio.gather(*futures))
 
     async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
         timeout = self.settings.solve_timeout
         while True:
             batch = [await self.queue.get()]
@@ -171,18 +198,37 @@ class MicroBatcher:
                 batch.append(self.queue.get_nowait())
             encs = [enc for enc, _ in batch]
             try:
-                if self.settings.solver_process:
-                    records = await loop.run_in_executor(self.executor, solve_records, encs, timeout)
-                else:
-                    records = await loop.run_in_executor(self.executor, solve_records, encs, timeout, self.engine)
+                records = await self._solve(encs, timeout)
             except Exception as exc:  # noqa: BLE001 (the waiting requests must get an answer)
-                log.error("solver failure: %s", type(exc).__name__)
-                records = [{"encounter_id": enc.encounter_id,
-                            "error": {"field": "$", "message": "internal solver error; needs review"}}
-                           for enc in encs]
+                log.error("solver failure: %s; solving the %d encounters of the batch one by one",
+                          type(exc).__name__, len(encs))
+                records = [await self._solve_alone(enc, timeout) for enc in encs]
             for (_, fut), rec in zip(batch, records, strict=True):
                 if not fut.done():
                     fut.set_result(rec)
+
+    async def _solve(self, encs: list[Encounter], timeout: float) -> list[dict[str, Any]]:
+        loop = asyncio.get_running_loop()
+        try:
+            if self.settings.solver_process:
+                return await loop.run_in_executor(self.executor, solve_records, encs, timeout)
+            return await loop.run_in_executor(self.executor, solve_records, encs, timeout, self.engine)
+        except BrokenExecutor:
+            log.error("the solver process died; starting a new one")
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            self.executor = self._executor()
+            raise
+
+    async def _solve_alone(self, enc: Encounter, timeout: float) -> dict[str, Any]:
+        try:
+            return (await self._solve([enc], timeout))[0]
+        except Exception as exc:  # noqa: BLE001 (only this encounter's answer is lost)
+            log.error("solver failure on one encounter: %s", type(exc).__name__)
+            return _internal_error(enc)
+
+
+def _internal_error(enc: Encounter) -> dict[str, Any]:
+    return {"encounter_id": enc.encounter_id, "error": {"field": "$", "message": "internal solver error; needs review"}}
 
 
 async def _body(request: Request, settings: Settings) -> Any:
@@ -197,11 +243,16 @@ async def _body(request: Request, settings: Settings) -> Any:
         if size > settings.max_body_bytes:
             raise _Refused(413, "$", f"the request body is larger than {settings.max_body_bytes} bytes")
         chunks.append(chunk)
+    data = b"".join(chunks)
     try:
-        return json.loads(b"".join(chunks))
+        text = data.decode(json.detect_encoding(data))  # UTF-8 (a byte order mark skipped), -16 or -32 as JSON allows
+        value = array_items(text) if text.lstrip().startswith("[") else loads_item(text)
     except (ValueError, UnicodeDecodeError) as exc:
         where = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
         raise _Refused(400, "$", f"the request body is not valid JSON{where}") from None
+    if isinstance(value, BoundError):  # nested too deep, a number too long: refused, naming the encounter
+        raise _Refused(400, value.field, f"the request body {value.message}", value.encounter_id)
+    return value
 
 
 def _encounter(raw: Any, settings: Settings, engine: Engine) -> Encounter:
@@ -211,8 +262,7 @@ def _encounter(raw: Any, settings: Settings, engine: Engine) -> Encounter:
 
 
 def _eid(raw: Any) -> str | None:
-    eid = raw.get("encounter_id") if isinstance(raw, dict) else None
-    return eid if isinstance(eid, str) else None
+    return echo_id(raw.get("encounter_id") if isinstance(raw, dict) else None)
 
 
 def _json(body: Any) -> Response:
@@ -284,6 +334,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             records: list[dict[str, Any] | None] = []
             valid: list[tuple[int, Encounter]] = []
             for i, item in enumerate(raw):
+                if isinstance(item, BoundError):  # an item nested too deep or with a number too long
+                    records.append({"encounter_id": item.encounter_id, "error": item.to_dict()})
+                    continue
                 try:
                     valid.append((i, _encounter(item, settings, engine)))
                     records.append(None)
