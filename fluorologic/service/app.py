@@ -266,8 +266,28 @@ def _eid(raw: Any) -> str | None:
 
 
 def _json(body: Any) -> Response:
-    """The body serialised once, as the command line does (FastAPI's generic encoder walks it again)."""
-    return Response(content=to_json(body).encode("utf-8"), media_type="application/json")
+    """The body serialised once, as the command line does (FastAPI's generic encoder walks it again).
+
+    A record holding text that is not valid Unicode (a lone surrogate echoed back) is answered with its
+    error record instead: in a list, that record alone.
+    """
+    try:
+        return Response(content=to_json(body).encode("utf-8"), media_type="application/json")
+    except UnicodeEncodeError as exc:
+        if isinstance(body, list):
+            return _json([_writable(rec) for rec in body])
+        raise _Refused(422, "$", _UNICODE, _eid(body)) from exc
+
+
+_UNICODE = "holds text that is not valid Unicode (a lone surrogate?)"
+
+
+def _writable(rec: Any) -> Any:
+    try:
+        to_json(rec).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return failure_record(rec.get("encounter_id") if isinstance(rec, dict) else None, exc)
+    return rec
 
 
 def _schema(model: Any, *, many: bool = False) -> dict[str, Any]:
@@ -380,6 +400,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             return _json(await asyncio.get_running_loop().run_in_executor(None, answer))
         except InputError as err:
             raise _Refused(422, err.field, err.message, _eid(enc_raw)) from None
+        except UnicodeError:  # text clingo cannot take: this request's error, never a 500
+            raise _Refused(422, "encounter", _UNICODE, _eid(enc_raw)) from None
 
     @app.post("/v1/scan", openapi_extra=_schema(ScanIn),
               responses={400: {"model": ErrorRecord}, 422: {"model": ErrorRecord}, 501: {"model": ErrorRecord}})

@@ -171,3 +171,16 @@ def test_the_note_read_counts_against_the_solve_timeout_and_its_neighbour_keeps_
     assert records[0]["encounter_id"] == "slow" and records[0]["needs_review"] is True
     assert records[1] == engine.solve(knee("fast", note="Under fluoroscopy the knee was injected."))
     assert took < 1.2  # the slow note is read once, not again when the batch falls back to one by one
+
+
+def test_why_and_scan_with_lone_surrogates_are_4xx_or_answered_never_500(engine):
+    why = '{"code": "20610", "encounter": {"encounter_id": "s", "date_of_service": "2024-08-01", ' \
+          '"place_of_service": "11", "lines": [{"code": "20610", "site": "a\\ud800"}]}}'
+    scan = '{"note": "Under fluoroscopy \\ud800 the L4-5 facet joint injection was performed."}'
+    with _client(engine) as c:
+        r_why = c.post("/v1/why", content=why.encode(), headers={"content-type": "application/json"})
+        r_scan = c.post("/v1/scan", content=scan.encode(), headers={"content-type": "application/json"})
+    assert r_why.status_code == 200 or 400 <= r_why.status_code < 500
+    assert r_why.headers["content-type"] == "application/json"
+    assert r_scan.status_code == 200 or 400 <= r_scan.status_code < 500
+    r_scan.json()
