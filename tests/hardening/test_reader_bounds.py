@@ -208,3 +208,44 @@ def test_d8_any_crash_in_the_run_is_exit_2_and_one_line(tmp_path, monkeypatch):
     assert res.exit_code == 2
     assert res.stderr.count("\n") == 1 and "RuntimeError" in res.stderr
     assert "must not be printed" not in res.stderr
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 256 KiB tmpfs (skipped where mounting is not permitted)."""
+    import shutil
+    import subprocess
+
+    where = tmp_path / "small"
+    where.mkdir()
+    if shutil.which("mount") is None or subprocess.run(
+            ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(where)], capture_output=True).returncode:
+        pytest.skip("cannot mount a small tmpfs here")
+    yield where
+    subprocess.run(["umount", str(where)], capture_output=True)
+
+
+def test_d8_a_real_full_disk_exits_2_and_resume_completes_once_there_is_room(tmp_path, small_disk):
+    import subprocess
+    import sys
+
+    items = [enc(f"e{i:03d}") if i % 7 else {"encounter_id": f"e{i:03d}"} for i in range(150)]
+    path = tmp_path / "in.jsonl"
+    path.write_text("".join(line(x) + "\n" for x in items), encoding="utf-8")
+    full = tmp_path / "full.jsonl"
+    assert run_solve(str(path), "jsonl", output=str(full), workers=1, err=io.StringIO(), chunk_size=16) == 1
+    filler = small_disk / "filler"
+    filler.write_bytes(b"x" * (256 * 1024 - len(full.read_bytes()) // 2))
+    out = small_disk / "out.jsonl"
+    cmd = [sys.executable, "-m", "fluorologic.cli.main", "solve", str(path), "--format", "jsonl", "-o", str(out),
+           "--workers", "1"]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert res.returncode == 2
+    failure = [x for x in res.stderr.splitlines() if not x.startswith("fluorologic: encounter ")]
+    assert len(failure) == 1 and "No space left on device" in failure[0], res.stderr
+    assert "Traceback" not in res.stderr
+    assert 0 < len(out.read_bytes()) < len(full.read_bytes())
+    filler.unlink()
+    res = subprocess.run([*cmd, "--resume"], capture_output=True, text=True, timeout=300)
+    assert res.returncode == 1, res.stderr
+    assert out.read_bytes() == full.read_bytes()
