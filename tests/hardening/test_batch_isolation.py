@@ -85,3 +85,14 @@ def test_the_pool_writes_every_record_in_order_and_keeps_the_neighbours_answers(
     assert [records[2 * i] for i in range(7)] == [alone[f"n{i}"] for i in range(7)]
     for i in range(7):  # each hostile item has its own record: an error, or a result that can be written
         assert records[2 * i + 1]["encounter_id"] in (HOSTILE[i % len(HOSTILE)]["encounter_id"], None)
+
+
+def test_a_chunk_that_cannot_be_pickled_to_a_worker_is_solved_here():
+    from fluorologic.run.parallel import ordered_map, solve_chunk_lines
+
+    chunks = [[n] for n in neighbours(3)]
+    chunks[1] = [dict(chunks[1][0], claim={"x": lambda: None})]  # no pickle: the pool cannot take it
+    results = list(ordered_map(solve_chunk_lines, chunks, 2, chunk_size=1))
+    records = [json.loads(line) for r in results for line in r.lines]
+    assert [r["encounter_id"] for r in records] == ["n0", "n1", "n2"]
+    assert records[0] == Engine().solve(neighbours(3)[0])
