@@ -18,6 +18,7 @@ import click
 
 from fluorologic.contract.errors import FluorologicError, InputError
 from fluorologic.contract.render import to_json
+from fluorologic.engine.records import echo_id
 from fluorologic.engine.solver import Engine
 from fluorologic.explanation.explain import explain
 from fluorologic.explanation.graph_render import to_dot, to_svg
@@ -88,6 +89,10 @@ def _explain(file: str, store: str | None = None, as_of_quarter: str | None = No
         return explain(raw, engine)
     except InputError as err:
         click.echo(f"fluorologic: encounter {raw.get('encounter_id')!r}: {err.field}: {err.message}", err=True)
+        sys.exit(1)
+    except UnicodeError:  # text clingo cannot take (a lone surrogate): an input error, never a traceback
+        click.echo(f"fluorologic: encounter {echo_id(raw.get('encounter_id'))!r}: $: holds text that is not valid "
+                   "Unicode (a lone surrogate?)", err=True)
         sys.exit(1)
 
 

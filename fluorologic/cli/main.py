@@ -1,7 +1,8 @@
 """The ``fluorologic`` command line (contract.md): solve encounters and print results.
 
 Exit codes: 0 all encounters solved; 1 some had input errors (the others are still printed);
-2 usage error or unreadable file. Errors go to standard error, results to standard output.
+2 usage error, unreadable file, or any failure that stopped the run before every record was written
+(one line on standard error). Errors go to standard error, results to standard output.
 """
 
 from __future__ import annotations

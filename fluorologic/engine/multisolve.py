@@ -147,8 +147,9 @@ class BatchSolver:
                 facts.extend(self._group_facts(part))
             yield facts
 
-    def solve_encounters(self, encs: Sequence[Encounter], *, timeout: float | None = None) -> list[Solution]:
-        """The solutions of ``encs`` in order.
+    def solve_encounters(self, encs: Sequence[Encounter], *, timeout: float | None = None,
+                         prepared: Sequence[Facts] | None = None) -> list[Solution]:
+        """The solutions of ``encs`` in order (``prepared``: their own facts, when already built).
 
         Raises
         ------
@@ -167,7 +168,7 @@ class BatchSolver:
         first: dict[tuple[int, tuple[Atom, ...]], int] = {}  # with the memos on: solve each key once a batch
         same: list[tuple[int, int]] = []
         for i, enc in enumerate(encs):
-            own = self.cache.own_facts(enc)
+            own = prepared[i] if prepared is not None else self.cache.own_facts(enc)
             part = self.cache.rule_part(enc)
             facts.append(with_rows(own, part))
             inputs.append((own.terms, part))
@@ -196,12 +197,17 @@ class BatchSolver:
         return [Solution(enc, f, atoms) for enc, f, atoms in zip(encs, facts, answers, strict=True)
                 if atoms is not None]
 
-    def results(self, encs: Sequence[Encounter], *, timeout: float | None = None) -> list[dict[str, Any]]:
+    def results(self, encs: Sequence[Encounter], *, timeout: float | None = None,
+                prepared: Sequence[Facts] | None = None) -> list[dict[str, Any]]:
         """The contract Results of ``encs`` in order (see :meth:`rendered`)."""
-        return [json.loads(text) for text, _ in self.rendered(encs, timeout=timeout)]
+        return [json.loads(text) for text, _ in self.rendered(encs, timeout=timeout, prepared=prepared)]
 
-    def rendered(self, encs: Sequence[Encounter], *, timeout: float | None = None) -> list[tuple[str, Counts]]:
+    def rendered(self, encs: Sequence[Encounter], *, timeout: float | None = None,
+                 prepared: Sequence[Facts] | None = None) -> list[tuple[str, Counts]]:
         """The contract Results of ``encs`` in order, as JSON text (``to_json``) with their :data:`Counts`.
+
+        ``prepared``: the encounters' own facts, when already built (the service reads each note once,
+        inside the encounter's time limit).
 
         A Result is remembered under its canonical key (:mod:`fluorologic.engine.resultmemo`): an encounter
         like an earlier one but for its id, its day (on the same side of every rule date), its site texts or
@@ -232,7 +238,8 @@ class BatchSolver:
                 first.add(key)
                 todo.append(i)
         if todo:
-            sols = self.solve_encounters([encs[i] for i in todo], timeout=timeout)
+            sols = self.solve_encounters([encs[i] for i in todo], timeout=timeout,
+                                         prepared=None if prepared is None else [prepared[i] for i in todo])
             for i, sol in zip(todo, sols, strict=True):
                 out[i] = self._render(sol, keys[i])
         for i in again:

@@ -20,14 +20,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from fluorologic.contract.encounter import Encounter, parse_encounter
-from fluorologic.contract.errors import FluorologicError, InputError
+from fluorologic.contract.errors import InputError
 from fluorologic.contract.render import to_json
 from fluorologic.engine.multisolve import counts
 
 if TYPE_CHECKING:
     from fluorologic.engine.solver import Engine
 
-__all__ = ["BadItem", "error_record", "solve_chunk", "solve_chunk_rendered", "validated"]
+__all__ = ["BadItem", "echo_id", "error_record", "failure_record", "solve_chunk", "solve_chunk_rendered",
+           "validated"]
 
 
 @dataclass(frozen=True)
@@ -47,10 +48,37 @@ class BadItem:
         return item
 
 
+def echo_id(eid: Any) -> str | None:
+    r"""The encounter id to echo in a record: ``eid`` when it is a valid id (1-64 characters, UTF-8), else None.
+
+    Examples
+    --------
+    >>> echo_id("e1"), echo_id("x" * 65), echo_id("a\ud800"), echo_id(7)
+    ('e1', None, None, None)
+
+    """
+    if not isinstance(eid, str) or not 1 <= len(eid) <= 64:
+        return None
+    try:
+        eid.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return eid
+
+
 def error_record(raw: Any, err: InputError) -> dict[str, Any]:
     """The contract's error record for an input item."""
-    eid = raw.get("encounter_id") if isinstance(raw, dict) else None
-    return {"encounter_id": eid if isinstance(eid, str) else None, "error": err.to_dict()}
+    return {"encounter_id": echo_id(raw.get("encounter_id") if isinstance(raw, dict) else None),
+            "error": err.to_dict()}
+
+
+def failure_record(eid: Any, exc: BaseException) -> dict[str, Any]:
+    """The record of an encounter whose solve failed: named by its kind of failure only (never its input text)."""
+    if isinstance(exc, UnicodeError):
+        message = "holds text that is not valid Unicode (a lone surrogate?); it was not solved"
+    else:
+        message = f"could not be solved ({type(exc).__name__}); needs review"
+    return {"encounter_id": echo_id(eid), "error": {"field": "$", "message": message}}
 
 
 def validated(engine: Engine, items: list[Any]) -> tuple[list[Any], list[tuple[int, Encounter]]]:
@@ -67,12 +95,15 @@ def validated(engine: Engine, items: list[Any]) -> tuple[list[Any], list[tuple[i
             continue
         item = BadItem.of(item)
         if isinstance(item, BadItem):
-            records[i] = {"encounter_id": item.encounter_id, "error": {"field": item.field, "message": item.message}}
+            records[i] = {"encounter_id": echo_id(item.encounter_id),
+                          "error": {"field": item.field, "message": item.message}}
             continue
         try:
             valid.append((i, parse_encounter(item, places)))
         except InputError as err:
             records[i] = error_record(item, err)
+        except Exception as exc:  # noqa: BLE001 (validation must never cost the batch; named by kind only)
+            records[i] = failure_record(item.get("encounter_id") if isinstance(item, dict) else None, exc)
     return records, valid
 
 
@@ -98,23 +129,26 @@ def solve_chunk_rendered(engine: Engine, items: list[Any], *, timeout: float | N
             texts = engine.batch.rendered([enc for _, enc in valid], timeout=timeout)
             for (i, _), rendered in zip(valid, texts, strict=True):
                 out[i] = rendered
-        except FluorologicError:
-            for i, enc in valid:  # one encounter the batch cannot take must not cost the others their answers
+        except Exception:  # noqa: BLE001 (one encounter the batch cannot take must not cost the others their answers)
+            for i, enc in valid:
                 rec = _solve_alone(engine, enc)
                 out[i] = (to_json(rec), rec if "error" in rec else counts(rec))
     return out  # type: ignore[return-value]
 
 
 def solve_chunk(engine: Engine, items: list[Any], *, timeout: float | None = None) -> list[dict[str, Any]]:
-    """One record per item, in order: valid encounters are solved together in one program."""
+    """One record per item, in order: valid encounters are solved together in one program.
+
+    Whatever one encounter does to the batch (an exception of any kind), the others keep their answers:
+    the batch is then solved one encounter at a time, and only the failing one gets an error record.
+    """
     records, valid = validated(engine, items)
     if valid:
         try:
             recs = engine.batch.results([enc for _, enc in valid], timeout=timeout)
             for (i, _), rec in zip(valid, recs, strict=True):
                 records[i] = rec
-        except FluorologicError:
-            # One encounter the batch cannot take must not cost the others their answers.
+        except Exception:  # noqa: BLE001 (one encounter the batch cannot take must not cost the others their answers)
             for i, enc in valid:
                 records[i] = _solve_alone(engine, enc)
     return [r for r in records if r is not None]
@@ -123,6 +157,5 @@ def solve_chunk(engine: Engine, items: list[Any], *, timeout: float | None = Non
 def _solve_alone(engine: Engine, enc: Encounter) -> dict[str, Any]:
     try:
         return engine.solve(enc)
-    except FluorologicError as exc:
-        return {"encounter_id": enc.encounter_id,
-                "error": {"field": "$", "message": f"could not be solved ({type(exc).__name__}); needs review"}}
+    except Exception as exc:  # noqa: BLE001 (this encounter's record says it failed; the run goes on)
+        return failure_record(enc.encounter_id, exc)

@@ -28,7 +28,7 @@ from fluorologic.engine.decode import decode
 from fluorologic.engine.encodings import program_text, statements
 from fluorologic.engine.facts import build_facts
 from fluorologic.engine.multisolve import BatchSolver
-from fluorologic.engine.records import solve_chunk
+from fluorologic.engine.records import error_record, failure_record, solve_chunk
 from fluorologic.engine.solution import Solution
 from fluorologic.rules.ruledata import RuleData
 
@@ -80,12 +80,17 @@ class Engine:
         return decode(self.solve_encounter(enc))
 
     def solve_record(self, raw: Any) -> dict[str, Any]:
-        """Like :meth:`solve`, but bad input gives an error record instead of an exception."""
+        """Like :meth:`solve`, but bad input gives an error record instead of an exception.
+
+        No input makes it raise: a failure that is not an input error (e.g. text clingo cannot take)
+        gives an error record naming the kind of failure, never the input text.
+        """
         try:
             return self.solve(raw)
         except InputError as err:
-            eid = raw.get("encounter_id") if isinstance(raw, dict) else None
-            return {"encounter_id": eid if isinstance(eid, str) else None, "error": err.to_dict()}
+            return error_record(raw, err)
+        except Exception as exc:  # noqa: BLE001 (one record per input, whatever the input)
+            return failure_record(raw.get("encounter_id") if isinstance(raw, dict) else None, exc)
 
     def solve_many(self, raws: list[Any], on_result: Callable[[dict[str, Any]], None] | None = None
                    ) -> list[dict[str, Any]]:

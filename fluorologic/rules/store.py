@@ -27,7 +27,9 @@ import datetime as dt
 import os
 import sqlite3
 import sys
+import time
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -43,6 +45,11 @@ from fluorologic.rules.cms.quarter import (
 )
 from fluorologic.rules.cms.tables import OPEN_END, file_digest
 from fluorologic.rules.messages import date_text
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover (not POSIX)
+    fcntl = None  # type: ignore[assignment]
 
 __all__ = ["Import", "ImportResult", "RuleStore", "default_store_path"]
 
@@ -219,6 +226,47 @@ class RuleStore:
         """
         if kind not in _INSERT:
             raise DataError(f"unknown kind {kind!r}; expected one of {', '.join(_INSERT)}")
+        with self._import_lock():
+            return self._import(kind, paths, quarter=quarter, effective=effective, setting=setting, replace=replace)
+
+    @contextmanager
+    def _import_lock(self) -> Iterator[None]:
+        """Hold the store's import lock: a second import waits (up to :attr:`LOCK_WAIT` seconds) for the first.
+
+        The check (is this quarter loaded?) and the write are then one step, so two imports at once
+        never both load the same quarter; the lock is the ``.lock`` file beside the store (fcntl).
+        """
+        if fcntl is None:  # pragma: no cover (not POSIX: SQLite's own write lock is the only guard)
+            yield
+            return
+        lock = self.path.with_name(self.path.name + ".lock")
+        try:
+            fh = open(lock, "a")  # noqa: SIM115 (held for the import, closed below)
+        except OSError as exc:
+            raise DataError(f"cannot lock the rule store {self.path}: {exc}") from exc
+        try:
+            deadline = time.monotonic() + self.LOCK_WAIT
+            while True:
+                try:
+                    fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        raise DataError(f"another import into {self.path} has run for over {self.LOCK_WAIT:g} s; "
+                                        "try again when it has finished") from None
+                    time.sleep(0.05)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+        finally:
+            fh.close()
+
+    #: Seconds an import waits for another one into the same store before it gives up.
+    LOCK_WAIT = 600.0
+
+    def _import(self, kind: str, paths: Sequence[str | Path], *, quarter: str | None, effective: int | None,
+                setting: str | None, replace: bool) -> ImportResult:
         names = [Path(p).name for p in paths]
         members = open_members(paths)
         quarter = _quarter(quarter, names + [m.name for m in members])

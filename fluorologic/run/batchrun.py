@@ -20,6 +20,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -48,7 +49,7 @@ from fluorologic.run.parallel import (
 )
 from fluorologic.run.streaming import open_input
 
-__all__ = ["INPUT_FORMATS", "OUTPUT_FORMATS", "UsageError", "run_solve", "solve_items"]
+__all__ = ["INPUT_FORMATS", "OUTPUT_FORMATS", "RunStopped", "UsageError", "run_solve", "solve_items"]
 
 #: What ``--from`` accepts: the contract's JSON / JSON Lines, a claim-line CSV, X12 837P, FHIR R4 Claim.
 INPUT_FORMATS = ("json", "csv", "x12", "fhir")
@@ -60,6 +61,10 @@ DEFAULT_CHUNK = 256
 
 class UsageError(Exception):
     """Bad options or an unreadable file: exit code 2."""
+
+
+class RunStopped(UsageError):
+    """The run stopped before every record was written (output not writable, a crash): exit code 2."""
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -253,11 +258,7 @@ def run_solve(source: str | TextIO, fmt: str, *, out: TextIO | None = None, outp
         from_format = "csv" if csv_input else "json"
     if from_format is None and name.lower().endswith(".csv"):
         from_format = "csv"
-    try:
-        stream = (sys.stdin if source == "-" else open(source, encoding="utf-8", newline="")  # noqa: SIM115
-                  ) if isinstance(source, str) else source
-    except OSError as exc:
-        raise UsageError(f"cannot read {name}: {exc}") from None
+    stream = _open_source(source, name, from_format == "csv")
     total = Summary()
     try:
         try:
@@ -286,6 +287,8 @@ def run_solve(source: str | TextIO, fmt: str, *, out: TextIO | None = None, outp
                     sent.append(chunk)
                 yield chunk
 
+        written = done
+        where = f"; rerun with --resume -o {output}" if output and fmt == "jsonl" else ""
         try:
             def solve(todo: Iterator[list[Any]]) -> Iterator[ChunkResult]:
                 return ordered_map(solve_chunk_lines, todo, workers or default_workers(), rules, chunk_size=chunk_size)
@@ -294,24 +297,51 @@ def run_solve(source: str | TextIO, fmt: str, *, out: TextIO | None = None, outp
                 for eid, field, message in result.errors:
                     err.write(f"fluorologic: encounter {eid!r}: {field}: {message}\n")
                 writer.write(result, sent.popleft() if keep else None)
+                written += len(result.lines)
                 total.merge(result.summary)
                 if bar is not None:
                     bar.update(len(result.lines))
             writer.close()
+            if output is not None:
+                target.close()
         except UnicodeDecodeError as exc:
-            raise UsageError(f"cannot read {name}: {exc}") from None
+            raise RunStopped(f"cannot read {name}: {exc}; the run stopped after {written} records{where}") from None
         except BrokenProcessPool:
-            where = f"; rerun with --resume -o {output}" if output else ""
-            raise UsageError(f"a worker process died (out of memory?) after {total.encounters} records{where}"
+            raise RunStopped(f"a worker process died (out of memory?) after {written} records{where}") from None
+        except OSError as exc:  # disk full, a closed pipe: what was written is whole records and maybe a torn line
+            what = output if output is not None else "standard output"
+            raise RunStopped(f"cannot write {what}: {exc.strerror or type(exc).__name__}; the run stopped after "
+                             f"{written} records{where}") from None
+        except Exception as exc:  # noqa: BLE001 (a crash must not pass for exit 1; its text may hold input)
+            raise RunStopped(f"internal error ({type(exc).__name__}); the run stopped after {written} records{where}"
                              ) from None
         finally:
             if bar is not None:
                 bar.close()
             if output is not None:
-                target.close()
+                _close_quietly(target)
     finally:
         if isinstance(source, str) and source != "-":
             stream.close()
     if summary if summary is not None else shape != "object":
         err.write(total.text() + "\n")
     return 1 if total.errors else 0
+
+
+def _open_source(source: str | TextIO, name: str, is_csv: bool) -> TextIO:
+    """The input as text: a file or standard input split on LF only (JSON), or as the csv module wants it."""
+    if not isinstance(source, str):
+        return source
+    newline = "" if is_csv else "\n"
+    try:
+        if source == "-":
+            return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", newline=newline)
+        return open(source, encoding="utf-8", newline=newline)  # noqa: SIM115
+    except OSError as exc:
+        raise UsageError(f"cannot read {name}: {exc}") from None
+
+
+def _close_quietly(target: TextIO) -> None:
+    """Close an output file; a failure to flush it is reported by the write that failed first."""
+    with contextlib.suppress(OSError):
+        target.close()

@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import threading
@@ -23,12 +24,14 @@ import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from typing import Any
 
+from fluorologic.contract.render import to_json
 from fluorologic.engine.multisolve import ATOM_MEMO_BEHIND, Counts, counts
-from fluorologic.engine.records import BadItem, error_record, solve_chunk, solve_chunk_rendered
+from fluorologic.engine.records import BadItem, error_record, failure_record, solve_chunk, solve_chunk_rendered
 from fluorologic.engine.solver import Engine
 from fluorologic.rules.source import rule_source
 
@@ -159,6 +162,11 @@ def solve_chunk_lines(items: list[Any]) -> ChunkResult:
     errors = []
     found: list[Counts | None] = []
     for text, extra in solve_chunk_rendered(_engine(), items):
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError as exc:  # text that cannot be written (a lone surrogate echoed back)
+            extra = failure_record(json.loads(text).get("encounter_id"), exc)
+            text = to_json(extra)
         lines.append(text)
         if isinstance(extra, dict):  # an error record
             summary.add(extra)
@@ -211,10 +219,22 @@ def ordered_map(fn: Callable[[list[Any]], ChunkResult], chunks: Iterable[list[An
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, initializer=_pool_worker, initargs=(rules,), mp_context=context,
                              max_tasks_per_child=recycle) as pool:
-        pending: deque[Future[ChunkResult]] = deque()
+        pending: deque[tuple[list[Any], Future[ChunkResult]]] = deque()
         for chunk in chain(head, it):
-            pending.append(pool.submit(fn, chunk))
+            pending.append((chunk, pool.submit(fn, chunk)))
             while len(pending) >= 3 * workers:
-                yield pending.popleft().result()
+                yield _result(fn, *pending.popleft(), rules)
         while pending:
-            yield pending.popleft().result()
+            yield _result(fn, *pending.popleft(), rules)
+
+
+def _result(fn: Callable[[list[Any]], ChunkResult], chunk: list[Any], future: Future[ChunkResult],
+            rules: tuple[str | None, str | None]) -> ChunkResult:
+    """The result of a chunk sent to the pool; solved here when it could not travel (it would not pickle)."""
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        raise
+    except Exception:  # noqa: BLE001 (e.g. a value too deep to pickle: the chunk's records still come back)
+        init_worker(rules)
+        return fn(chunk)

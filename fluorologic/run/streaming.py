@@ -1,7 +1,8 @@
 r"""Read encounters as a stream: JSON Lines one line at a time, a CSV of claim lines grouped by encounter.
 
 :func:`open_input` looks at the start of the input and returns its shape and an iterator of items
-(decoded objects, or an :class:`~fluorologic.contract.errors.InputError` standing for a malformed line):
+(decoded objects, or a :class:`~fluorologic.run.jsonin.BoundError` standing for a malformed line or a value
+beyond the bounds of :mod:`fluorologic.run.jsonin`):
 
 * ``"lines"``: JSON Lines, read one line at a time (never the whole input);
 * ``"object"`` / ``"array"``: one JSON document (an object or an array), read whole as before;
@@ -13,7 +14,7 @@ Examples
 >>> import io
 >>> shape, items = open_input(io.StringIO('{"encounter_id": "a"}\n{"encounter_id": "b"}\nnot json\n'))
 >>> shape, [type(i).__name__ for i in items]
-('lines', ['dict', 'dict', 'InputError'])
+('lines', ['dict', 'dict', 'BoundError'])
 >>> shape, items = open_input(io.StringIO("encounter_id,date_of_service,place_of_service,code\n"
 ...                                       "e1,2024-08-01,11,20610\ne1,2024-08-01,11,77002\n"), csv_input=True)
 >>> [[ln["code"] for ln in e["lines"]] for e in items]
@@ -25,11 +26,11 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
 from fluorologic.contract.errors import InputError
-from fluorologic.contract.render import from_json
+from fluorologic.run.jsonin import BoundError, array_items, encounter_id_in, loads_item, strip_bom
 
 __all__ = ["CSV_COLUMNS", "csv_encounters", "open_input"]
 
@@ -42,58 +43,97 @@ _ENCOUNTER_FIELDS = ("date_of_service", "place_of_service", "equipment_owner", "
                      "indication", "body_area")
 
 
-def _json_lines(first: list[str], rest: TextIO, start: int) -> Iterator[Any]:
+def _json_lines(first: list[str], rest: Iterable[str], start: int) -> Iterator[Any]:
     number = start
     for line in _chain(first, rest):
         number += 1
         if not line.strip():
             continue
-        try:
-            yield from_json(line)
-        except json.JSONDecodeError as exc:
-            yield InputError("$", f"line {number} is not valid JSON: {exc.msg} at column {exc.colno}")
+        yield _line_item(line, number)
 
 
-def _chain(first: list[str], rest: TextIO) -> Iterator[str]:
+def _line_item(line: str, number: int) -> Any:
+    """The decoded object of one JSON line, or an error standing for it (malformed, or beyond a bound)."""
+    try:
+        item = loads_item(line)
+    except json.JSONDecodeError as exc:
+        return BoundError(encounter_id_in(line), "$", f"line {number} is not valid JSON: {exc.msg} at column "
+                                                      f"{exc.colno}")
+    if isinstance(item, BoundError):
+        return BoundError(item.encounter_id, item.field, f"line {number} {item.message}")
+    return item
+
+
+def _chain(first: list[str], rest: Iterable[str]) -> Iterator[str]:
     yield from first
     yield from rest
 
 
+def _split_lines(text: str) -> list[str]:
+    r"""``text`` split after each LF only (a CR, U+2028 or form feed inside a line stays in it).
+
+    Examples
+    --------
+    >>> _split_lines('{"a": 1}\r\n{"b":\r 2}\n\u2028\n')
+    ['{"a": 1}\r\n', '{"b":\r 2}\n', '\u2028\n']
+
+    """
+    parts = text.split("\n")
+    lines = [p + "\n" for p in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
 def open_input(stream: TextIO, *, csv_input: bool = False) -> tuple[str, Iterator[Any]]:
-    """The shape of the input and an iterator of its items (see the module docstring).
+    r"""The shape of the input and an iterator of its items (see the module docstring).
+
+    JSON Lines are split on LF only (CRLF too, the CR being JSON white space): a bare CR or U+2028 never
+    splits a record. A leading UTF-8 byte order mark is skipped. For JSON Lines, the stream must be
+    opened with ``newline="\n"`` (as ``fluorologic solve`` does), for CSV with ``newline=""``.
 
     Raises
     ------
     InputError
-        When the input is empty.
+        When the input is empty, or is one JSON document that is malformed.
 
     """
     if csv_input:
         return "csv", csv_encounters(stream)
-    first, skipped = _next_filled(stream)
+    first, skipped = _next_filled(stream, bom=True)
     if not first:
         raise InputError("$", "the input is empty")
     if first.lstrip().startswith("["):
         return _document(first + stream.read())
     try:
-        obj = json.loads(first)
+        obj = loads_item(first)
     except json.JSONDecodeError:
         rest = stream.read()
         try:
             return _document(first + rest)  # one object printed over several lines
         except InputError:
-            return "lines", _json_lines([first, *rest.splitlines(keepends=True)], iter(()), skipped)
+            return "lines", _json_lines([first, *_split_lines(rest)], (), skipped)
     second, blank = _next_filled(stream)
     skipped += blank
     if not second:
+        if isinstance(obj, BoundError):
+            obj = BoundError(obj.encounter_id, obj.field, f"the input {obj.message}")
         return "object", iter([obj])
-    return "lines", _json_lines([first, second], stream, skipped)
+    first_item = _line_item(first, skipped + 1) if isinstance(obj, BoundError) else obj
+    return "lines", _chain_items(first_item, _json_lines([second], stream, skipped + 1))
 
 
-def _next_filled(stream: TextIO) -> tuple[str, int]:
+def _chain_items(first: Any, rest: Iterator[Any]) -> Iterator[Any]:
+    yield first
+    yield from rest
+
+
+def _next_filled(stream: TextIO, *, bom: bool = False) -> tuple[str, int]:
     """The next line that is not blank ("" at the end of the input) and how many blank lines came before it."""
     blank = 0
     for line in stream:
+        if bom:
+            line, bom = strip_bom(line), False
         if line.strip():
             return line, blank
         blank += 1
@@ -101,12 +141,15 @@ def _next_filled(stream: TextIO) -> tuple[str, int]:
 
 
 def _document(text: str) -> tuple[str, Iterator[Any]]:
+    text = strip_bom(text)
     try:
-        doc = json.loads(text)
+        if text.lstrip().startswith("["):
+            return "array", iter(array_items(text))
+        doc = loads_item(text)
     except json.JSONDecodeError as exc:
         raise InputError("$", f"the input is not valid JSON: {exc.msg} at line {exc.lineno}") from None
-    if isinstance(doc, list):
-        return "array", iter(doc)
+    if isinstance(doc, BoundError):
+        doc = BoundError(doc.encounter_id, doc.field, f"the input {doc.message}")
     return "object", iter([doc])
 
 
@@ -186,11 +229,19 @@ def csv_encounters(stream: TextIO) -> Iterator[Any]:
     Rows of one encounter must be consecutive; an id that comes back after another encounter gives an
     error record, as do rows that disagree on an encounter field (date, place, owner, documentation).
     """
-    reader = csv.DictReader(stream)
+    reader = csv.DictReader(_without_bom(stream))
     missing = [c for c in _REQUIRED if c not in (reader.fieldnames or ())]
     if missing:
         raise InputError("$", f"the CSV has no column {', '.join(missing)} (columns: {', '.join(CSV_COLUMNS)})")
     return _groups(reader)
+
+
+def _without_bom(stream: TextIO) -> Iterator[str]:
+    lines = iter(stream)
+    first = next(lines, None)
+    if first is not None:
+        yield strip_bom(first)
+        yield from lines
 
 
 def _groups(reader: csv.DictReader[str]) -> Iterator[Any]:

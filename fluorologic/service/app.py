@@ -29,7 +29,7 @@ import logging
 import multiprocessing
 import os
 import time
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import BrokenExecutor, Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -41,11 +41,14 @@ from fluorologic.claims.errors import ClaimError
 from fluorologic.claims.formats import MEDIA_TYPES, read_claims
 from fluorologic.contract.encounter import MAX_NOTE, Encounter, parse_encounter
 from fluorologic.contract.errors import FluorologicError, InputError
-from fluorologic.contract.render import from_json, to_json
+from fluorologic.contract.render import to_json
 from fluorologic.contract.schema import EncounterIn, ErrorRecord, ResultOut, ScanIn, WhyIn, json_schema
+from fluorologic.engine.facts import Facts
 from fluorologic.engine.multisolve import SolveTimeout
+from fluorologic.engine.records import echo_id, failure_record
 from fluorologic.engine.solver import Engine
 from fluorologic.rules.source import rule_source
+from fluorologic.run.jsonin import BoundError, array_items, loads_item
 from fluorologic.run.parallel import _engine, worker_process
 from fluorologic.service.workbench import mount_workbench
 
@@ -105,22 +108,45 @@ def _needs_review(enc: Encounter, timeout: float) -> dict[str, Any]:
 def solve_records(encs: list[Encounter], timeout: float, engine: Engine | None = None) -> list[str]:
     """The records of ``encs`` as JSON text: Results, or ``needs_review`` for those not answered within ``timeout``.
 
-    Results come rendered from the batch solver's canonical memo (:mod:`fluorologic.engine.resultmemo`) when an
-    earlier encounter was like them; text is also what crosses back from the solver process cheaply.
+    Each encounter's note is read first and counts against its time: one whose note alone takes longer
+    than ``timeout`` is answered ``needs_review`` and left out of the batch. Whatever one encounter does
+    (a timeout, an exception of any kind), the others keep the answers they would get alone. Results come
+    rendered from the batch solver's canonical memo (:mod:`fluorologic.engine.resultmemo`) when an earlier
+    encounter was like them; text is also what crosses back from the solver process cheaply.
     """
     engine = engine or _engine()  # the solver process's engine, made by init_worker
-    try:
-        return [text for text, _ in engine.batch.rendered(encs, timeout=timeout)]
-    except (SolveTimeout, FluorologicError):
-        if len(encs) == 1:
-            return [to_json(_needs_review(encs[0], timeout))]
-    out = []  # find the encounter that takes too long; the others still get their answers
-    for enc in encs:
+    records: list[str | None] = [None] * len(encs)
+    ready: list[int] = []
+    owns: list[Facts] = []
+    for i, enc in enumerate(encs):
+        started = time.monotonic()
         try:
-            out.extend(text for text, _ in engine.batch.rendered([enc], timeout=timeout))
-        except (SolveTimeout, FluorologicError):
-            out.append(to_json(_needs_review(enc, timeout)))
-    return out
+            own = engine.batch.cache.own_facts(enc)  # reads the note, if any
+        except Exception as exc:  # noqa: BLE001 (this encounter's record says so; the others go on)
+            records[i] = to_json(failure_record(enc.encounter_id, exc))
+            continue
+        if time.monotonic() - started > timeout:
+            records[i] = to_json(_needs_review(enc, timeout))
+            continue
+        ready.append(i)
+        owns.append(own)
+    try:
+        rendered = engine.batch.rendered([encs[i] for i in ready], timeout=timeout, prepared=owns)
+        for i, (text, _) in zip(ready, rendered, strict=True):
+            records[i] = text
+    except Exception:  # noqa: BLE001 (find the encounter that fails or takes too long; the others get answers)
+        for i, own in zip(ready, owns, strict=True):
+            records[i] = _solve_one(engine, encs[i], own, timeout)
+    return [r for r in records if r is not None]
+
+
+def _solve_one(engine: Engine, enc: Encounter, own: Facts, timeout: float) -> str:
+    try:
+        return engine.batch.rendered([enc], timeout=timeout, prepared=[own])[0][0]
+    except (SolveTimeout, FluorologicError):
+        return to_json(_needs_review(enc, timeout))
+    except Exception as exc:  # noqa: BLE001 (named by its kind only: its text may hold input)
+        return to_json(failure_record(enc.encounter_id, exc))
 
 
 class MicroBatcher:
@@ -135,15 +161,15 @@ class MicroBatcher:
         self.engine = engine
         self.settings = settings
         self.queue: asyncio.Queue[tuple[Encounter, asyncio.Future[str]]] = asyncio.Queue()
-        self.executor: Executor
-        if settings.solver_process:
-            self.executor = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                                max_tasks_per_child=settings.recycle_batches,
-                                                initializer=worker_process,
-                                                initargs=((settings.store, settings.as_of_quarter),))
-        else:
-            self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fluorologic-solver")
+        self.executor = self._executor()
         self.task: asyncio.Task[None] | None = None
+
+    def _executor(self) -> Executor:
+        if self.settings.solver_process:
+            return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                       max_tasks_per_child=self.settings.recycle_batches, initializer=worker_process,
+                                       initargs=((self.settings.store, self.settings.as_of_quarter),))
+        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="fluorologic-solver")
 
     def start(self) -> None:
         """Start collecting requests (on the running event loop)."""
@@ -166,7 +192,6 @@ class MicroBatcher:
         return list(await asyncio.gather(*futures))
 
     async def _run(self) -> None:
-        loop = asyncio.get_running_loop()
         timeout = self.settings.solve_timeout
         while True:
             batch = [await self.queue.get()]
@@ -178,18 +203,37 @@ class MicroBatcher:
                 batch.append(self.queue.get_nowait())
             encs = [enc for enc, _ in batch]
             try:
-                if self.settings.solver_process:
-                    records = await loop.run_in_executor(self.executor, solve_records, encs, timeout)
-                else:
-                    records = await loop.run_in_executor(self.executor, solve_records, encs, timeout, self.engine)
+                records = await self._solve(encs, timeout)
             except Exception as exc:  # noqa: BLE001 (the waiting requests must get an answer)
-                log.error("solver failure: %s", type(exc).__name__)
-                records = [to_json({"encounter_id": enc.encounter_id,
-                                    "error": {"field": "$", "message": "internal solver error; needs review"}})
-                           for enc in encs]
+                log.error("solver failure: %s; solving the %d encounters of the batch one by one",
+                          type(exc).__name__, len(encs))
+                records = [await self._solve_alone(enc, timeout) for enc in encs]
             for (_, fut), rec in zip(batch, records, strict=True):
                 if not fut.done():
                     fut.set_result(rec)
+
+    async def _solve(self, encs: list[Encounter], timeout: float) -> list[str]:
+        loop = asyncio.get_running_loop()
+        try:
+            if self.settings.solver_process:
+                return await loop.run_in_executor(self.executor, solve_records, encs, timeout)
+            return await loop.run_in_executor(self.executor, solve_records, encs, timeout, self.engine)
+        except BrokenExecutor:
+            log.error("the solver process died; starting a new one")
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            self.executor = self._executor()
+            raise
+
+    async def _solve_alone(self, enc: Encounter, timeout: float) -> str:
+        try:
+            return (await self._solve([enc], timeout))[0]
+        except Exception as exc:  # noqa: BLE001 (only this encounter's answer is lost)
+            log.error("solver failure on one encounter: %s", type(exc).__name__)
+            return to_json(_internal_error(enc))
+
+
+def _internal_error(enc: Encounter) -> dict[str, Any]:
+    return {"encounter_id": enc.encounter_id, "error": {"field": "$", "message": "internal solver error; needs review"}}
 
 
 async def _body(request: Request, settings: Settings) -> Any:
@@ -208,17 +252,22 @@ async def _body(request: Request, settings: Settings) -> Any:
         if size > settings.max_body_bytes:
             raise _Refused(413, "$", f"the request body is larger than {settings.max_body_bytes} bytes")
         chunks.append(chunk)
+    data = b"".join(chunks)
     kind = MEDIA_TYPES.get(request.headers.get("content-type", "").split(";")[0].strip().lower())
     if kind is not None:
         try:
-            return read_claims(b"".join(chunks).decode("utf-8"), kind)
+            return read_claims(data.decode("utf-8"), kind)
         except UnicodeDecodeError:
             raise _Refused(400, "$", "the request body is not UTF-8 text") from None
     try:
-        return from_json(b"".join(chunks))
+        text = data.decode(json.detect_encoding(data))  # UTF-8 (a byte order mark skipped), -16 or -32 as JSON allows
+        value = array_items(text) if text.lstrip().startswith("[") else loads_item(text)
     except (ValueError, UnicodeDecodeError) as exc:
         where = f" at line {exc.lineno} column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
         raise _Refused(400, "$", f"the request body is not valid JSON{where}") from None
+    if isinstance(value, BoundError):  # nested too deep, a number too long: refused, naming the encounter
+        raise _Refused(400, value.field, f"the request body {value.message}", value.encounter_id)
+    return value
 
 
 def _encounter(raw: Any, settings: Settings, engine: Engine) -> Encounter:
@@ -228,18 +277,43 @@ def _encounter(raw: Any, settings: Settings, engine: Engine) -> Encounter:
 
 
 def _eid(raw: Any) -> str | None:
-    eid = raw.get("encounter_id") if isinstance(raw, dict) else None
-    return eid if isinstance(eid, str) else None
+    return echo_id(raw.get("encounter_id") if isinstance(raw, dict) else None)
 
 
 def _json(body: Any) -> Response:
-    """The body serialised once, as the command line does (FastAPI's generic encoder walks it again)."""
-    return Response(content=to_json(body).encode("utf-8"), media_type="application/json")
+    """The body serialised once, as the command line does (FastAPI's generic encoder walks it again).
+
+    A record holding text that is not valid Unicode (a lone surrogate echoed back) is answered with its
+    error record instead: in a list, that record alone.
+    """
+    try:
+        return Response(content=to_json(body).encode("utf-8"), media_type="application/json")
+    except UnicodeEncodeError as exc:
+        if isinstance(body, list):
+            return _json([_writable(rec) for rec in body])
+        raise _Refused(422, "$", _UNICODE, _eid(body)) from exc
+
+
+_UNICODE = "holds text that is not valid Unicode (a lone surrogate?)"
+
+
+def _writable(rec: Any) -> Any:
+    try:
+        to_json(rec).encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return failure_record(rec.get("encounter_id") if isinstance(rec, dict) else None, exc)
+    return rec
 
 
 def _text(text: str) -> Response:
-    """A record already rendered by :func:`~fluorologic.contract.render.to_json`."""
-    return Response(content=text.encode("utf-8"), media_type="application/json")
+    """A record (or a list of them) already rendered by :func:`~fluorologic.contract.render.to_json`.
+
+    Text that is not valid Unicode (a lone surrogate echoed back) is answered as :func:`_json` does.
+    """
+    try:
+        return Response(content=text.encode("utf-8"), media_type="application/json")
+    except UnicodeEncodeError:
+        return _json(json.loads(text))
 
 
 def _schema(model: Any, *, many: int | None = None) -> dict[str, Any]:
@@ -314,6 +388,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             for i, item in enumerate(raw):
                 if isinstance(item, ClaimError):  # a claim of an 837P or FHIR body that could not be read
                     records.append(to_json(item.record()))
+                if isinstance(item, BoundError):  # an item nested too deep or with a number too long
+                    records.append(to_json({"encounter_id": item.encounter_id, "error": item.to_dict()}))
                     continue
                 try:
                     valid.append((i, _encounter(item, settings, engine)))
@@ -359,6 +435,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             return _json(await asyncio.get_running_loop().run_in_executor(None, answer))
         except InputError as err:
             raise _Refused(422, err.field, err.message, _eid(enc_raw)) from None
+        except UnicodeError:  # text clingo cannot take: this request's error, never a 500
+            raise _Refused(422, "encounter", _UNICODE, _eid(enc_raw)) from None
 
     @app.post("/v1/scan", openapi_extra=_schema(ScanIn),
               responses={400: {"model": ErrorRecord}, 413: {"model": ErrorRecord}, 422: {"model": ErrorRecord},

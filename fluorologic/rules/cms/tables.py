@@ -34,8 +34,8 @@ from typing import IO
 
 from fluorologic.contract.errors import DataError
 
-__all__ = ["DATA_SUFFIXES", "ImportFormatError", "Member", "code_cell", "date_cell", "file_digest", "int_cell",
-           "norm_header", "open_members"]
+__all__ = ["DATA_SUFFIXES", "ImportFormatError", "Member", "check_parts", "code_cell", "date_cell", "file_digest",
+           "int_cell", "norm_header", "open_members"]
 
 DATA_SUFFIXES = (".txt", ".csv", ".xlsx", ".txt.gz", ".csv.gz", ".zip")
 OPEN_END = 99991231
@@ -66,6 +66,8 @@ class Member:
 
     name: str
     opener: Callable[[], IO[bytes]]
+    #: Whether the file came out of a .zip (the official packaging, whose text files end with a line end).
+    zipped: bool = False
 
     @property
     def suffix(self) -> str:
@@ -76,11 +78,16 @@ class Member:
     def lines(self) -> Iterator[tuple[int, str]]:
         """Text lines without line ends (CRLF or LF), numbered from 1."""
         guard = self._guard()
+        last = "\n"
         with guard, self.opener() as raw:
             text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
             for n, line in enumerate(text, start=1):
                 guard.line = n
+                last = line
                 yield n, line.rstrip("\r\n")
+        if self.zipped and not last.endswith(("\r", "\n")) and last.strip(" \t\x1a"):
+            raise ImportFormatError(self.name, guard.line, "the file ends in the middle of this line: it was "
+                                                           "truncated before it was packed")
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         """Cells per row: tab-delimited (.txt), CSV with multi-line quoted cells (.csv), or sheet rows (.xlsx)."""
@@ -168,13 +175,75 @@ def _zip_members(name: str, opener: Callable[[], IO[bytes]]) -> Iterator[Member]
         infos = sorted((i for i in zf.infolist() if not i.is_dir()), key=lambda i: i.filename)
     except (zipfile.BadZipFile, EOFError, OSError) as exc:
         raise ImportFormatError(name, None, f"not a readable .zip archive (truncated or corrupted?): {exc}") from exc
+    first = min((i.header_offset for i in zf.infolist()), default=0)
+    if first:  # what zipfile read is a zip *inside* these bytes: the archive itself was cut off
+        raise ImportFormatError(name, None, f"the archive is truncated or corrupted: its directory is that of a zip "
+                                            f"found {first} bytes into it (a member of the cut-off archive)")
+    _check_crc(name, zf)
     for info in infos:
         low = info.filename.lower()
         base = low.rsplit("/", 1)[-1]
         if base.startswith((".", "__macosx")) or "__macosx" in low or not low.endswith(DATA_SUFFIXES):
             continue
         sub = f"{name}!{info.filename}"
-        yield from _members_of(sub, lambda zf=zf, info=info: zf.open(info))
+        yield from _members_of(sub, lambda zf=zf, info=info: zf.open(info), zipped=True)
+
+
+def _check_crc(name: str, zf: zipfile.ZipFile) -> None:
+    """Read every member of ``zf`` once and check its CRC-32 and size against the archive's directory."""
+    try:
+        bad = zf.testzip()
+    except (zipfile.BadZipFile, EOFError, OSError, zlib.error, NotImplementedError) as exc:
+        raise ImportFormatError(name, None, f"the archive is damaged (truncated or corrupted?): {exc}") from exc
+    if bad is not None:
+        raise ImportFormatError(f"{name}!{bad}", None, "fails its CRC-32 check: the archive is damaged")
+
+
+_PART = re.compile(r"^(?P<stem>.*?)[-_]f(?P<n>\d{1,2})$", re.IGNORECASE)
+
+
+def _part(name: str) -> tuple[str, int] | None:
+    """``('ccipra-v302r0', 2)`` for ``...!ccipra-v302r0-f2.txt``: the quarterly part a file name states, or None."""
+    base = name.rsplit("!", 1)[-1].rsplit("/", 1)[-1].lower()
+    for suffix in (".gz", ".txt", ".csv", ".xlsx", ".zip"):
+        base = base.removesuffix(suffix)
+    m = _PART.match(base)
+    return (m.group("stem"), int(m.group("n"))) if m else None
+
+
+def check_parts(members: list[Member]) -> None:
+    """Refuse a set of quarterly parts (``-f1`` .. ``-fN``) with a part missing, or a part in the wrong zip.
+
+    Raises
+    ------
+    ImportFormatError
+        Naming the table and the missing part, or the member whose part number differs from its zip's.
+
+    Examples
+    --------
+    >>> try:
+    ...     check_parts([Member("q-f1.txt", io.BytesIO), Member("q-f3.txt", io.BytesIO)])
+    ... except ImportFormatError as exc:
+    ...     print(exc.reason)
+    part -f2 is missing (the files hold -f1, -f3): the quarter would be loaded incomplete
+
+    """
+    seen: dict[str, set[int]] = {}
+    for m in members:
+        part = _part(m.name)
+        if part is None:
+            continue
+        outer = [p for p in map(_part, m.name.split("!")[:-1]) if p is not None]
+        if outer and outer[-1][1] != part[1]:
+            raise ImportFormatError(m.name, None, f"is part -f{part[1]} inside the zip of part -f{outer[-1][1]}: "
+                                                  "the archive does not hold the files its name says")
+        seen.setdefault(part[0], set()).add(part[1])
+    for stem, numbers in sorted(seen.items()):
+        missing = sorted(set(range(1, max(numbers) + 1)) - numbers)
+        if missing:
+            have = ", ".join(f"-f{n}" for n in sorted(numbers))
+            raise ImportFormatError(stem, None, f"part -f{missing[0]} is missing (the files hold {have}): the quarter "
+                                                "would be loaded incomplete")
 
 
 def _gunzip(raw: IO[bytes]) -> IO[bytes]:
@@ -183,14 +252,14 @@ def _gunzip(raw: IO[bytes]) -> IO[bytes]:
     return g
 
 
-def _members_of(name: str, opener: Callable[[], IO[bytes]]) -> Iterator[Member]:
+def _members_of(name: str, opener: Callable[[], IO[bytes]], *, zipped: bool = False) -> Iterator[Member]:
     low = name.lower()
     if low.endswith(".zip"):
         yield from _zip_members(name, opener)
     elif low.endswith(".gz"):
-        yield Member(name, lambda: _gunzip(opener()))
+        yield Member(name, lambda: _gunzip(opener()), zipped)
     else:
-        yield Member(name, opener)
+        yield Member(name, opener, zipped)
 
 
 def open_members(paths: Iterable[str | Path]) -> list[Member]:
@@ -212,7 +281,9 @@ def open_members(paths: Iterable[str | Path]) -> list[Member]:
         members.extend(_members_of(p.name, lambda p=p: open(p, "rb")))  # noqa: SIM115
     if not members:
         raise ImportFormatError(", ".join(Path(p).name for p in paths), None, "no .txt, .csv or .xlsx data file found")
-    return _one_format_each(members)
+    members = _one_format_each(members)
+    check_parts(members)
+    return members
 
 
 def _one_format_each(members: list[Member]) -> list[Member]:
