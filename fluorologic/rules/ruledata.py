@@ -363,7 +363,7 @@ class RuleData:
         starts = [m.effective for rows in self.mue.values() for m in rows if m.effective]
         starts += [f.start for rows in self.fees.values() for f in rows if f.start]
         starts += [d for d in map(_quarter_start, self.quarters()) if d]
-        first = self.first_day or min(starts, default=0)
+        first = self.first_day or 0  # without a dated history, no lower bound is known
         return first, quarter_end(max(starts, default=first))
 
     def quarters(self) -> list[str]:
