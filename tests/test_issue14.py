@@ -130,6 +130,12 @@ def test_a_with_imaging_code_replaces_the_pair_only_once_it_exists(engine):
     assert any(a["rule"] == "inclusive.not_in_force" for a in before["audit"])
     after = _solve(engine, "2024-08-01", [{"code": "62270"}, {"code": "77003"}], pos="22")
     assert [(a["code"], a["reason"]) for a in after["added"]] == [("62328", "imaging_inclusive_code")]
+    # 62329 (therapeutic puncture with guidance) likewise, from RVU20A; PTP 62329/62272 active
+    early = _solve(engine, "2019-06-03", [{"code": "62272"}, {"code": "77012"}], pos="22")
+    assert early["added"] == []
+    late = _solve(engine, "2024-08-01", [{"code": "62272"}, {"code": "77012"}], pos="22")
+    assert [(a["code"], a["reason"], a["replaces"]) for a in late["added"]] == [("62329", "imaging_inclusive_code",
+                                                                                 "62272")]
 
 
 def test_nerve_block_guidance_is_included_from_the_release_that_says_so(engine):
