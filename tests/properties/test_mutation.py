@@ -99,7 +99,8 @@ def test_letting_indicator_0_be_bypassed_is_caught():
     def prop(raw):
         ft.assert_no_active_edit(raw, broken.solve(raw), DATA)
 
-    @given(raw=ft.encounters(DATA))
+    # the same codes: among the 467 embedded codes, random encounters rarely meet an indicator-0 pair
+    @given(raw=ft.encounters(DATA, codes=["20690", "20696", "62321", "62323", "64483", "64493", "20610"]))
     def prop_cc(raw):
         assert crosscheck(raw, DATA).summary()["billable"] == broken.solve(raw)["billable"]
 
