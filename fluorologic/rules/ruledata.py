@@ -364,7 +364,7 @@ class RuleData:
         starts += [f.start for rows in self.fees.values() for f in rows if f.start]
         starts += [d for d in map(_quarter_start, self.quarters()) if d]
         first = self.first_day or 0  # without a dated history, no lower bound is known
-        return first, quarter_end(max(starts, default=first))
+        return first, quarter_end(max(starts)) if starts else OPEN_END  # nor, without dated rows, an upper one
 
     def quarters(self) -> list[str]:
         """The NCCI quarters of the loaded PTP table."""
