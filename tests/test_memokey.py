@@ -38,8 +38,13 @@ def _rules_using(predicate: str) -> set[str]:
 def test_the_date_of_service_is_only_compared_with_the_rule_dates_the_key_knows():
     """A tripwire: a new use of dos/1 must be reflected in memokey._DATED (and this list)."""
     assert {r for r in _rules_using("dos") if not r.startswith("input.lp")} == {
-        "in_force.lp: code_out_of_force(C,before,D) :- node_code(_,C), code_effective(C,D), dos(T), T < D",
-        "in_force.lp: code_out_of_force(C,after,D) :- node_code(_,C), code_deleted(C,D), dos(T), T > D",
+        "in_force.lp: code_out_of_force(C,before,D) :- code_effective(C,D), dos(T), T < D",
+        "in_force.lp: code_out_of_force(C,after,D) :- code_deleted(C,D), dos(T), T > D",
+        "in_force.lp: attr(C,A,V) :- attr_dated(C,A,V,F,E), dos(T), F <= T, T <= E",
+        "in_force.lp: attr_lapsed(C,A,V,F,E) :- attr_dated(C,A,V,F,E), dos(T), T < F",
+        "in_force.lp: attr_lapsed(C,A,V,F,E) :- attr_dated(C,A,V,F,E), dos(T), T > E",
+        "in_force.lp: rules_not_in_force(before,F) :- data_covers(F,_), dos(T), T < F",
+        "in_force.lp: rules_not_in_force(after,L) :- data_covers(_,L), dos(T), T > L",
         "in_force.lp: ptp_in_force(C1,C2,I,R) :- ptp(C1,C2,I,Del,R), I != 9, dos(T), T <= Del",
         "in_force.lp: ptp_lapsed(C1,C2,Del,R) :- ptp(C1,C2,I,Del,R), I != 9, dos(T), T > Del",
         "in_force.lp: mue_in_force(C,N,Mai,R) :- mue(C,N,Mai,Eff,R), dos(T), T >= Eff",

@@ -9,8 +9,8 @@ import pytest
 
 from fluorologic.rules.ruledata import RuleData
 
-TABLES = ["ptp_practitioner.csv", "mue_practitioner.csv", "aoc.csv", "pfs_rvu.csv", "codes.csv",
-          "code_attributes.csv", "imaging_inclusive.csv", "place_of_service.csv"]
+TABLES = ["mue_practitioner.csv", "aoc.csv", "pfs_rvu.csv", "codes.csv", "code_attributes.csv",
+          "imaging_inclusive.csv", "place_of_service.csv", "tables.csv"]
 
 
 @pytest.mark.parametrize("name", TABLES)

@@ -106,6 +106,7 @@ def info(fmt: str, store: str | None) -> None:
         return
     if not entries:
         click.echo(f"rule store {path}: nothing imported; the embedded data is used")
+        click.echo(_embedded_summary())
         return
     click.echo(f"rule store {path} ({opened.size_bytes() / 1e6:.1f} MB)" if opened else str(path))
     for d in entries:
@@ -116,6 +117,16 @@ def info(fmt: str, store: str | None) -> None:
     rest = [k for k in ("ptp", "mue", "aoc", "pfs") if k not in kinds]
     if rest:
         click.echo(f"  embedded data used for: {', '.join(rest)}")
+    click.echo(_embedded_summary())
+
+
+def _embedded_summary() -> str:
+    """The embedded data in one paragraph: code count, dated codes, PTP rows and the dates of service covered."""
+    d = RuleData.embedded().describe()
+    return (f"embedded data: {d['codes']:,} codes ({d['codes_dated']:,} with a first or last day of service), "
+            f"{d['ptp_rows']:,} PTP rows ({', '.join(d['ptp_quarters'])}), {d['mue_rows']:,} MUE rows, "
+            f"{d['aoc_rows']:,} add-on rows, PFS {', '.join(d['pfs_releases'])}; dates of service covered: "
+            f"{d['covers']['from']} to a year after {d['covers']['newest_quarter_end']}")
 
 
 @data.command()

@@ -27,6 +27,7 @@ from fluorologic.rules.messages import (
     added_detail,
     alert_detail,
     bypass_text,
+    coverage_words,
     date_text,
     excluded_detail,
     mue_scope,
@@ -214,8 +215,10 @@ def decode(sol: Solution) -> dict[str, Any]:
     alerts = []
     for kind, code, rule, data in at["alert"]:
         c = None if code == "none" else code
+        if kind == "rules_not_in_force":
+            data = coverage_words(data)
         alerts.append({"kind": kind, "code": c, "rule": rule,
-                       "detail": alert_detail(kind, rule, code=c, data=data, cycle=cycle)})
+                       "detail": alert_detail(kind, rule, code=c, data=data, cycle=cycle, dos=dos)})
     alerts.sort(key=lambda a: (a["kind"], a["code"] or "", a["rule"]))
 
     audit = []
@@ -274,6 +277,9 @@ def _by(by: Any, rid: Any, row: Any, cite: Any) -> tuple[str | None, dict[str, A
         code, kind = by["right"]
         slots.update(by=code, kind=kind.replace("nonspinal", "non-spinal"))
         return code, slots
+    if isinstance(by, dict) and "global" in by:
+        slots["by"] = by["global"]
+        return by["global"], slots
     if isinstance(by, dict) and "owner" in by:
         return "equipment_owner", slots
     if isinstance(by, dict) and "note" in by:

@@ -26,7 +26,7 @@ from fluorologic.contract.places import default_places
 from fluorologic.engine.terms import Atom, Term, atom_symbol, const
 from fluorologic.notes import NoteFindings, scan_note
 from fluorologic.notes.encounter_note import merge_documentation, note_distinct_lines
-from fluorologic.rules.ruledata import RuleData
+from fluorologic.rules.ruledata import OPEN_END, RuleData
 
 __all__ = ["Facts", "build_facts", "encounter_facts", "rule_facts"]
 
@@ -107,6 +107,11 @@ def rule_facts(data: RuleData, codes: set[str], dos: int) -> Facts:
     return f
 
 
+def _year_after(day: int) -> int:
+    """The same day a year later (``20251231`` -> ``20261231``; 29 February gives 28 February)."""
+    return day + 10000 - (1 if day % 10000 == 229 else 0)
+
+
 def _add_note(f: Facts, note: NoteFindings) -> None:
     """The note's findings as ``note/1``, ``note_target/1`` and ``note_kind/1`` atoms."""
     if note.fluoroscopy_used:
@@ -121,6 +126,8 @@ def _add_note(f: Facts, note: NoteFindings) -> None:
 
 def _add_rule_rows(f: Facts, data: RuleData, codes: set[str], dos: int) -> None:
     sel = data.select(codes, dos)
+    first, last = data.coverage()
+    f.add("data_covers", first, _year_after(last))
     for c in sel.codes:
         f.add("code", c.code)
         f.add("code_kind", c.code, const(c.kind))
@@ -134,7 +141,10 @@ def _add_rule_rows(f: Facts, data: RuleData, codes: set[str], dos: int) -> None:
         if pctc is not None:
             f.add("attr", c.code, const("pctc"), pctc)
     for a in sel.attrs:
-        f.add("attr", a.code, const(a.attribute), const(a.value))
+        if a.dated:
+            f.add("attr_dated", a.code, const(a.attribute), const(a.value), a.start or 0, a.end or OPEN_END)
+        else:
+            f.add("attr", a.code, const(a.attribute), const(a.value))
     for p in sel.ptp:
         f.add("ptp", p.column_1, p.column_2, p.indicator, p.deletion, f.row("ptp", p))
     for m in sel.mue:

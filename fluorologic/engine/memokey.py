@@ -38,13 +38,15 @@ from fluorologic.engine.terms import Atom
 
 __all__ = ["date_thresholds", "memo_key"]
 
-#: Rule-row predicates and the position of the date the date of service is compared with (in_force.lp).
-_DATED = {"code_effective": 1, "code_deleted": 1, "ptp": 3, "mue": 3}
+#: Rule-row predicates and the positions of the dates the date of service is compared with (in_force.lp).
+_DATED = {"code_effective": (1,), "code_deleted": (1,), "ptp": (3,), "mue": (3,), "attr_dated": (3, 4),
+          "data_covers": (0, 1)}
 
 
 def date_thresholds(rule_terms: Iterable[Atom]) -> tuple[int, ...]:
     """The sorted dates of the rule rows that ``dos(T)`` is compared with."""
-    return tuple(sorted({args[_DATED[name]] for name, args in rule_terms if name in _DATED}))  # type: ignore[misc]
+    return tuple(sorted({args[i] for name, args in rule_terms if name in _DATED  # type: ignore[misc]
+                         for i in _DATED[name]}))
 
 
 def memo_key(own: Sequence[Atom], thresholds: Sequence[int]) -> tuple[Atom, ...]:

@@ -227,7 +227,7 @@ class _Builder:
                     self.relate(src, dst, "blocks", rule, reason, detail)
                 if f"A{right}" in self.nodes and self.nodes[f"A{right}"]["status"] == "added":
                     self.relate(f"A{right}", dst, "replaces", rule, reason, detail)
-            elif isinstance(by, dict) and "owner" in by:
+            elif isinstance(by, dict) and ("owner" in by or "global" in by):
                 self.relate(self.owner_node(), dst, "blocks", rule, reason,
                             excluded_detail(reason, **self._slots(code, None, None)))
             elif isinstance(by, dict) and "note" in by:

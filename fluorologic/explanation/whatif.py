@@ -34,7 +34,9 @@ __all__ = ["Change", "billed_units", "what_would_change"]
 #: Reasons that no documented fact or modifier can lift.
 FIXED_REASONS = {"not_effective": "the code (or the rule that would allow it) is not in force on the date of service",
                  "not_documented": "the note says fluoroscopy was not used",
-                 "unit_limit": "the unit limit (MUE or once-per-session) caps the units whatever is documented"}
+                 "unit_limit": "the unit limit (MUE or once-per-session) caps the units whatever is documented",
+                 "components_combined": "the 26 and TC lines of one code billed by the owner of the unit are one "
+                                        "global service, billed once"}
 #: Distinct services bypass these reasons (unless an indicator-0 edit locks the pair).
 BYPASSABLE = {"ptp_bundled", "guidance_included", "integral_to_surgery", "more_specific_guidance"}
 _SITE_FOR = {"spinal": "spine", "nonspinal": "joint"}

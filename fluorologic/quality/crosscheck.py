@@ -4,7 +4,8 @@ It is written from ``contract.md`` and ``design.md`` and shares nothing with the
 loader: the policy of each suppression (NCCI PTP edits with modifier indicators and the distinct-service
 bypass; guidance included in the procedure; fluoroscopy integral to surgery; general fluoroscopy superseded
 by a specific guidance code; the wrong guidance code; imaging-inclusive pairs; add-ons and their primaries;
-validity dates; the technical component where the facility owns the unit) is restated here in Python.
+validity dates and dated attributes; the technical component where the facility owns the unit; the 26 and TC
+lines of one code billed by the owner of the unit, which are the global service once) is restated here in Python.
 
 The billable set is a *stable set*: a candidate is billed exactly when nothing billed (and no fact of the
 encounter) suppresses it. Each candidate is a 0/1 variable of a :class:`constraint.Problem`; facts that
@@ -82,8 +83,9 @@ class _Rules:
         self.valid = {c.code: (c.effective is None or c.effective <= dos) and (c.deletion is None or dos <= c.deletion)
                       for c in sel.codes}
         self.attr: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-        for a in sel.attrs:
-            self.attr[a.code][a.attribute].add(a.value)
+        for a in sel.attrs:  # a dated attribute holds from its first through its last day
+            if (a.start is None or a.start <= dos) and (a.end is None or dos <= a.end):
+                self.attr[a.code][a.attribute].add(a.value)
         self.pctc = {c.code: data.pctc(c.code, dos) for c in sel.codes}
         # PTP rows in force on the date of service: indicator 9 never applies, deletion is the last day.
         self.edits: dict[tuple[str, str], set[int]] = defaultdict(set)
@@ -155,7 +157,9 @@ class _Problem:
                         adds[right].append(i)
         for w, g in itertools.permutations(range(1, len(enc.lines) + 1), 2):
             for without, guidance, with_code in rules.inclusive:
-                if enc.lines[w - 1].code == without and enc.lines[g - 1].code == guidance:
+                # the single "with imaging" code replaces the pair only when it is in force on the date of service
+                if enc.lines[w - 1].code == without and enc.lines[g - 1].code == guidance \
+                        and rules.valid.get(with_code, True):
                     self.inclusive_block[w] = with_code
                     self.inclusive_block[g] = with_code
                     if with_code not in claimed:
@@ -189,6 +193,21 @@ class _Problem:
         if n.line in self.wrong or n.line in self.inclusive_block:
             return True
         return "TC" in self.modifiers(n) and self.enc.owner == "facility" and r.pctc.get(n.code) == 1
+
+    def global_partner(self, n: Candidate, modifier: str) -> bool:
+        """A claimed line of ``n``'s code bills the other component (26 <-> TC) and the provider owns the unit."""
+        mods = self.modifiers(n)
+        other = "TC" if modifier == "26" else "26"
+        if n.line is None or modifier not in mods or other in mods or self.enc.owner != "physician" \
+                or self.rules.pctc.get(n.code) != 1:
+            return False
+        return any(ln.code == n.code and other in ln.modifiers and modifier not in ln.modifiers
+                   for ln in self.enc.lines)
+
+    def combined_away(self, n: Candidate, billed: list[Candidate]) -> bool:
+        """A TC line whose 26 partner is billed: the two are one global service, billed on the 26 line."""
+        return self.global_partner(n, "TC") and any(
+            m.line is not None and m.code == n.code and self.global_partner(m, "26") for m in billed)
 
     def primary_ok(self, n: Candidate, billed: list[Candidate]) -> bool:
         """An add-on needs another billed candidate, one of its eligible primaries, with units left after limits."""
@@ -238,6 +257,8 @@ class _Problem:
 
     def final_modifiers(self, n: Candidate, billed: list[Candidate]) -> list[str]:
         r, mods = self.rules, set(self.modifiers(n))
+        if self.global_partner(n, "26"):  # 26 + TC by the owner of the unit: the global service
+            mods.discard("26")
         if self.enc.owner == "facility" and r.pctc.get(n.code) == 1 and not mods & {"26", "TC"}:
             mods.add("26")
         bypassing = [m for m in billed if m is not n and self._bypassed_by(m, n)]
@@ -274,7 +295,7 @@ def _violations(p: _Problem, billed: list[Candidate]) -> int:
         defeated = any(p.suppresses(m, n) for m in billed)
         if id(n) in ids:
             count += defeated
-        elif not defeated and not p.fixed_block(n) and p.primary_ok(n, billed):
+        elif not defeated and not p.fixed_block(n) and p.primary_ok(n, billed) and not p.combined_away(n, billed):
             count += 1
     return count
 
@@ -309,7 +330,7 @@ def crosscheck(raw: dict[str, Any] | Encounter, data: RuleData | None = None) ->
 
     def hard(*values: int) -> bool:
         billed = chosen(values)
-        return all(not p.fixed_block(n) and p.primary_ok(n, billed) for n in billed)
+        return all(not p.fixed_block(n) and p.primary_ok(n, billed) and not p.combined_away(n, billed) for n in billed)
 
     def stable(*values: int) -> bool:
         return _violations(p, chosen(values)) == 0

@@ -418,7 +418,7 @@ def synthetic_encounters(draw: st.DrawFn, base: SyntheticBase, *, max_lines: int
 EXCLUSION_REASONS = frozenset({
     "ptp_bundled", "guidance_included", "integral_to_surgery", "more_specific_guidance", "wrong_guidance_code",
     "unit_limit", "add_on_without_primary", "not_effective", "component_billed_by_facility",
-    "imaging_inclusive_code", "not_documented"})
+    "imaging_inclusive_code", "not_documented", "components_combined"})
 _BYPASS = frozenset({"59", "XE", "XS", "XP", "XU"})
 
 

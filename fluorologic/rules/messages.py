@@ -11,7 +11,8 @@ Examples
 
 from __future__ import annotations
 
-__all__ = ["added_detail", "alert_detail", "bypass_text", "date_text", "excluded_detail", "mue_scope", "validity_words"]
+__all__ = ["added_detail", "alert_detail", "bypass_text", "coverage_words", "date_text", "excluded_detail", "mue_scope",
+           "validity_words"]
 
 _EXCLUDED = {
     "ptp_bundled": "NCCI PTP edit {row} makes {code} the column-2 code of {by}; {bypass}.",
@@ -30,6 +31,8 @@ _EXCLUDED = {
                                     "{code}-TC does not belong on this professional claim.",
     "not_documented": "The note says fluoroscopy was not used, which contradicts {code}.",
     "unit_limit": "{code} is limited to {limit} unit(s) {per} ({row}); {units} unit(s) above it are not billed.",
+    "components_combined": "{code}-TC and {code}-26 are billed by the owner of the equipment: together they are the "
+                           "global service, billed once as {code} without 26 or TC.",
 }
 
 _ADDED = {
@@ -61,6 +64,13 @@ _ALERTS = {
     "rule_conflict": "The rule data admits no stable billable set for this encounter (a cycle of edits among "
                      "{cycle}); the least-violating set is returned.",
     "note_fluoro_negated": "The note mentions fluoroscopy only to say it was not used.",
+    "modifier.global_once": "Modifiers 26 and TC of {code} on two lines, billed by the owner of the equipment: the "
+                            "global service is billed once, without 26 or TC.",
+    "not_in_rule_base": "{code} is not in the loaded code table: it is passed through as billable, and its validity, "
+                        "attributes, unit limit and fee were not checked (only NCCI PTP edits pairing it with a known "
+                        "code were applied).",
+    "rules_not_in_force": "No loaded rule data covers {dos}: {data}; it was decided with the nearest data and needs "
+                          "review.",
 }
 
 
@@ -99,3 +109,19 @@ def added_detail(reason: str, **slots: object) -> str:
 def alert_detail(kind: str, rule: str, **slots: object) -> str:
     """The sentence for an alert: by rule where the kind has several rules, else by kind."""
     return (_ALERTS.get(rule) or _ALERTS[kind]).format(**slots)
+
+
+def coverage_words(data: object) -> str:
+    """Why a date of service is outside the loaded data (``[before|after, day]``), for ``rules_not_in_force``.
+
+    Examples
+    --------
+    >>> coverage_words(["before", 20131001])
+    'the loaded data is dated from 2013-10-01'
+
+    """
+    if isinstance(data, list) and len(data) == 2 and isinstance(data[1], int):
+        if data[0] == "before":
+            return f"the loaded data is dated from {date_text(data[1])}"
+        return f"it is more than a year after the newest loaded data (covered through {date_text(data[1])})"
+    return "it is outside the dates of the loaded data"

@@ -17,8 +17,11 @@ from __future__ import annotations
 
 import csv
 import functools
+import gzip
+import io
+import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from importlib import resources
@@ -27,8 +30,8 @@ from typing import Any
 from fluorologic.contract.errors import DataError
 from fluorologic.contract.places import default_places
 
-__all__ = ["AocRow", "AttrRow", "CodeRow", "FeeRow", "InclusiveRow", "MueRow", "PtpRow", "RuleData", "Selection",
-           "date_number", "default_places"]
+__all__ = ["AocRow", "AttrRow", "CodeRow", "FeeRow", "InclusiveRow", "MueRow", "PtpIndex", "PtpRow", "RuleData",
+           "Selection", "date_number", "default_places", "quarter_end"]
 
 OPEN_END = 99991231
 
@@ -42,7 +45,7 @@ def date_number(text: str, *, default: int | None = None) -> int | None:
     return int(y) * 10000 + int(m) * 100 + int(d)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PtpRow:
     """One NCCI procedure-to-procedure edit row."""
 
@@ -117,16 +120,24 @@ class CodeRow:
     effective: int | None
     deletion: int | None
     source: str
+    pctc: int | None = None
 
 
 @dataclass(frozen=True)
 class AttrRow:
-    """One sourced code attribute."""
+    """One sourced code attribute, true from ``start`` through ``end`` (None: no date known, every day)."""
 
     code: str
     attribute: str
     value: str
     source: str
+    start: int | None = None
+    end: int | None = None
+
+    @property
+    def dated(self) -> bool:
+        """Whether the attribute holds only between dates."""
+        return self.start is not None or self.end is not None
 
 
 @dataclass(frozen=True)
@@ -137,6 +148,66 @@ class InclusiveRow:
     guidance: str
     with_code: str
     source: str
+
+
+class PtpIndex(Mapping[str, list[PtpRow]]):
+    r"""PTP rows by column-1 code, parsed from the table's text only when a code is first asked for.
+
+    The embedded table holds half a million rows; an encounter needs a handful, so rows stay text
+    until their column-1 code is looked up. ``pairs(c1)`` gives them by column-2 code.
+
+    Examples
+    --------
+    >>> idx = PtpIndex("column_1,column_2,effective_date,deletion_date,modifier_indicator,ptp_edit_rationale\n"
+    ...                "20610,76000,,9999-12-31,1,Misuse\n", "2024Q3", "src")
+    >>> [(p.column_2, p.deletion) for p in idx["20610"]], list(idx.pairs("20610"))
+    ([('76000', 99991231)], ['76000'])
+
+    """
+
+    def __init__(self, text: str, quarter: str, source: str) -> None:
+        self.text, self.quarter, self.source = text, quarter, source
+        self.text = text[text.index("\n") + 1:]
+        if not self.text.endswith("\n"):
+            self.text += "\n"
+        # rows are sorted by column 1: one match per column-1 code spans all of its lines
+        self.spans: dict[str, tuple[int, int]] = {
+            m.group(1): m.span() for m in re.finditer(r"^([^,\n]+),.*\n(?:\1,.*\n)*", self.text, re.MULTILINE)}
+        self.count = self.text.count("\n")
+        self._rows: dict[str, list[PtpRow]] = {}
+        self._pairs: dict[str, dict[str, list[PtpRow]]] = {}
+        self._rationales: dict[str, str] = {}
+
+    def __getitem__(self, code: str) -> list[PtpRow]:
+        rows = self._rows.get(code)
+        if rows is None:
+            a, b = self.spans[code]
+            rows = self._rows[code] = [self._row(r) for r in csv.reader(io.StringIO(self.text[a:b]))]
+        return rows
+
+    def _row(self, r: list[str]) -> PtpRow:
+        rationale = self._rationales.setdefault(r[5], r[5])
+        return PtpRow(r[0], r[1], date_number(r[2]), date_number(r[3], default=OPEN_END) or OPEN_END, int(r[4]),
+                      rationale, self.quarter, self.source)
+
+    def pairs(self, code: str) -> dict[str, list[PtpRow]]:
+        """The rows of column-1 ``code`` by column-2 code (empty when it has none)."""
+        got = self._pairs.get(code)
+        if got is None:
+            got = defaultdict(list)
+            for p in self.get(code, ()):
+                got[p.column_2].append(p)
+            got = self._pairs[code] = dict(got)
+        return got
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.spans)
+
+    def __len__(self) -> int:
+        return len(self.spans)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self.spans
 
 
 @dataclass
@@ -158,6 +229,17 @@ def _rows(name: str) -> Iterator[dict[str, str]]:
         yield from csv.DictReader(fh)
 
 
+def _gz_text(name: str) -> str:
+    return gzip.decompress(resources.files("fluorologic.data").joinpath(name).read_bytes()).decode("utf-8")
+
+
+def quarter_end(day: int) -> int:
+    """The last day of the quarter of ``day`` (``20251001`` -> ``20251231``)."""
+    year, month = day // 10000, day // 100 % 100
+    last = (month - 1) // 3 * 3 + 3
+    return year * 10000 + last * 100 + (31 if last in (3, 12) else 30)
+
+
 def _decimal(text: str) -> Decimal | None:
     return Decimal(text) if text.strip() else None
 
@@ -165,17 +247,23 @@ def _decimal(text: str) -> Decimal | None:
 class RuleData:
     """All rule rows in memory, indexed by code; :meth:`select` returns the rows for one encounter."""
 
-    def __init__(self, *, codes: Iterable[CodeRow], attrs: Iterable[AttrRow], ptp: Iterable[PtpRow],
+    def __init__(self, *, codes: Iterable[CodeRow], attrs: Iterable[AttrRow], ptp: Iterable[PtpRow] | PtpIndex,
                  mue: Iterable[MueRow], aoc: Iterable[AocRow], inclusive: Iterable[InclusiveRow],
-                 fees: Iterable[FeeRow], label: str = "embedded") -> None:
+                 fees: Iterable[FeeRow], label: str = "embedded", first_day: int | None = None) -> None:
         self.label = label
+        self.as_of: str | None = None
         self.codes = {r.code: r for r in codes}
         self.attrs: dict[str, list[AttrRow]] = defaultdict(list)
         for a in attrs:
             self.attrs[a.code].append(a)
-        self.ptp_by_col1: dict[str, list[PtpRow]] = defaultdict(list)
-        for p in ptp:
-            self.ptp_by_col1[p.column_1].append(p)
+        self.ptp_by_col1: Mapping[str, list[PtpRow]]
+        if isinstance(ptp, PtpIndex):
+            self.ptp_by_col1 = ptp
+        else:
+            by_col1: dict[str, list[PtpRow]] = defaultdict(list)
+            for p in ptp:
+                by_col1[p.column_1].append(p)
+            self.ptp_by_col1 = by_col1
         self.mue: dict[str, list[MueRow]] = defaultdict(list)
         for m in mue:
             self.mue[m.code].append(m)
@@ -190,21 +278,22 @@ class RuleData:
             self.fees[f.code].append(f)
         self.guidance_codes = sorted(c for c, rows in self.attrs.items()
                                      if any(a.attribute == "guidance_for" for a in rows))
+        self.first_day = first_day
 
     @classmethod
     @functools.cache
     def embedded(cls) -> RuleData:
         """The sourced rule data that ships inside the package (see ``fluorologic/data/README.md``)."""
         try:
+            tables = {r["table"]: r for r in _rows("tables.csv")}
+            ptp = tables["ptp_practitioner"]
             return cls(
                 codes=[CodeRow(r["code"], r["kind"], r["target"], r["description"], date_number(r["effective_date"]),
-                               date_number(r["deletion_date"]), r["source"]) for r in _rows("codes.csv")],
-                attrs=[AttrRow(r["code"], r["attribute"], r["value"], r["source"])
-                       for r in _rows("code_attributes.csv")],
-                ptp=[PtpRow(r["column_1"], r["column_2"], date_number(r["effective_date"]),
-                            date_number(r["deletion_date"], default=OPEN_END) or OPEN_END,
-                            int(r["modifier_indicator"]), r["ptp_edit_rationale"], r["quarter"], r["source"])
-                     for r in _rows("ptp_practitioner.csv")],
+                               date_number(r["deletion_date"]), r["source"],
+                               int(r["pctc_ind"]) if r["pctc_ind"].strip() else None) for r in _rows("codes.csv")],
+                attrs=[AttrRow(r["code"], r["attribute"], r["value"], r["source"], date_number(r["effective_date"]),
+                               date_number(r["deletion_date"])) for r in _rows("code_attributes.csv")],
+                ptp=PtpIndex(_gz_text("ptp_practitioner.csv.gz"), ptp["quarter"], ptp["source"]),
                 mue=[MueRow(r["hcpcs_code"], int(r["mue_value"]), int(r["mai"]), r["mai_text"], r["mue_rationale"],
                             date_number(r["effective_date"]) or 0, r["quarter"], r["source"])
                      for r in _rows("mue_practitioner.csv")],
@@ -213,6 +302,7 @@ class RuleData:
                 inclusive=[InclusiveRow(r["without_code"], r["guidance_code"], r["with_code"], r["source"])
                            for r in _rows("imaging_inclusive.csv")],
                 fees=[_fee_row(r) for r in _rows("pfs_rvu.csv")],
+                first_day=date_number(tables["codes"]["first_day"]),
             )
         except (KeyError, ValueError, ArithmeticError) as exc:
             raise DataError(f"embedded rule data is malformed: {exc}") from exc
@@ -233,7 +323,7 @@ class RuleData:
             if c in self.codes:
                 sel.codes.append(self.codes[c])
             sel.attrs.extend(self.attrs.get(c, ()))
-            sel.ptp.extend(p for p in self.ptp_by_col1.get(c, ()) if p.column_2 in wanted)
+            sel.ptp.extend(self._ptp_between(c, wanted))
             sel.mue.extend(self.mue.get(c, ()))
             aoc = self.aoc_by_addon.get(c, ())
             if aoc:
@@ -243,24 +333,91 @@ class RuleData:
             sel.fees.extend(f for f in self.fees.get(c, ()) if f.start <= dos <= f.end)
         return sel
 
+    def _ptp_between(self, code: str, wanted: set[str]) -> Iterator[PtpRow]:
+        """The PTP rows with column 1 ``code`` and column 2 in ``wanted``."""
+        if isinstance(self.ptp_by_col1, PtpIndex):
+            pairs = self.ptp_by_col1.pairs(code)
+            for c2 in sorted(wanted & pairs.keys()):
+                yield from pairs[c2]
+        else:
+            yield from (p for p in self.ptp_by_col1.get(code, ()) if p.column_2 in wanted)
+
     def pctc(self, code: str, dos: int) -> int | None:
-        """The PC/TC indicator of the global row in force on ``dos`` (else the latest release)."""
+        """The PC/TC indicator of the global PFS row in force on ``dos`` (else the latest), else the code table's.
+
+        The code table's is the newest PPRRVU release that lists the code.
+        """
         rows = [f for f in self.fees.get(code, ()) if f.mod == ""]
         in_force = [f for f in rows if f.start <= dos <= f.end] or sorted(rows, key=lambda f: f.start)[-1:]
-        return in_force[0].pctc if in_force else None
+        if in_force:
+            return in_force[0].pctc
+        row = self.codes.get(code)
+        return row.pctc if row is not None else None
+
+    def coverage(self) -> tuple[int, int]:
+        """The first day the loaded data is dated from and the last day of its newest quarter.
+
+        A date of service before the first, or more than a year after the last, is one no loaded data
+        covers (``rules_not_in_force``).
+        """
+        starts = [m.effective for rows in self.mue.values() for m in rows if m.effective]
+        starts += [f.start for rows in self.fees.values() for f in rows if f.start]
+        starts += [d for d in map(_quarter_start, self.quarters()) if d]
+        first = self.first_day or 0  # without a dated history, no lower bound is known
+        return first, quarter_end(max(starts)) if starts else OPEN_END  # nor, without dated rows, an upper one
+
+    def quarters(self) -> list[str]:
+        """The NCCI quarters of the loaded PTP table."""
+        if isinstance(self.ptp_by_col1, PtpIndex):
+            return [self.ptp_by_col1.quarter]
+        return sorted({p.quarter for rows in self.ptp_by_col1.values() for p in rows})
+
+    def forced(self, quarter: str) -> RuleData:
+        """The same data, decided as of ``quarter`` (``--as-of-quarter``): its MUE rows apply on every date of service.
+
+        Examples
+        --------
+        >>> RuleData.embedded().forced("2024Q3").select({"77002"}, 20240501).mue[0].effective
+        0
+
+        """
+        out = object.__new__(type(self))
+        out.__dict__.update(self.__dict__)
+        out.as_of = quarter
+        out.label = f"{self.label} as of {quarter}"
+        out.mue = {c: [MueRow(m.code, m.value, m.mai, m.mai_text, m.rationale, 0, m.quarter, m.source) for m in rows]
+                   for c, rows in self.mue.items()}
+        return out
 
     def describe(self) -> dict[str, Any]:
-        """What is loaded: row counts and quarters (for ``data info``)."""
-        ptp = [p for rows in self.ptp_by_col1.values() for p in rows]
+        """What is loaded: row counts, quarters, the code count and the dates of service the data covers."""
+        if isinstance(self.ptp_by_col1, PtpIndex):
+            ptp_rows = self.ptp_by_col1.count
+        else:
+            ptp_rows = sum(len(rows) for rows in self.ptp_by_col1.values())
+        first, last = self.coverage()
+        dated = [c for c in self.codes.values() if c.effective or c.deletion]
         return {
             "store": self.label,
-            "ptp_rows": len(ptp),
-            "ptp_quarters": sorted({p.quarter for p in ptp}),
+            "ptp_rows": ptp_rows,
+            "ptp_quarters": self.quarters(),
             "mue_rows": sum(len(v) for v in self.mue.values()),
             "aoc_rows": sum(len(v) for v in self.aoc_by_addon.values()),
             "pfs_releases": sorted({f.release for rows in self.fees.values() for f in rows}),
             "codes": len(self.codes),
+            "codes_dated": len(dated),
+            "covers": {"from": _iso(first), "newest_quarter_end": _iso(last)},
         }
+
+
+def _iso(n: int) -> str:
+    return f"{n // 10000:04d}-{n // 100 % 100:02d}-{n % 100:02d}"
+
+
+def _quarter_start(quarter: str) -> int | None:
+    """``'2024Q3'`` -> ``20240701`` (None for a label that is not a quarter)."""
+    m = re.fullmatch(r"(\d{4})Q([1-4])", quarter)
+    return int(m.group(1)) * 10000 + ((int(m.group(2)) - 1) * 3 + 1) * 100 + 1 if m else None
 
 
 def _fee_row(r: dict[str, str]) -> FeeRow:

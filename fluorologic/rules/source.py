@@ -42,7 +42,11 @@ def rule_source(store: str | None, as_of_quarter: str | None = None) -> RuleData
     except ValueError as exc:
         raise DataError(f"--as-of-quarter: {exc}") from None
     if opened is None or quarter not in {i.quarter for i in opened.imports()}:
+        embedded = RuleData.embedded()
+        if quarter in embedded.quarters():  # the embedded tables are that quarter
+            return embedded.forced(quarter)
         loaded = sorted({i.quarter for i in opened.imports()}) if opened else []
-        raise DataError(f"--as-of-quarter: {quarter} is not loaded in the rule store"
-                        f" (loaded: {', '.join(loaded) or 'nothing'})")
+        raise DataError(f"--as-of-quarter: {quarter} is neither loaded in the rule store"
+                        f" (loaded: {', '.join(loaded) or 'nothing'}) nor the embedded data's quarter"
+                        f" ({', '.join(embedded.quarters())})")
     return StoreRuleData(opened, as_of=quarter)

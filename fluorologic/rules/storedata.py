@@ -27,7 +27,7 @@ import functools
 from decimal import Decimal
 from typing import Any
 
-from fluorologic.rules.ruledata import AocRow, FeeRow, MueRow, PtpRow, RuleData, Selection
+from fluorologic.rules.ruledata import AocRow, FeeRow, MueRow, PtpRow, RuleData, Selection, quarter_end
 from fluorologic.rules.store import NO_SETTING, Import, RuleStore
 
 __all__ = ["StoreRuleData"]
@@ -71,6 +71,7 @@ class StoreRuleData(RuleData):
         self.mue = self.base.mue
         self.aoc_by_addon = self.base.aoc_by_addon
         self.fees = self.base.fees
+        self.first_day = self.base.first_day
         self.loaded = {kind for kind in ("ptp", "mue", "aoc", "pfs")
                        if store.imports(kind, self._setting(kind))}
         self._imports = functools.lru_cache(maxsize=4096)(self._resolve)
@@ -102,7 +103,9 @@ class StoreRuleData(RuleData):
             sel.ptp = [p for p in self._ptp(hit[0], wanted) if p.effective is None or p.effective <= dos]
         if "mue" in self.loaded and (hit := self._imports("mue", dos)):
             entry, src = hit[0], _source(hit[0])
-            sel.mue = [MueRow(code, value, mai, text, rat, entry.effective, entry.quarter, src)
+            # decided as of a quarter, its MUE table applies on every date of service, as its PTP rows do
+            eff = 0 if self.as_of is not None else entry.effective
+            sel.mue = [MueRow(code, value, mai, text, rat, eff, entry.quarter, src)
                        for _, code, _, value, mai, text, rat in self._by_code("mue", entry, wanted)]
         if "aoc" in self.loaded and (hit := self._imports("aoc", dos)):
             entry, src = hit[0], _source(hit[0])
@@ -131,7 +134,25 @@ class StoreRuleData(RuleData):
         if "pfs" not in self.loaded or not (hit := self._imports("pfs", dos)):
             return self.base.pctc(code, dos)
         rows = [r for r in self._by_code("pfs", hit[0], (code,)) if r[3] == ""]
-        return rows[0][10] if rows else None
+        if rows:
+            return rows[0][10]
+        row = self.codes.get(code)  # no PFS row loaded: the code table's (newest PPRRVU release listing it)
+        return row.pctc if row is not None else None
+
+    def coverage(self) -> tuple[int, int]:
+        """The first day of the embedded code history or of the oldest import, and the newest quarter's last day."""
+        first, last = self.base.coverage()
+        imports = self.store.imports()
+        if imports:
+            first = min(first, min(i.effective for i in imports))
+            last = max(last, quarter_end(max(i.effective for i in imports)))
+        return first, last
+
+    def quarters(self) -> list[str]:
+        """The quarters of the loaded PTP tables (the embedded one when none is loaded)."""
+        if "ptp" not in self.loaded:
+            return self.base.quarters()
+        return sorted({i.quarter for i in self.store.imports("ptp", self.setting)})
 
     def describe(self) -> dict[str, Any]:
         """What is loaded: the store's imports and, per CMS table, whether it comes from the store."""

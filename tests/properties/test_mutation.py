@@ -75,6 +75,8 @@ def catches(prop, examples=300):
 
 
 def test_dropping_the_76000_rule_is_caught():
+    # 1000 examples: with the issue-14 rules (26+TC combined, dated attributes) the derandomized search needs more
+    # draws before a synthetic base shows the mutant, and how many depends on what else the run imported.
     # On the embedded data the PTP edits 77002/76000 and 77003/76000 mask the policy rule; synthetic rule
     # bases have specific guidance codes without such edits, so the invariant sees the rule itself.
     def prop_factory(make_engine):
@@ -86,7 +88,7 @@ def test_dropping_the_76000_rule_is_caught():
         return prop
 
     assert catches(prop_factory(lambda d: mutant(d, drop=lambda t: '"guidance.more_specific"' in t
-                                                 and t.startswith("policy_arrow"))))
+                                                 and t.startswith("policy_arrow"))), examples=1000)
     assert not catches(prop_factory(Engine), examples=100)
 
 
@@ -99,7 +101,8 @@ def test_letting_indicator_0_be_bypassed_is_caught():
     def prop(raw):
         ft.assert_no_active_edit(raw, broken.solve(raw), DATA)
 
-    @given(raw=ft.encounters(DATA))
+    # the same codes: among the 467 embedded codes, random encounters rarely meet an indicator-0 pair
+    @given(raw=ft.encounters(DATA, codes=["20690", "20696", "62321", "62323", "64483", "64493", "20610"]))
     def prop_cc(raw):
         assert crosscheck(raw, DATA).summary()["billable"] == broken.solve(raw)["billable"]
 

@@ -41,7 +41,19 @@ def embedded() -> RuleData:
 
 
 def ptp_rows() -> list:
-    return [p for rows in embedded().ptp_by_col1.values() for p in rows]
+    """The embedded PTP rows between the codes that have MUE or PFS rows (the reference subset's target codes).
+
+    The whole embedded table (half a million rows) would make every store test an import benchmark.
+    """
+    data = embedded()
+    core = core_codes()
+    return [p for c in sorted(core) for p in data.ptp_by_col1.get(c, ()) if p.column_2 in core]
+
+
+def core_codes() -> set[str]:
+    """The codes with MUE or PFS rows and the codes the rules may add beside them."""
+    data = embedded()
+    return data.candidate_codes(set(data.mue) | set(data.fees))
 
 
 def _cms_date(n: int) -> str:
@@ -228,5 +240,5 @@ def cms() -> SimpleNamespace:
     """The fixture writers, as one namespace."""
     return SimpleNamespace(**{name: obj for name, obj in globals().items()
                               if callable(obj) and (name.startswith(("write_", "ptp_", "mue_", "aoc_", "fee_"))
-                                                    or name == "embedded")},
+                                                    or name in ("embedded", "core_codes"))},
                            FULL_PTP=FULL_PTP, SYNTHETIC_EFFECTIVE=SYNTHETIC_EFFECTIVE)

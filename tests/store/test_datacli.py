@@ -80,7 +80,7 @@ def test_diff_and_solve_as_of_quarter(cms, tmp_path):
                              "--format", "json").output)
     assert why_new["status"] != why_old["status"]
     res = run("solve", enc, "--store", store, "--as-of-quarter", "2023Q1")
-    assert res.exit_code == 2 and "2023Q1 is not loaded in the rule store (loaded: 2024Q3, 2024Q4)" in res.output
+    assert res.exit_code == 2 and "2023Q1 is neither loaded in the rule store (loaded: 2024Q3, 2024Q4)" in res.output
     assert run("data", "diff", "2024Q3", "2025Q1", "--store", store).exit_code == 1
 
 
@@ -91,5 +91,8 @@ def test_solve_without_store_uses_embedded(tmp_path):
     b = json.loads(run("solve", enc, env={"FLUOROLOGIC_STORE": missing}).output)
     assert a == b and a["audit"]
     assert not (tmp_path / "none.sqlite").exists()
+    # issue 14 point 7: the embedded data is 2024Q3, so forcing that quarter works without a store
     res = run("solve", enc, "--store", missing, "--as-of-quarter", "2024Q3")
-    assert res.exit_code == 2 and "loaded: nothing" in res.output
+    assert res.exit_code == 0 and json.loads(res.output)["billable"] == a["billable"]
+    res = run("solve", enc, "--store", missing, "--as-of-quarter", "2023Q1")
+    assert res.exit_code == 2 and "loaded: nothing" in res.output and "embedded data's quarter (2024Q3)" in res.output
