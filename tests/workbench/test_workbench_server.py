@@ -138,3 +138,24 @@ def test_docs_assets_are_local(client):
     assert client.get("/docs/assets/../../core.py").status_code == 404
     assert client.get("/workbench/static/workbench.js").status_code == 200
     assert client.get("/workbench/static/..%2Fdb.py").status_code == 404
+
+
+def test_claims_files_load_as_their_encounters():
+    """An 837P interchange or FHIR Claims upload as the encounters the claims readers make, errors included."""
+    import json
+    from pathlib import Path
+
+    from fluorologic.claims.formats import read_claims
+    from fluorologic.service.workbench.core import parse_upload
+
+    claims = Path(__file__).resolve().parents[2] / "examples" / "claims"
+    x12 = (claims / "fluoro_claims.837").read_text(encoding="utf-8")
+    fhir = (claims / "fluoro_claims.fhir.json").read_text(encoding="utf-8")
+    plain = json.loads((claims / "fluoro_encounters.json").read_text(encoding="utf-8"))
+    for name, text, kind in (("claims.837", x12, "x12"), ("claims.json", fhir, "fhir")):
+        shape, items = parse_upload(name, text)
+        assert shape == "solve"
+        assert [i["encounter_id"] for i in items] == [e["encounter_id"] for e in plain]
+        assert items == read_claims(text, kind)
+    _, broken = parse_upload("bad.837", x12.replace("SV1*HC:", "SV1*HC|", 1))
+    assert any(not isinstance(i, dict) for i in broken)

@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
+from fluorologic.claims.formats import read_claims
+from fluorologic.claims.x12 import is_x12
 from fluorologic.contract.errors import DataError, FluorologicError, InputError
 from fluorologic.engine.records import solve_chunk
 from fluorologic.engine.solver import Engine
@@ -36,6 +39,8 @@ from fluorologic.service.workbench.db import WorkbenchDB
 __all__ = ["CHUNK", "Workbench", "parse_upload"]
 
 log = logging.getLogger("fluorologic.service.workbench")
+#: A FHIR resource of the claims reader's kinds near the start of a JSON upload.
+_FHIR = re.compile(r'"resourceType"\s*:\s*"(?:Claim|Bundle)"')
 CHUNK = 64
 
 
@@ -45,7 +50,7 @@ def parse_upload(name: str, text: str) -> tuple[str, list[Any]]:
     Raises
     ------
     InputError
-        The file is empty or not JSON, JSON Lines or a claim-line CSV.
+        The file is empty or not JSON, JSON Lines, a claim-line CSV, X12 837P or FHIR R4 Claims.
 
     Examples
     --------
@@ -54,6 +59,10 @@ def parse_upload(name: str, text: str) -> tuple[str, list[Any]]:
 
     """
     text = text.lstrip("\ufeff")
+    if is_x12(text):  # an 837P interchange: one encounter per claim and date of service
+        return "solve", read_claims(text, "x12")
+    if _FHIR.search(text[:4096]):  # FHIR R4 Claims: a Claim, a Bundle or NDJSON
+        return "solve", read_claims(text, "fhir")
     _shape, items = open_input(io.StringIO(text), csv_input=name.lower().endswith(".csv"))
     items = list(items)
     first = next((i for i in items if isinstance(i, dict)), None)
