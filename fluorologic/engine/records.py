@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -142,16 +143,8 @@ def solve_chunk(engine: Engine, items: list[Any], *, timeout: float | None = Non
     Whatever one encounter does to the batch (an exception of any kind), the others keep their answers:
     the batch is then solved one encounter at a time, and only the failing one gets an error record.
     """
-    records, valid = validated(engine, items)
-    if valid:
-        try:
-            recs = engine.batch.results([enc for _, enc in valid], timeout=timeout)
-            for (i, _), rec in zip(valid, recs, strict=True):
-                records[i] = rec
-        except Exception:  # noqa: BLE001 (one encounter the batch cannot take must not cost the others their answers)
-            for i, enc in valid:
-                records[i] = _solve_alone(engine, enc)
-    return [r for r in records if r is not None]
+    return [extra if isinstance(extra, dict) else json.loads(text)
+            for text, extra in solve_chunk_rendered(engine, items, timeout=timeout)]
 
 
 def _solve_alone(engine: Engine, enc: Encounter) -> dict[str, Any]:

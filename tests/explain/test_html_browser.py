@@ -6,29 +6,11 @@ used: ``executable_path`` points at the system Chromium, and the test skips with
 
 from __future__ import annotations
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 
 from fluorologic.explanation.report_html import to_html
 
-CHROMIUM = os.environ.get("FLUOROLOGIC_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 PAGES = ["tfesi-1", "hip-arthro-2009", "knee-hopd-1", "x-bypass", "x-added", "x-old"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).is_file():
-        pytest.skip(f"Chromium not found at {CHROMIUM}: install it with 'apt-get install chromium' (CI does)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 @pytest.mark.parametrize(("eid", "svg_engine"), [(e, "auto") for e in PAGES] + [("x-bypass", "python")])

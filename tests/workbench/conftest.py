@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
-import shutil
 import socket
 import sys
 import threading
@@ -19,10 +17,6 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 from bench.generate import generate  # noqa: E402
-
-CHROMIUM = os.environ.get("FLUOROLOGIC_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 #: 77002 with 27093 in 2009 is PTP-bundled (indicator 1): documenting a distinct service bills it.
 DISTINCT = {"encounter_id": "hip-distinct", "date_of_service": "2009-11-03", "place_of_service": "11",
@@ -111,17 +105,6 @@ def batch_file(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("batch") / "claims-200.jsonl"
     path.write_text("".join(json.dumps(e) + "\n" for e in batch(200)))
     return path
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).is_file():
-        pytest.skip(f"Chromium not found at {CHROMIUM}: install it with 'apt-get install chromium' (CI does)")
-    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield b
-        b.close()
 
 
 @pytest.fixture
