@@ -136,7 +136,12 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, DataError) as exc:
         sys.stderr.write(f"fluorologic: {exc}\n")
         return 2
-    solved.write.format(out_fmt).mode(args.mode).save(args.output)
+    try:
+        solved.write.format(out_fmt).mode(args.mode).save(args.output)
+    except Exception as exc:  # noqa: BLE001 (an AnalysisException for an existing OUTPUT, a failed task ...)
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        sys.stderr.write(f"fluorologic: the job failed before every record was written: {first}\n")
+        return 2
     summary = summary_of(spark.read.format(out_fmt).load(args.output))
     sys.stderr.write(summary.text() + "\n")
     return 1 if summary.errors else 0
