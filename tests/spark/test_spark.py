@@ -93,7 +93,7 @@ def test_same_results_as_the_cli_one_row_per_input(spark, batch):
         assert json.loads(row.audit) == rec["audit"]
 
 
-def test_schema_is_published_with_contract_fields(spark, batch):
+def test_schema_is_published_with_contract_fields(spark):
     schema = result_schema()
     names = schema.names
     assert names[:2] == ["encounter_id", "schema_version"] and "result_json" not in names
