@@ -3,22 +3,12 @@
 clingo keeps every symbol it ever made until its process ends, so the engine cannot live in the Python worker
 itself (Spark reuses that process for task after task): it lives here, in a process the worker replaces after a
 bound number of encounters (:mod:`fluorologic.spark.worker`). The protocol on stdin/stdout is a sequence of
-frames: a JSON header, then an Arrow IPC stream (:func:`write_frame`, :func:`read_frame`). A request's header
+frames: a JSON header, then an Arrow IPC stream (:mod:`fluorologic.spark.frames`). A request's header
 says ``{"mode": ..., "result_json": ...}``; the answer's ``{"ok": true}`` (payload: the solved rows) or
 ``{"ok": false, "error": ...}``. The process ends at the end of its input (its worker ended or let it go).
 
 Run as ``python -m fluorologic.spark.child RULES`` where RULES is the JSON ``[store path or null, quarter or
 null]``; a null store means the embedded rule data.
-
-Examples
---------
->>> import io, pyarrow as pa
->>> buf = io.BytesIO()
->>> write_frame(buf, {"mode": "json"}, to_ipc(pa.RecordBatch.from_pydict({"value": ["{}"]})))
->>> _ = buf.seek(0)
->>> header, batch = read_frame(buf)
->>> header, batch.num_rows
-({'mode': 'json'}, 1)
 
 """
 
@@ -26,68 +16,20 @@ from __future__ import annotations
 
 import json
 import os
-import struct
 import sys
 import traceback
-from typing import IO, Any
+from typing import Any
 
 import pyarrow as pa
 
 from fluorologic.engine.records import solve_chunk
 from fluorologic.engine.solver import Engine
 from fluorologic.rules.source import rule_source
+from fluorologic.spark.frames import read_frame, to_ipc, write_frame
 from fluorologic.spark.inputs import items_of
 from fluorologic.spark.schema import records_to_batch
 
-__all__ = ["from_ipc", "main", "read_frame", "solve_batch", "to_ipc", "write_frame"]
-
-_HEAD = struct.Struct(">IQ")  # header length, payload length
-
-
-def to_ipc(batch: pa.RecordBatch) -> bytes:
-    """``batch`` as an Arrow IPC stream (schema and one batch)."""
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, batch.schema) as writer:
-        writer.write_batch(batch)
-    return sink.getvalue().to_pybytes()
-
-
-def from_ipc(data: bytes) -> pa.RecordBatch:
-    """The one batch of an Arrow IPC stream written by :func:`to_ipc`."""
-    return pa.ipc.open_stream(data).read_next_batch()
-
-
-def write_frame(out: IO[bytes], header: dict[str, Any], payload: bytes = b"") -> None:
-    """Write one frame (a JSON header and a payload) and flush."""
-    head = json.dumps(header).encode()
-    out.write(_HEAD.pack(len(head), len(payload)))
-    out.write(head)
-    out.write(payload)
-    out.flush()
-
-
-def _read_exact(src: IO[bytes], n: int) -> bytes:
-    chunks = []
-    while n:
-        chunk = src.read(n)
-        if not chunk:
-            raise EOFError("the stream ended inside a frame")
-        chunks.append(chunk)
-        n -= len(chunk)
-    return b"".join(chunks)
-
-
-def read_frame(src: IO[bytes]) -> tuple[dict[str, Any], pa.RecordBatch | None] | None:
-    """The next frame's header and batch (None when it has no payload); None at the end of the stream."""
-    first = src.read(_HEAD.size)
-    if not first:
-        return None
-    if len(first) < _HEAD.size:
-        first += _read_exact(src, _HEAD.size - len(first))
-    head_len, payload_len = _HEAD.unpack(first)
-    header = json.loads(_read_exact(src, head_len))
-    payload = _read_exact(src, payload_len) if payload_len else b""
-    return header, (from_ipc(payload) if payload else None)
+__all__ = ["main", "solve_batch"]
 
 
 def solve_batch(engine: Any, batch: pa.RecordBatch, mode: str, *, result_json: bool = False) -> pa.RecordBatch:

@@ -26,10 +26,9 @@ from pyspark.sql.types import ArrayType, StructField, StructType
 
 from fluorologic.contract.errors import DataError
 from fluorologic.rules.source import rule_source
-from fluorologic.run.parallel import RECYCLE_ENCOUNTERS
 from fluorologic.spark.inputs import MODES
 from fluorologic.spark.schema import arrow_schema
-from fluorologic.spark.worker import Options, map_batches
+from fluorologic.spark.worker import RECYCLE_ENCOUNTERS, Options, map_batches
 
 __all__ = ["CONTRACT_COLUMNS", "result_schema", "solve"]
 

@@ -34,9 +34,9 @@ from dataclasses import dataclass
 import pyarrow as pa
 
 from fluorologic.run.parallel import RECYCLE_ENCOUNTERS
-from fluorologic.spark.child import read_frame, to_ipc, write_frame
+from fluorologic.spark.frames import read_frame, to_ipc, write_frame
 
-__all__ = ["CHUNK", "EngineProcess", "Options", "map_batches", "shutdown"]
+__all__ = ["CHUNK", "RECYCLE_ENCOUNTERS", "EngineProcess", "Options", "map_batches", "shutdown"]
 
 #: Encounters sent to the engine process at a time (solved together in one keyed program, as the CLI does).
 CHUNK = 256
