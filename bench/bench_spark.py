@@ -6,15 +6,18 @@
 Throughput: the JVM is started first and timed on its own; then ``fluorologic solve FILE --workers 2 --format
 jsonl -o OUT`` and the Spark job (read the JSON Lines, solve, write Parquet, as ``python -m fluorologic.spark``
 does) run on the same file, alternately for ``--rounds`` rounds, and the ratio of each round is reported (the
-machine is shared: only ratios measured side by side mean anything). Memory: every second, the resident memory
-of each process under this one (the JVM, Spark's Python workers, the engine processes) is read from /proc; the
-report gives the peak of each kind, per fifth of the job, and how many engine processes were used.
+machine is shared: only ratios measured side by side mean anything), and so is the CPU time each used (the
+processes under this one, reaped children included), which the other work on the machine disturbs less.
+Memory: every second, the resident memory of each process under this one (the JVM, Spark's Python workers,
+the engine processes) is read from /proc; the report gives the peak of each kind, per fifth of the job, and
+how many engine processes were used.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -103,21 +106,37 @@ class Sampler(threading.Thread):
             self.stop.wait(1.0)
 
 
-def _spark_job(spark: Any, src: Path, out: Path) -> float:
+def _tree_cpu() -> float:
+    """CPU seconds used so far by the processes under this one (live ones, and the children they reaped)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in _descendants(os.getpid()):
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            total += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+        except (OSError, IndexError, ValueError):
+            continue
+    return total / tick
+
+
+def _spark_job(spark: Any, src: Path, out: Path) -> tuple[float, float]:
     from fluorologic.spark import solve
 
-    t = time.perf_counter()
+    cpu, t = _tree_cpu(), time.perf_counter()
     df = spark.read.text(str(src))
     solve(df, partitions=4 * spark.sparkContext.defaultParallelism).write.mode("overwrite").parquet(str(out))
-    return time.perf_counter() - t
+    return time.perf_counter() - t, _tree_cpu() - cpu
 
 
-def _cli(src: Path, out: Path) -> float:
+def _cli(src: Path, out: Path) -> tuple[float, float]:
     env = dict(os.environ, FLUOROLOGIC_STORE=str(out.with_name("no-store.sqlite")))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     subprocess.run([str(FLUOROLOGIC), "solve", str(src), "--workers", "2", "--format", "jsonl", "-o", str(out)],
                    check=False, env=env, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.perf_counter() - t, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
 
 
 def main() -> None:
@@ -142,17 +161,21 @@ def main() -> None:
     rows = []
     for r in range(args.rounds):
         if not args.memory_only:
-            cli = _cli(src, work / "cli.jsonl")
-            print(f"round {r + 1}: fluorologic solve --workers 2: {cli:.1f} s, {args.n / cli:.0f} enc/s", flush=True)
-        job = _spark_job(spark, src, work / "out.parquet")
-        print(f"round {r + 1}: spark {args.master} job: {job:.1f} s, {args.n / job:.0f} enc/s", flush=True)
+            cli, cli_cpu = _cli(src, work / "cli.jsonl")
+            print(f"round {r + 1}: fluorologic solve --workers 2: {cli:.1f} s, {args.n / cli:.0f} enc/s, "
+                  f"{cli_cpu:.1f} CPU s", flush=True)
+        job, job_cpu = _spark_job(spark, src, work / "out.parquet")
+        print(f"round {r + 1}: spark {args.master} job: {job:.1f} s, {args.n / job:.0f} enc/s, {job_cpu:.1f} CPU s",
+              flush=True)
         if not args.memory_only:
-            rows.append((cli, job))
-            print(f"round {r + 1}: spark / cli throughput = {cli / job:.2f}", flush=True)
+            rows.append((cli, job, cli_cpu, job_cpu))
+            print(f"round {r + 1}: spark / cli throughput = {cli / job:.2f} (wall), {cli_cpu / job_cpu:.2f} "
+                  "(CPU time per encounter)", flush=True)
     sampler.stop.set()
     sampler.join()
     if rows:
-        print(f"median ratio spark / cli: {statistics.median(c / j for c, j in rows):.2f}")
+        print(f"median ratio spark / cli: {statistics.median(r[0] / r[1] for r in rows):.2f} (wall), "
+              f"{statistics.median(r[2] / r[3] for r in rows):.2f} (CPU)")
     # memory: peak of each kind, per fifth of the sampled time after start-up
     samples = [s for s in sampler.samples if s[0] >= start_up]
     kinds = sorted({k for _, peak, _ in samples for k in peak})
