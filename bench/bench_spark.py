@@ -106,7 +106,7 @@ class Sampler(threading.Thread):
             self.stop.wait(1.0)
 
 
-def _tree_cpu() -> float:
+def _tree_cpu(by_kind: dict[str, float] | None = None) -> float:
     """CPU seconds used so far by the processes under this one (live ones, and the children they reaped)."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0
@@ -114,19 +114,29 @@ def _tree_cpu() -> float:
         try:
             with open(f"/proc/{pid}/stat") as fh:
                 fields = fh.read().rsplit(")", 1)[1].split()
-            total += sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+            used = sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
         except (OSError, IndexError, ValueError):
             continue
+        total += used
+        if by_kind is not None:
+            kind = _kind(pid) or "other"
+            by_kind[kind] = by_kind.get(kind, 0.0) + used / tick
     return total / tick
 
 
 def _spark_job(spark: Any, src: Path, out: Path) -> tuple[float, float]:
     from fluorologic.spark import solve
 
-    cpu, t = _tree_cpu(), time.perf_counter()
+    before: dict[str, float] = {}
+    cpu, t = _tree_cpu(before), time.perf_counter()
     df = spark.read.text(str(src))
     solve(df, partitions=4 * spark.sparkContext.defaultParallelism).write.mode("overwrite").parquet(str(out))
-    return time.perf_counter() - t, _tree_cpu() - cpu
+    wall = time.perf_counter() - t
+    after: dict[str, float] = {}
+    used = _tree_cpu(after) - cpu
+    print("  spark CPU s by process: " + ", ".join(f"{k} {after[k] - before.get(k, 0.0):.1f}" for k in sorted(after)),
+          flush=True)
+    return wall, used
 
 
 def _cli(src: Path, out: Path) -> tuple[float, float]:
@@ -151,15 +161,17 @@ def main() -> None:
     src.write_text("".join(t + "\n" for t in lines(generate(args.n, seed=7, malformed=0.01))))
     sampler = Sampler()
     sampler.start()
-    t = time.perf_counter()
     from fluorologic.spark import local_session
 
-    spark = local_session(args.master)
-    spark.range(1).count()
-    start_up = time.perf_counter() - t
-    print(f"JVM start-up (session and a first job): {start_up:.1f} s", flush=True)
     rows = []
+    start_up = 0.0
     for r in range(args.rounds):
+        # a new session each round: engine processes (and their memo) do not outlive it, as the CLI's don't
+        t = time.perf_counter()
+        spark = local_session(args.master)
+        spark.range(1).count()
+        start_up = start_up or time.perf_counter() - t
+        print(f"round {r + 1}: JVM start-up (session and a first job): {time.perf_counter() - t:.1f} s", flush=True)
         if not args.memory_only:
             cli, cli_cpu = _cli(src, work / "cli.jsonl")
             print(f"round {r + 1}: fluorologic solve --workers 2: {cli:.1f} s, {args.n / cli:.0f} enc/s, "
@@ -171,6 +183,8 @@ def main() -> None:
             rows.append((cli, job, cli_cpu, job_cpu))
             print(f"round {r + 1}: spark / cli throughput = {cli / job:.2f} (wall), {cli_cpu / job_cpu:.2f} "
                   "(CPU time per encounter)", flush=True)
+        if r + 1 < args.rounds:
+            spark.stop()
     sampler.stop.set()
     sampler.join()
     if rows:
