@@ -1,0 +1,210 @@
+"""Spark against the CLI on the same encounters, in one run: throughput, JVM start-up, executor memory.
+
+    python bench/bench_spark.py -n 20000                 # throughput: fluorologic solve --workers 2 vs local[2]
+    python bench/bench_spark.py -n 50000 --memory-only   # memory of the executor's processes over a long job
+
+Throughput: the JVM is started first and timed on its own; then ``fluorologic solve FILE --workers 2 --format
+jsonl -o OUT`` and the Spark job (read the JSON Lines, solve, write Parquet, as ``python -m fluorologic.spark``
+does) run on the same file, alternately for ``--rounds`` rounds, and the ratio of each round is reported (the
+machine is shared: only ratios measured side by side mean anything), and so is the CPU time each used (the
+processes under this one, reaped children included), which the other work on the machine disturbs less.
+Memory: every second, the resident memory of each process under this one (the JVM, Spark's Python workers,
+the engine processes) is read from /proc; the report gives the peak of each kind, per fifth of the job, and
+how many engine processes were used.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from bench.generate import generate, lines
+
+FLUOROLOGIC = Path(sys.executable).with_name("fluorologic")
+
+
+def _children() -> dict[int, int]:
+    """ppid of every process."""
+    out = {}
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                with open(f"/proc/{pid}/stat") as fh:
+                    out[int(pid)] = int(fh.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    return out
+
+
+def _descendants(root: int) -> list[int]:
+    parents = _children()
+    kids = defaultdict(list)
+    for pid, ppid in parents.items():
+        kids[ppid].append(pid)
+    todo, seen = [root], []
+    while todo:
+        pid = todo.pop()
+        for k in kids.get(pid, ()):
+            seen.append(k)
+            todo.append(k)
+    return seen
+
+
+def _kind(pid: int) -> str | None:
+    try:
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return None
+    if "fluorologic.spark.child" in cmd:
+        return "engine process"
+    if "pyspark.daemon" in cmd or "pyspark/daemon" in cmd or "pyspark.worker" in cmd:
+        return "python worker"
+    if "java" in cmd.split(" ")[0]:
+        return "jvm (driver + executor)"
+    return None
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:
+        return 0.0
+
+
+class Sampler(threading.Thread):
+    """Reads the resident memory of every process under this one, once a second."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.samples: list[tuple[float, dict[str, float], set[int]]] = []
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        start = time.perf_counter()
+        while not self.stop.is_set():
+            peak: dict[str, float] = defaultdict(float)
+            engines = set()
+            for pid in _descendants(os.getpid()):
+                kind = _kind(pid)
+                if kind:
+                    peak[kind] = max(peak[kind], _rss_mb(pid))
+                    if kind == "engine process":
+                        engines.add(pid)
+            self.samples.append((time.perf_counter() - start, dict(peak), engines))
+            self.stop.wait(1.0)
+
+
+def _tree_cpu(by_kind: dict[str, float] | None = None) -> float:
+    """CPU seconds used so far by the processes under this one (live ones, and the children they reaped)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in _descendants(os.getpid()):
+        try:
+            with open(f"/proc/{pid}/stat") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+            used = sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+        except (OSError, IndexError, ValueError):
+            continue
+        total += used
+        if by_kind is not None:
+            kind = _kind(pid) or "other"
+            by_kind[kind] = by_kind.get(kind, 0.0) + used / tick
+    return total / tick
+
+
+def _spark_job(spark: Any, src: Path, out: Path) -> tuple[float, float]:
+    from fluorologic.spark import solve
+
+    before: dict[str, float] = {}
+    cpu, t = _tree_cpu(before), time.perf_counter()
+    df = spark.read.text(str(src))
+    solve(df, partitions=4 * spark.sparkContext.defaultParallelism).write.mode("overwrite").parquet(str(out))
+    wall = time.perf_counter() - t
+    after: dict[str, float] = {}
+    used = _tree_cpu(after) - cpu
+    print("  spark CPU s by process: " + ", ".join(f"{k} {after[k] - before.get(k, 0.0):.1f}" for k in sorted(after)),
+          flush=True)
+    return wall, used
+
+
+def _cli(src: Path, out: Path) -> tuple[float, float]:
+    env = dict(os.environ, FLUOROLOGIC_STORE=str(out.with_name("no-store.sqlite")))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t = time.perf_counter()
+    subprocess.run([str(FLUOROLOGIC), "solve", str(src), "--workers", "2", "--format", "jsonl", "-o", str(out)],
+                   check=False, env=env, stderr=subprocess.DEVNULL)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.perf_counter() - t, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("-n", type=int, default=20000)
+    ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--memory-only", action="store_true")
+    ap.add_argument("--master", default="local[2]")
+    args = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench_spark"))
+    src = work / "encounters.jsonl"
+    src.write_text("".join(t + "\n" for t in lines(generate(args.n, seed=7, malformed=0.01))))
+    sampler = Sampler()
+    sampler.start()
+    from fluorologic.spark import local_session
+
+    rows = []
+    start_up = 0.0
+    for r in range(args.rounds):
+        # a new session each round: engine processes (and their memo) do not outlive it, as the CLI's don't
+        t = time.perf_counter()
+        spark = local_session(args.master)
+        spark.range(1).count()
+        start_up = start_up or time.perf_counter() - t
+        print(f"round {r + 1}: JVM start-up (session and a first job): {time.perf_counter() - t:.1f} s", flush=True)
+        if not args.memory_only:
+            cli, cli_cpu = _cli(src, work / "cli.jsonl")
+            print(f"round {r + 1}: fluorologic solve --workers 2: {cli:.1f} s, {args.n / cli:.0f} enc/s, "
+                  f"{cli_cpu:.1f} CPU s", flush=True)
+        job, job_cpu = _spark_job(spark, src, work / "out.parquet")
+        print(f"round {r + 1}: spark {args.master} job: {job:.1f} s, {args.n / job:.0f} enc/s, {job_cpu:.1f} CPU s",
+              flush=True)
+        if not args.memory_only:
+            rows.append((cli, job, cli_cpu, job_cpu))
+            print(f"round {r + 1}: spark / cli throughput = {cli / job:.2f} (wall), {cli_cpu / job_cpu:.2f} "
+                  "(CPU time per encounter)", flush=True)
+        if r + 1 < args.rounds:
+            spark.stop()
+    sampler.stop.set()
+    sampler.join()
+    if rows:
+        print(f"median ratio spark / cli: {statistics.median(r[0] / r[1] for r in rows):.2f} (wall), "
+              f"{statistics.median(r[2] / r[3] for r in rows):.2f} (CPU)")
+    # memory: peak of each kind, per fifth of the sampled time after start-up
+    samples = [s for s in sampler.samples if s[0] >= start_up]
+    kinds = sorted({k for _, peak, _ in samples for k in peak})
+    fifths = max(1, len(samples) // 5)
+    print("peak resident memory (MB) per fifth of the job:")
+    for kind in kinds:
+        parts = [max((p.get(kind, 0.0) for _, p, _ in samples[i:i + fifths]), default=0.0)
+                 for i in range(0, len(samples), fifths)][:5]
+        print(f"  {kind:<26} " + "  ".join(f"{v:6.0f}" for v in parts)
+              + f"   peak {max(p.get(kind, 0.0) for _, p, _ in samples):.0f}")
+    engines = set().union(*(e for _, _, e in samples)) if samples else set()
+    print(f"engine processes used: {len(engines)}")
+    spark.stop()
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

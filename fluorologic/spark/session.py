@@ -1,0 +1,48 @@
+"""A local Spark session set up for fluorologic: workers on this Python, small shuffles, no UI.
+
+On a cluster the session comes from ``spark-submit`` or the platform (Databricks); this is for a machine of
+one's own, the tests and the benchmarks.
+
+Examples
+--------
+>>> java_missing() in (None, "java is not installed (no java on PATH and no JAVA_HOME)")
+True
+
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+
+from pyspark.sql import SparkSession
+
+__all__ = ["java_missing", "local_session"]
+
+
+def java_missing() -> str | None:
+    """Why Spark cannot start here (no Java), or None when a ``java`` can be found."""
+    home = os.environ.get("JAVA_HOME")
+    if home and os.path.exists(os.path.join(home, "bin", "java")):
+        return None
+    if shutil.which("java"):
+        return None
+    return "java is not installed (no java on PATH and no JAVA_HOME)"
+
+
+def local_session(master: str = "local[2]", **conf: str) -> SparkSession:
+    """A session on ``master`` whose Python workers run this interpreter (where fluorologic is installed).
+
+    ``conf`` entries are Spark settings, with ``_`` for ``.`` (e.g. ``spark_driver_memory="2g"``).
+    """
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    builder = (SparkSession.builder.master(master).appName("fluorologic")
+               .config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.shuffle.partitions", "8")
+               .config("spark.sql.adaptive.enabled", "false"))
+    for key, value in conf.items():
+        builder = builder.config(key.replace("_", "."), value)
+    return builder.getOrCreate()
