@@ -47,7 +47,7 @@ def workbench(file: str | None, host: str, port: int, token: str | None, store: 
     """Start the analyst's workbench (and the API) on 127.0.0.1; FILE is loaded and solved first."""
     import uvicorn  # the server is loaded only when serving
 
-    from fluorologic.service.app import Settings, create_app
+    from fluorologic.service.app import Settings, create_app  # FastAPI and the app: loaded only when serving
 
     check_exposure(host, token)
     try:
