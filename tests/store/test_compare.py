@@ -60,4 +60,4 @@ def test_compare_agrees_with_two_solves(cms, tmp_path):
     assert f"2024Q3 -> 2024Q4: 4 encounters, {len(expected)} changed, 0 errors" in table
     assert "e0" in table and "- NCCI PTP" in table
     res = run("compare", str(path), "--quarters", "2024Q3", "2023Q1", "--store", store)
-    assert res.exit_code == 2 and "--quarters: 2023Q1 is not loaded" in res.output
+    assert res.exit_code == 2 and "--quarters: 2023Q1 is neither loaded in the rule store" in res.output
