@@ -32,6 +32,7 @@ from typing import Any
 import pyarrow as pa
 
 from fluorologic.contract.errors import InputError
+from fluorologic.run.jsonin import BoundError, encounter_id_in, loads_item
 from fluorologic.run.streaming import _encounter as csv_rows_encounter
 
 __all__ = ["MODES", "clean", "items_of"]
@@ -66,9 +67,9 @@ def _json_item(text: Any) -> Any:
     if not isinstance(text, str) or not text.strip():
         return InputError("$", "the row has no encounter JSON (null or blank)")
     try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        return InputError("$", f"the row is not valid JSON: {exc.msg} at column {exc.colno}")
+        return loads_item(text)  # within the CLI reader's bounds (depth, number size)
+    except json.JSONDecodeError as exc:  # named by its id where the text shows it, as the CLI does
+        return BoundError(encounter_id_in(text), "$", f"the row is not valid JSON: {exc.msg} at column {exc.colno}")
 
 
 def _rows_item(row: dict[str, Any]) -> Any:
