@@ -41,6 +41,7 @@ def to_text(findings: NoteFindings) -> str:
     d = findings.to_dict()
     facts = {
         "recommended code": d["recommended_fluoro_code"],
+        "confidence": d.get("confidence"),
         "fluoroscopy used": "yes" if d["fluoroscopy_used"] else "no",
         "negated": "yes" if d["fluoroscopy_negated"] else "no",
         "time (seconds)": d["fluoroscopy_time_seconds"],
