@@ -27,6 +27,7 @@ import re
 from typing import Any
 
 from fluorologic.contract.errors import InputError
+from fluorologic.contract.render import fast_json
 
 __all__ = ["MAX_DEPTH", "MAX_DIGITS", "BoundError", "array_items", "depth_exceeds", "encounter_id_in",
            "loads_item", "strip_bom"]
@@ -154,13 +155,16 @@ def loads_item(text: str) -> Any:
 
     """
     try:
-        value, end = _DECODER.raw_decode(text, _WS.match(text).end())
-    except RecursionError:
-        return BoundError(encounter_id_in(text), "$", f"is nested deeper than {MAX_DEPTH} levels")
-    except _TooLarge as exc:
-        return BoundError(encounter_id_in(text), "$", exc.message)
-    if _WS.match(text, end).end() != len(text):
-        raise json.JSONDecodeError("Extra data", text, end)
+        value = fast_json(text)  # orjson where it reads as the bounded decoder below would (no long number)
+    except ValueError:
+        try:
+            value, end = _DECODER.raw_decode(text, _WS.match(text).end())
+        except RecursionError:
+            return BoundError(encounter_id_in(text), "$", f"is nested deeper than {MAX_DEPTH} levels")
+        except _TooLarge as exc:
+            return BoundError(encounter_id_in(text), "$", exc.message)
+        if _WS.match(text, end).end() != len(text):
+            raise json.JSONDecodeError("Extra data", text, end) from None
     if depth_exceeds(value):
         return BoundError(encounter_id_in(text), "$", f"is nested deeper than {MAX_DEPTH} levels")
     return value
