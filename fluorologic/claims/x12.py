@@ -42,12 +42,13 @@ from fluorologic.claims.errors import ClaimError
 from fluorologic.claims.x12_loops import Transaction, X12Claim, X12Line, finish_claim
 from fluorologic.contract.errors import InputError
 from fluorologic.contract.places import default_places
+from fluorologic.contract.schema import CODE_PATTERN
 
 __all__ = ["VERSIONS", "Interchange", "is_x12", "read_interchange", "read_x12"]
 
 #: The implementation guides read (GS08 / ST03); any other version gives error records.
 VERSIONS = ("004010X098A1", "005010X222A1", "005010X222A2")
-_CODE_RE = re.compile(r"^(?:\d{5}|\d{4}[FTU]|[A-V]\d{4})$")
+_CODE_RE = re.compile(CODE_PATTERN)  # the contract's code format
 _MOD_RE = re.compile(r"^[0-9A-Z]{2}$")
 _DIAGNOSIS_QUALIFIERS = frozenset({"ABK", "ABF", "BK", "BF"})  # ICD-10-CM (5010), ICD-9-CM (4010)
 _CLOSES_CLAIM = frozenset({"CLM", "HL", "SE", "GE", "IEA", "ST"})

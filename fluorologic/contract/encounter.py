@@ -24,22 +24,15 @@ from fluorologic.contract.errors import InputError
 from fluorologic.contract.places import default_places
 from fluorologic.contract.schema import (
     CODE_PATTERN,
-    MAX_LINES,
     MAX_NOTE,
-    MAX_TEXT,
-    MAX_UNITS,
-    MODIFIER_PATTERN,
     LineIn,
     validate_encounter,
 )
 from fluorologic.contract.sites import classify_site
 
-__all__ = ["LIMITS", "MAX_NOTE", "Documentation", "Encounter", "Line", "parse_encounter"]
+__all__ = ["MAX_NOTE", "Documentation", "Encounter", "Line", "parse_encounter"]
 
 CODE_RE = re.compile(CODE_PATTERN)
-MODIFIER_RE = re.compile(MODIFIER_PATTERN)
-#: The limits of the contract, defined in :mod:`fluorologic.contract.schema`.
-LIMITS = {"lines": MAX_LINES, "note": MAX_NOTE, "text": MAX_TEXT, "units": MAX_UNITS}
 
 
 @dataclass(frozen=True)
