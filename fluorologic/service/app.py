@@ -289,9 +289,12 @@ async def _body(request: Request, settings: Settings) -> Any:
     kind = MEDIA_TYPES.get(request.headers.get("content-type", "").split(";")[0].strip().lower())
     if kind is not None:
         try:
-            return read_claims(data.decode("utf-8"), kind)
+            text = data.decode("utf-8")
         except UnicodeDecodeError:
             raise _Refused(400, "$", "the request body is not UTF-8 text") from None
+        if kind == "fhir" and not text.lstrip("\ufeff \t\r\n").startswith(("{", "[")):
+            raise _Refused(422, "$", "a FHIR body must be a Claim, a Bundle, or an array or NDJSON of them")
+        return read_claims(text, kind)
     try:
         text = data.decode(json.detect_encoding(data))  # UTF-8 (a byte order mark skipped), -16 or -32 as JSON allows
         value = array_items(text) if text.lstrip().startswith("[") else loads_item(text)
@@ -349,16 +352,24 @@ def _text(text: str) -> Response:
         return _json(json.loads(text))
 
 
-def _schema(model: Any, *, many: int | None = None) -> dict[str, Any]:
+def _schema(model: Any, *, many: int | None = None, claims: bool = False) -> dict[str, Any]:
     """The request body: ``model``, or with ``many`` also a list of at most that many items.
 
     A list's items are not typed: every item gets one record in its place (contract.md), the error record
     for an item that is not a valid encounter, so the service accepts any item and the schema says so.
+    With ``claims`` the body may also be an X12 837P interchange or a FHIR R4 Claim, Bundle or array
+    (``docs/claims.md``), answered with one record per claim.
     """
     ref = {"$ref": f"#/components/schemas/{model.__name__}"}
     items = {"description": f"an {model.__name__}; an item that is not a valid one is answered by its error record"}
     schema = {"oneOf": [ref, {"type": "array", "items": items, "maxItems": many}]} if many else ref
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+    content: dict[str, Any] = {"application/json": {"schema": schema}}
+    if claims:
+        content["application/EDI-X12"] = {"schema": {"type": "string", "description": (
+            "an X12 005010X222A1 837P interchange (ISA ... IEA); one record per claim (CLM), in order")}}
+        content["application/fhir+json"] = {"schema": {"type": ["object", "array"], "description": (
+            "a FHIR R4 Claim, a Bundle of Claims, or an array of them; one record per Claim, in order")}}
+    return {"requestBody": {"required": True, "content": content}}
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -405,7 +416,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         """Liveness: the engine is loaded."""
         return {"status": "ok", "schema_version": "1", "store": engine.data.label}
 
-    @app.post("/v1/solve", openapi_extra=_schema(EncounterIn, many=settings.max_encounters),
+    @app.post("/v1/solve", openapi_extra=_schema(EncounterIn, many=settings.max_encounters, claims=True),
               responses={200: {"model": ResultOut | ErrorRecord | list[ResultOut | ErrorRecord]},
                          400: {"model": ErrorRecord}, 413: {"model": ErrorRecord}, 422: {"model": ErrorRecord}})
     async def solve(request: Request) -> Any:
@@ -421,6 +432,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             for i, item in enumerate(raw):
                 if isinstance(item, ClaimError):  # a claim of an 837P or FHIR body that could not be read
                     records.append(to_json(item.record()))
+                    continue
                 if isinstance(item, BoundError):  # an item nested too deep or with a number too long
                     records.append(to_json({"encounter_id": item.encounter_id, "error": item.to_dict()}))
                     continue
