@@ -93,7 +93,8 @@ def test_one_worker_hands_a_long_stream_to_a_recycled_worker_process(monkeypatch
     items = generate(120, seed=14)
     text = "".join(json.dumps(i) + "\n" for i in items)
     _, alone, _ = _run(text, workers=1, chunk_size=16)
-    monkeypatch.setattr(parallel, "RECYCLE_ENCOUNTERS", 32)  # 32 solved here, then a worker replaced every 2 chunks
+    monkeypatch.setattr(parallel, "RECYCLE_ENCOUNTERS", 32)  # a worker replaced every 2 chunks
+    monkeypatch.setattr(parallel, "SOLVED_HERE", 32)  # 32 solved here, then the workers
     monkeypatch.setattr(parallel, "_WORKER_ENGINE", None)  # a fresh engine: its memo has not seen these encounters
     started = []
     real = parallel.ProcessPoolExecutor
