@@ -111,10 +111,37 @@ _WORKER_RULES: tuple[str | None, str | None] = (None, None)
 #: Encounters a worker process solves (in whole chunks) before it is replaced by a fresh one (bounded memory).
 #: (On a cold stream a worker that solved 8,192 reached 313-320 MB; with 6,144, at most 264 MB.)
 RECYCLE_ENCOUNTERS = 6144
-#: Encounters the reading process solves itself before worker processes take its share. It also keeps the
-#: canonical memo and the rule rows of every key it reads, so its budget is smaller: over 20,000 cold encounters
-#: its peak was 308 MB with 4,096 solved here, 269-277 MB with 2,048.
-SOLVED_HERE = 2048
+#: The reading process solves encounters itself while its memory has grown by less than this many MB since the
+#: run started (about 100 MB with the engine loaded) and it has solved fewer than ``RECYCLE_ENCOUNTERS``. It also
+#: keeps the canonical memo and the rule rows of every key it reads, which go on growing after it stops solving:
+#: over 20,000 cold encounters its peak was 308 MB with 4,096 solved here and 269-277 MB with 2,048, while on a
+#: practice's stream it solves every miss itself under 180 MB.
+HERE_GROWTH_MB = 120
+
+
+def _resident_mb() -> float:
+    """The resident memory of this process in MB (its peak where /proc is not there)."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1_048_576
+    except (OSError, ValueError, IndexError):  # pragma: no cover (not Linux)
+        import resource  # noqa: PLC0415 (only where /proc is missing)
+
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class _Here:
+    """What this process has solved and grown by since a run started (see :data:`HERE_GROWTH_MB`)."""
+
+    def __init__(self) -> None:
+        self.batch = _engine().batch
+        self.solved = self.batch.solved
+        self.base = _resident_mb()
+
+    def may_solve(self) -> bool:
+        """Whether this process may go on solving."""
+        return (self.batch.solved - self.solved < RECYCLE_ENCOUNTERS
+                and _resident_mb() - self.base < HERE_GROWTH_MB)
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -198,21 +225,20 @@ def ordered_map(fn: Callable[[list[Any]], ChunkResult], chunks: Iterable[list[An
 
     This process is one of the ``workers``: it reads the input and writes the output, and it solves a chunk
     itself whenever the worker processes have enough queued (so it never waits idle for them, not even while
-    they start), until it has solved ``SOLVED_HERE`` encounters; then one more worker process takes
+    they start), while it has grown by less than ``HERE_GROWTH_MB``; then one more worker process takes
     its share. At most 3 chunks per worker are in flight, so the input is read only as fast as it is solved.
-    With one worker, this process goes on alone until it has solved ``SOLVED_HERE`` encounters (not
-    counting those the memo answers; a short run starts at once) and a longer stream goes on in one worker
-    process, replaced like the pool's, so that memory stays bounded however long the stream.
+    With one worker, this process goes on alone while it may (a short run starts at once) and the rest of a
+    longer stream goes on in one worker process, replaced like the pool's, so that memory stays bounded
+    however long the stream.
     """
     recycle = max(1, RECYCLE_ENCOUNTERS // chunk_size)
     it = iter(chunks)
-    if workers <= 1:  # until this process has solved SOLVED_HERE (the memo answers the rest for free)
+    if workers <= 1:  # while this process may (the memo answers the rest for free)
         init_worker(rules)
-        batch = _engine().batch
-        start = batch.solved
+        here = _Here()
         for chunk in it:
             yield fn(chunk)
-            if batch.solved - start >= SOLVED_HERE:
+            if not here.may_solve():
                 break
         workers = 1
         helping = False
@@ -227,8 +253,7 @@ def ordered_map(fn: Callable[[list[Any]], ChunkResult], chunks: Iterable[list[An
         return
     if helping:
         init_worker(rules)
-        batch = _engine().batch
-        start = batch.solved
+        here = _Here()
     with _Pools(rules, recycle) as pools:
         pools.add(workers - 1 if helping else workers)
         pending: deque[tuple[list[Any], Future[ChunkResult]]] = deque()
@@ -237,7 +262,7 @@ def ordered_map(fn: Callable[[list[Any]], ChunkResult], chunks: Iterable[list[An
                 done: Future[ChunkResult] = Future()
                 done.set_result(fn(chunk))
                 pending.append((chunk, done))
-                if batch.solved - start >= SOLVED_HERE:  # this process's share goes to a new worker
+                if not here.may_solve():  # this process's share goes to a new worker
                     helping = False
                     pools.add(1)
             else:
@@ -249,47 +274,65 @@ def ordered_map(fn: Callable[[list[Any]], ChunkResult], chunks: Iterable[list[An
 
 
 class _Pools:
-    """Worker processes (spawned, replaced after ``recycle`` chunks), in one or more executors.
+    """Worker processes, each in its own one-process executor, replaced after ``recycle`` chunks.
 
-    A chunk goes to the executor with the fewest chunks in flight per worker.
+    Recycling is done here rather than with ``max_tasks_per_child``: in CPython 3.11 an executor whose
+    worker exits after its last task may not start another while tasks wait (a stale idle count), and the
+    run hangs. A worker that has taken ``recycle`` chunks is retired (it finishes what it has queued and
+    ends) and a fresh one takes its place; a chunk goes to the worker with the fewest chunks queued.
     """
 
     def __init__(self, rules: tuple[str | None, str | None], recycle: int) -> None:
         self.rules, self.recycle = rules, recycle
-        self.executors: list[tuple[ProcessPoolExecutor, int]] = []
-        self.in_flight: list[set[Future[ChunkResult]]] = []  # touched by the calling thread only
+        self.slots: list[_Worker] = []
+        self.retired: list[ProcessPoolExecutor] = []
 
     def __enter__(self) -> _Pools:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for executor, _ in self.executors:
+        for executor in [*self.retired, *(slot.executor for slot in self.slots)]:
             executor.shutdown(wait=True, cancel_futures=exc[0] is not None)
 
     def add(self, workers: int) -> None:
-        """Start an executor of ``workers`` more worker processes (as work comes)."""
-        # Workers are replaced after about RECYCLE_ENCOUNTERS encounters: clingo interns every symbol it ever
-        # makes for the life of the process, so a fresh worker now and then keeps memory flat on endless streams.
-        context = multiprocessing.get_context("spawn")
-        self.executors.append((ProcessPoolExecutor(max_workers=workers, initializer=_pool_worker,
-                                                   initargs=(self.rules,), mp_context=context,
-                                                   max_tasks_per_child=self.recycle), workers))
-        self.in_flight.append(set())
-
-    def _queued(self, i: int) -> int:
-        futures = self.in_flight[i]
-        futures.difference_update([f for f in futures if f.done()])
-        return len(futures)
+        """Start ``workers`` more worker processes."""
+        self.slots.extend(_Worker(self.rules) for _ in range(workers))
 
     def busy(self) -> bool:
         """Whether every worker has at least two chunks queued."""
-        return all(self._queued(i) >= 2 * w for i, (_, w) in enumerate(self.executors))
+        return all(slot.queued() >= 2 for slot in self.slots)
 
     def submit(self, fn: Callable[[list[Any]], ChunkResult], chunk: list[Any]) -> Future[ChunkResult]:
-        """Send ``chunk`` to the executor with the fewest chunks queued per worker."""
-        i = min(range(len(self.executors)), key=lambda k: self._queued(k) / self.executors[k][1])
-        future = self.executors[i][0].submit(fn, chunk)
-        self.in_flight[i].add(future)
+        """Send ``chunk`` to the worker with the fewest chunks queued."""
+        i = min(range(len(self.slots)), key=lambda k: self.slots[k].queued())
+        if self.slots[i].taken >= self.recycle:
+            # clingo interns every symbol it ever makes for the life of the process, so a fresh worker now and
+            # then keeps memory flat on endless streams
+            self.slots[i].executor.shutdown(wait=False)
+            self.retired.append(self.slots[i].executor)
+            self.slots[i] = _Worker(self.rules)
+        return self.slots[i].submit(fn, chunk)
+
+
+class _Worker:
+    """One worker process (a one-process executor) and the chunks it has taken."""
+
+    def __init__(self, rules: tuple[str | None, str | None]) -> None:
+        self.executor = ProcessPoolExecutor(max_workers=1, initializer=_pool_worker, initargs=(rules,),
+                                            mp_context=multiprocessing.get_context("spawn"))
+        self.taken = 0
+        self.in_flight: set[Future[ChunkResult]] = set()  # touched by the calling thread only
+
+    def queued(self) -> int:
+        """Chunks sent and not yet answered."""
+        self.in_flight.difference_update([f for f in self.in_flight if f.done()])
+        return len(self.in_flight)
+
+    def submit(self, fn: Callable[[list[Any]], ChunkResult], chunk: list[Any]) -> Future[ChunkResult]:
+        """Send ``chunk`` to this worker."""
+        self.taken += 1
+        future = self.executor.submit(fn, chunk)
+        self.in_flight.add(future)
         return future
 
 
