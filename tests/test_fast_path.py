@@ -11,9 +11,8 @@ from pathlib import Path
 import pytest
 
 from fluorologic.contract.encounter import parse_encounter
-from fluorologic.engine.datajoin import split
 from fluorologic.engine.decode import decode
-from fluorologic.engine.encodings import EXPLAIN_FILE, encodings_dir, program_text
+from fluorologic.engine.encodings import EXPLAIN_FILE, encodings_dir
 from fluorologic.engine.factcache import FactCache
 from fluorologic.engine.facts import build_facts
 from fluorologic.engine.keyed import keyed_program
@@ -181,11 +180,11 @@ EQUALITY_N = int(os.environ.get("FLUOROLOGIC_EQUALITY_N", "400"))
 
 
 @pytest.mark.parametrize("stream", ["cold", "realistic"])
-def test_streams_identical_with_group_joins(engine, stream):
+def test_streams_identical(engine, stream):
     """Cold and realistic streams: batch answers equal the one-encounter path's, atom for atom.
 
-    A fresh solver with a tiny group cache, so that the data-only joins of a (rule part, date bucket) are
-    made, reused by later batches, and dropped and made again within a batch.
+    Fresh solvers (memos off) with a tiny and a large cache of group facts, so that a group's facts are made,
+    reused by later batches, and dropped and made again within a batch.
     """
     raws = generate(EQUALITY_N, seed=23) if stream == "cold" else realistic(EQUALITY_N, seed=23)
     encs = _valid(engine, raws)
@@ -197,14 +196,3 @@ def test_streams_identical_with_group_joins(engine, stream):
     assert runs[0] == runs[1]
     for enc, atoms in zip(encs, runs[0], strict=True):
         assert atoms == _shown_by_batch(engine.solve_encounter(enc)), enc.encounter_id
-
-
-def test_data_only_rules_are_found_on_the_ast():
-    """The data-only rules are those of in_force.lp and the imaging and locked helpers; no other rule reads dos."""
-    parts = split(program_text(explain=False))
-    assert parts.derived == {("code_out_of_force", 3), ("attr", 3), ("attr_lapsed", 5), ("rules_not_in_force", 2),
-                             ("ptp_in_force", 4), ("ptp_lapsed", 4), ("mue_in_force", 4), ("imaging", 1),
-                             ("locked", 2)}
-    encounter = "\n".join(map(str, parts.encounter))
-    assert "dos(" not in encounter and "ptp(" not in encounter and "mue(" not in encounter
-    assert ("dos", 1) in parts.data_inputs and ("ptp", 5) in parts.data_inputs

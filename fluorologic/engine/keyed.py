@@ -33,7 +33,7 @@ from clingo.ast import ASTType, Location, Position
 
 from fluorologic.engine.encodings import statements
 
-__all__ = ["DAT", "ENC", "KEY_VAR", "ROWS", "bridge", "keyed_program", "keyed_statements"]
+__all__ = ["DAT", "ENC", "KEY_VAR", "ROWS", "keyed_program"]
 
 KEY_VAR = "K__"
 #: ``fl_rows(K,G)``: encounter K uses the rule rows of group G; ``fl_dat_p(G,A)``: A is a rule-row atom ``p(..)``.
@@ -148,21 +148,17 @@ def _lit(atom: ast.AST) -> ast.AST:
     return ast.Literal(_LOC, ast.Sign.NoSign, ast.SymbolicAtom(atom))
 
 
-def bridge(name: str, arity: int, rows: str = ROWS) -> list[ast.AST]:
+def _bridge(name: str, arity: int) -> list[ast.AST]:
     """The rule that brings input predicate ``p/n`` in from the rule rows of the encounter's group.
 
     ``p(K,X..) :- fl_rows(K,G), fl_dat_p(G,p(X..)).`` (An encounter's own atoms come as facts ``p(K,X..)``.)
-    ``rows`` names another relation of encounters to groups.
-
-    >>> [str(s) for s in bridge("p", 1, "fl_other")]
-    ['p(K__,X0__) :- fl_other(K__,G__); fl_dat_p(G__,p(X0__)).', '#defined fl_dat_p/2.']
     """
     xs = [_var(f"X{i}__") for i in range(arity)]
     plain = _fun(name, list(xs)) if arity else ast.SymbolicTerm(_LOC, Function(name, []))
     head = _lit(_fun(name, [_key(), *xs]))
-    rule = ast.Rule(_LOC, head, [_lit(_fun(rows, [_key(), _var("G__")])),
+    rows = ast.Rule(_LOC, head, [_lit(_fun(ROWS, [_key(), _var("G__")])),
                                  _lit(_fun(DAT + name, [_var("G__"), plain]))])
-    return [rule, ast.Defined(_LOC, DAT + name, 2, True)]
+    return [rows, ast.Defined(_LOC, DAT + name, 2, True)]
 
 
 def _key_statement(stm: ast.AST, add: _AddKey) -> list[ast.AST]:
@@ -183,7 +179,7 @@ def _key_statement(stm: ast.AST, add: _AddKey) -> list[ast.AST]:
                              "encounter")
         return [stm] if not stm.name else [stm.update(arity=stm.arity + 1)]
     if kind == ASTType.Defined:  # an input predicate: own facts come keyed, rule rows through the bridge
-        return [*bridge(stm.name, stm.arity), stm.update(arity=stm.arity + 1)]
+        return [*_bridge(stm.name, stm.arity), stm.update(arity=stm.arity + 1)]
     if kind == ASTType.Program:
         return [stm]
     raise ValueError(f"the keyed encodings do not support the statement {stm}")
@@ -192,15 +188,7 @@ def _key_statement(stm: ast.AST, add: _AddKey) -> list[ast.AST]:
 @functools.cache
 def keyed_program(program: str) -> tuple[ast.AST, ...]:
     """The statements of ``program`` with every predicate keyed by the encounter (see the module docstring)."""
-    return keyed_statements(statements(program))
-
-
-def keyed_statements(parsed: tuple[ast.AST, ...]) -> tuple[ast.AST, ...]:
-    """Parsed statements with every predicate keyed by the encounter (see :func:`keyed_program`).
-
-    >>> [str(s) for s in keyed_statements(statements("p(X) :- q(X)."))][1]
-    'p(K__,X) :- q(K__,X).'
-    """
+    parsed = statements(program)
     add = _AddKey(_tables(parsed))
     out = [s for stm in parsed for s in _key_statement(stm, add)]
     out.append(ast.Rule(_LOC, _lit(_fun(ENC, [_key()])), [_lit(_fun(ROWS, [_key(), _var("G__")]))]))

@@ -46,12 +46,11 @@ from clingo import ast
 from fluorologic.contract.encounter import Encounter
 from fluorologic.contract.errors import EncodingError
 from fluorologic.contract.render import to_json
-from fluorologic.engine.datajoin import BUCKET_ROWS, BUCKETED, DataJoins, date_bucket, split
 from fluorologic.engine.decode import decode
 from fluorologic.engine.encodings import program_text
 from fluorologic.engine.factcache import FactCache, RulePart, with_rows
 from fluorologic.engine.facts import Facts
-from fluorologic.engine.keyed import ROWS
+from fluorologic.engine.keyed import DAT, ROWS, keyed_program
 from fluorologic.engine.memokey import memo_key
 from fluorologic.engine.rawsym import RawSymbols, add_facts, shown_reps, symbol
 from fluorologic.engine.resultmemo import ResultMemo
@@ -98,17 +97,12 @@ class BatchSolver:
         self.engine = engine
         if memo_size is None:  # FLUOROLOGIC_MEMO_SIZE=0 turns the memos off (benchmarks of the solver itself)
             memo_size = int(os.environ.get("FLUOROLOGIC_MEMO_SIZE", "10000"))
-        #: The data-only rules apart (grounded once per rule part and date bucket), the rest keyed by encounter.
-        self.split = split(program_text(explain=False))
-        self.program = self.split.encounter
+        self.program = keyed_program(program_text(explain=False))
         self.cache = FactCache(engine.data, engine.places)
         self.max_groups = max_groups
         self.memo_size = memo_size
         self.raw = RawSymbols()
-        self.joins = DataJoins(self.split, self.raw, max_groups=max_groups)
-        # A (rule part, date bucket) keeps its group number for the life of the solver (as a part its number).
-        self._groups: dict[tuple[int, int], int] = {}
-        self._unread = frozenset(n for n, _ in self.split.data_inputs if (n, _) not in self.split.rows)
+        self._dat: dict[int, list[int]] = {}
         self._memo: dict[tuple[int, tuple[Atom, ...]], tuple[int, ...]] = {}
         result_size = int(os.environ.get("FLUOROLOGIC_RESULT_MEMO_SIZE", str(RESULT_MEMO_SIZE))) if memo_size else 0
         self.result_memo = ResultMemo(result_size)
@@ -126,53 +120,31 @@ class BatchSolver:
                 builder.add(stm)
         return ctl
 
-    def _group(self, own: list[Atom], part: RulePart) -> tuple[int, int]:
-        """The group of an encounter's data-only atoms (its rule part and date bucket), numbered; and its day."""
-        day = next(args[0] for name, args in own if (name, len(args)) == BUCKETED)
-        key = (part.number, date_bucket(day, part.thresholds))  # type: ignore[arg-type]
-        group = self._groups.get(key)
-        if group is None:
-            group = self._groups[key] = len(self._groups) + 1
-        return group, day  # type: ignore[return-value]
+    def _group_facts(self, part: RulePart) -> list[int]:
+        """``fl_dat_p(G, p(..))`` for every rule-row atom of group ``G`` (made once per group)."""
+        wrapped = self._dat.get(part.number)
+        if wrapped is None:
+            if len(self._dat) >= self.max_groups:
+                self._dat.clear()
+            raw = self.raw
+            g = raw.term(part.number)
+            wrapped = self._dat[part.number] = [raw.function(DAT + name, [g, raw.atom(name, args)])
+                                                for name, args in part.terms]
+        return wrapped
 
-    def _encounter_facts(self, k: int, own: list[Atom], part: int, group: int) -> list[int]:
-        """The encounter's own atoms keyed by its batch index, ``p(K, ..)``, and its groups.
-
-        ``fl_rows(K, P)`` for its rule part, ``fl_bucket(K, B)`` for the group of its data-only atoms.
-        """
-        atom, key, unread = self.raw.atom, self.raw.term(k), self._unread
-        return [*(atom(name, args, key) for name, args in own if name not in unread), atom(ROWS, (part,), key),
-                atom(BUCKET_ROWS, (group,), key)]
+    def _encounter_facts(self, k: int, own: list[Atom], part: RulePart) -> list[int]:
+        """The encounter's own atoms keyed by its batch index, ``p(K, ..)``, and ``fl_rows(K, G)`` for its group."""
+        atom, key = self.raw.atom, self.raw.term(k)
+        return [*(atom(name, args, key) for name, args in own), atom(ROWS, (part.number,), key)]
 
     def batch_facts(self, inputs: Sequence[tuple[list[Atom], RulePart]]) -> Iterator[list[int]]:
-        """The facts of a batch, encounter by encounter: its keyed own atoms, and its groups' facts the first time.
-
-        The groups (:mod:`fluorologic.engine.datajoin`): the rule part's rows the encounter program reads, and
-        the atoms of the data-only rules for the part and date bucket; those not made yet are made for the whole
-        batch first, in one program.
-        """
-        joins = self.joins
-        groups = [self._group(own, part) for own, part in inputs]
-        made: dict[int, list[int] | None] = {}  # kept for this batch even if the cache is cleared meanwhile
-        todo: list[tuple[int, int, tuple[Atom, ...], int]] = []
-        for (group, day), (_, part) in zip(groups, inputs, strict=True):
-            if group not in made:
-                made[group] = joins.bucket_facts(group)
-                if made[group] is None:
-                    todo.append((group, part.number, part.terms, day))
-        joins.derive(todo)
-        for group, _, _, _ in todo:
-            made[group] = joins.bucket_facts(group)
-        seen: set[int] = set()
-        parts: set[int] = set()
-        for k, ((own, part), (group, _)) in enumerate(zip(inputs, groups, strict=True)):
-            facts = self._encounter_facts(k, own, part.number, group)
-            if part.number not in parts:
-                parts.add(part.number)
-                facts.extend(joins.part_facts(part.number, part.terms))
-            if group not in seen:
-                seen.add(group)
-                facts.extend(made[group] or ())
+        """The facts of a batch, encounter by encounter: its keyed own atoms, and its group's rows the first time."""
+        groups: set[int] = set()
+        for k, (own, part) in enumerate(inputs):
+            facts = self._encounter_facts(k, own, part)
+            if part.number not in groups:
+                groups.add(part.number)
+                facts.extend(self._group_facts(part))
             yield facts
 
     def solve_encounters(self, encs: Sequence[Encounter], *, timeout: float | None = None,
