@@ -34,7 +34,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from fluorologic.run.parallel import RECYCLE_ENCOUNTERS
+from fluorologic.run import RECYCLE_ENCOUNTERS
 from fluorologic.spark.frames import read_frame, to_ipc, write_frame
 
 __all__ = ["CHUNK", "RECYCLE_ENCOUNTERS", "EngineProcess", "Options", "map_batches", "shutdown"]
