@@ -14,7 +14,9 @@ the engine processes) is read from /proc; the report gives the peak of each kind
 how many engine processes were used.
 Without ``--new-jvm`` only round 1 is the first job after the JVM's start (rounds after it start a new session
 on the same, warm, JVM); with it every round starts a new JVM, timed on its own as in round 1. ``--conf
-KEY=VALUE`` passes a Spark setting to the session (e.g. to compare JVM options side by side).
+KEY=VALUE`` passes a Spark setting to the session; ``--compare KEY=VALUE`` runs every round's Spark job a
+second time with that setting, each in a new JVM, in alternating order, beside the same CLI run (e.g.
+``--compare spark.driver.extraJavaOptions=-XX:TieredStopAtLevel=4`` for the JVM's optimizing JIT).
 """
 
 from __future__ import annotations
@@ -187,6 +189,8 @@ def main() -> None:
     ap.add_argument("--partitions", type=int, help="tasks to solve in (default 4 per core; 0: the read's splits)")
     ap.add_argument("--new-jvm", action="store_true", help="start a new JVM for every round")
     ap.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE", help="a Spark setting")
+    ap.add_argument("--compare", action="append", default=[], metavar="KEY=VALUE",
+                    help="also run each round's Spark job with this setting, in a new JVM (implies --new-jvm)")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench_spark"))
     src = work / "encounters.jsonl"
@@ -196,35 +200,42 @@ def main() -> None:
     from fluorologic.spark import local_session
 
     conf = dict(c.split("=", 1) for c in args.conf)
-    rows = []
+    variants = [("", conf)]
+    if args.compare:  # the same jobs with other settings, each in a new JVM, beside the same round's CLI run
+        variants.append((" [" + " ".join(args.compare) + "]", {**conf, **dict(c.split("=", 1) for c in args.compare)}))
+    rows: dict[str, list[tuple[float, float, float, float]]] = defaultdict(list)
     start_up = 0.0
+    spark = None
     for r in range(args.rounds):
-        # a new session each round: engine processes (and their memo) do not outlive it, as the CLI's don't
-        t = time.perf_counter()
-        spark = local_session(args.master, **{k.replace(".", "_"): v for k, v in conf.items()})
-        spark.range(1).count()
-        start_up = start_up or time.perf_counter() - t
-        print(f"round {r + 1}: JVM start-up (session and a first job): {time.perf_counter() - t:.1f} s", flush=True)
+        cli = cli_cpu = 0.0
         if not args.memory_only:
             cli, cli_cpu = _cli(src, work / "cli.jsonl")
             print(f"round {r + 1}: fluorologic solve --workers 2: {cli:.1f} s, {args.n / cli:.0f} enc/s, "
                   f"{cli_cpu:.1f} CPU s", flush=True)
-        job, job_cpu = _spark_job(spark, src, work / "out.parquet", args.partitions)
-        print(f"round {r + 1}: spark {args.master} job: {job:.1f} s, {args.n / job:.0f} enc/s, {job_cpu:.1f} CPU s",
-              flush=True)
-        if not args.memory_only:
-            rows.append((cli, job, cli_cpu, job_cpu))
-            print(f"round {r + 1}: spark / cli throughput = {cli / job:.2f} (wall), {cli_cpu / job_cpu:.2f} "
-                  "(CPU time per encounter)", flush=True)
-        if r + 1 < args.rounds:
-            spark.stop()
-            if args.new_jvm:
-                _stop_jvm()
+        for label, settings in variants if r % 2 == 0 else variants[::-1]:  # alternate the order
+            if spark is not None:
+                spark.stop()
+                if args.new_jvm or args.compare:
+                    _stop_jvm()
+            # a new session each round: engine processes (and their memo) do not outlive it, as the CLI's don't
+            t = time.perf_counter()
+            spark = local_session(args.master, **{k.replace(".", "_"): v for k, v in settings.items()})
+            spark.range(1).count()
+            start_up = start_up or time.perf_counter() - t
+            print(f"round {r + 1}{label}: JVM start-up (session and a first job): {time.perf_counter() - t:.1f} s",
+                  flush=True)
+            job, job_cpu = _spark_job(spark, src, work / "out.parquet", args.partitions)
+            print(f"round {r + 1}{label}: spark {args.master} job: {job:.1f} s, {args.n / job:.0f} enc/s, "
+                  f"{job_cpu:.1f} CPU s", flush=True)
+            if not args.memory_only:
+                rows[label].append((cli, job, cli_cpu, job_cpu))
+                print(f"round {r + 1}{label}: spark / cli throughput = {cli / job:.2f} (wall), "
+                      f"{cli_cpu / job_cpu:.2f} (CPU time per encounter)", flush=True)
     sampler.stop.set()
     sampler.join()
-    if rows:
-        print(f"median ratio spark / cli: {statistics.median(r[0] / r[1] for r in rows):.2f} (wall), "
-              f"{statistics.median(r[2] / r[3] for r in rows):.2f} (CPU)")
+    for label, got in rows.items():
+        print(f"median ratio spark{label} / cli: {statistics.median(r[0] / r[1] for r in got):.2f} (wall), "
+              f"{statistics.median(r[2] / r[3] for r in got):.2f} (CPU)")
     # memory: peak of each kind, per fifth of the sampled time after start-up
     samples = [s for s in sampler.samples if s[0] >= start_up]
     kinds = sorted({k for _, peak, _ in samples for k in peak})
