@@ -9,7 +9,9 @@ Runs in one process on the same generated encounters (bench/generate.py):
   count and kinds of encounters where its answer differs from fluorologic's;
 * ``memo``: the share of the measured encounters the memos answered (steady state: after the warm-up
   stream of the same practice), and ``memo_hit``: the CPU cost of an encounter the memo answers, from
-  its JSON line to its output line.
+  its JSON line to its output line;
+* ``front``: ``fluorologic solve --workers 1``'s own path (the memo in front, the misses of several chunks
+  solved together) at steady state: after ``--front-warm`` other encounters of the same stream.
 
 Each figure is given for both streams of bench/generate.py (``--stream``): the *cold* one, whose
 encounters seldom repeat, and the *realistic* one, one practice's few dozen code combinations.
@@ -162,6 +164,26 @@ def bench_hits(engine: Engine, encs: list[dict], chunk: int) -> dict[str, float]
             "hit_us_cpu": round(1e6 * cpu / len(encs), 1)}
 
 
+def bench_front(encs: list[dict], warm: list[dict], chunk: int) -> dict[str, float]:
+    """``fluorologic solve --workers 1``'s path at steady state, in this process (CPU).
+
+    The memo in front (every encounter read, validated and keyed; the misses of several chunks solved
+    together) after ``warm``, other encounters of the same practice, went through it.
+    """
+    parallel._WORKER_ENGINE = None
+    texts = ["".join(json.dumps(e) + "\n" for e in part) for part in (warm, encs)]
+    run_solve(io.StringIO(texts[0]), "jsonl", out=io.StringIO(), workers=1, chunk_size=chunk, summary=False,
+              err=io.StringIO())
+    batch = parallel._engine().batch
+    solved, hits = batch.solved, batch.result_memo.hits
+    cpu0 = time.process_time()
+    run_solve(io.StringIO(texts[1]), "jsonl", out=io.StringIO(), workers=1, chunk_size=chunk, summary=False,
+              err=io.StringIO())
+    cpu = time.process_time() - cpu0
+    return {"encounters": len(encs), "warm": len(warm), "enc_per_s_cpu": round(len(encs) / cpu, 1),
+            "solved": batch.solved - solved, "memo_hits": batch.result_memo.hits - hits}
+
+
 def stream(name: str, n: int, seed: int) -> list[dict]:
     """``n`` encounters of the named stream (bench/generate.py): ``cold`` or ``realistic``."""
     return generate(n, seed=seed) if name == "cold" else realistic(n, seed=seed)
@@ -184,6 +206,7 @@ def bench_stream(name: str, args: argparse.Namespace) -> dict[str, object]:
     warm = stream(name, args.warm, args.seed + 1000)  # other encounters of the same mix (the same practice)
     report["batch"], results = bench_batch(engine, encs, args.chunk, warm)
     if args.memo:
+        report["front"] = bench_front(encs, stream(name, args.front_warm, args.seed + 2000), args.chunk)
         report["results_kept"] = len(engine.batch.result_memo)
         report["memo_hit"] = bench_hits(Engine(), encs[:args.hits], args.chunk)
     if args.single:
@@ -220,6 +243,8 @@ def main() -> None:
     parser.add_argument("--memo", action=argparse.BooleanOptionalAction, default=True,
                         help="keep the answer memos on (the default; off: measure the solver alone)")
     parser.add_argument("--hits", type=int, default=5000, help="encounters for the memo-hit cost")
+    parser.add_argument("--front-warm", type=int, default=20000,
+                        help="encounters of the same stream through the memo front before its figure")
     parser.add_argument("--distinct", type=int, default=0,
                         help="draw the n encounters from this many distinct ones under fresh ids (a repetitive "
                              "stream, as claims are; use with --memo)")

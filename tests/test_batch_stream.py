@@ -93,7 +93,8 @@ def test_one_worker_hands_a_long_stream_to_a_recycled_worker_process(monkeypatch
     items = generate(120, seed=14)
     text = "".join(json.dumps(i) + "\n" for i in items)
     _, alone, _ = _run(text, workers=1, chunk_size=16)
-    monkeypatch.setattr(parallel, "RECYCLE_ENCOUNTERS", 32)  # 32 solved here, then a worker replaced every 2 chunks
+    monkeypatch.setattr(parallel, "RECYCLE_ENCOUNTERS", 32)  # a worker replaced every 2 chunks
+    monkeypatch.setattr(parallel, "SOLVED_HERE", 32)  # 32 solved here, then the workers
     monkeypatch.setattr(parallel, "_WORKER_ENGINE", None)  # a fresh engine: its memo has not seen these encounters
     started = []
     real = parallel.ProcessPoolExecutor
@@ -105,6 +106,29 @@ def test_one_worker_hands_a_long_stream_to_a_recycled_worker_process(monkeypatch
     monkeypatch.setattr(parallel, "ProcessPoolExecutor", pool)
     _, handed, _ = _run(text, workers=1, chunk_size=16)
     assert started == [2] and handed == alone
+
+
+def test_with_two_workers_this_process_solves_while_the_worker_is_busy(monkeypatch):
+    """--workers 2: one worker process, and this process solves the chunks it would otherwise wait for."""
+    items = generate(600, seed=15)
+    text = "".join(json.dumps(i) + "\n" for i in items)
+    monkeypatch.setenv("FLUOROLOGIC_MEMO_SIZE", "0")  # every encounter is solved by someone
+    monkeypatch.setattr(parallel, "_WORKER_ENGINE", None)
+    _, alone, _ = _run(text, workers=1, chunk_size=20)
+    monkeypatch.setattr(parallel, "_WORKER_ENGINE", None)
+    started = []
+    real = parallel.ProcessPoolExecutor
+
+    def pool(*args, **kwargs):
+        started.append(kwargs["max_workers"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", pool)
+    _, two, _ = _run(text, workers=2, chunk_size=20)
+    here = parallel._engine().batch.solved
+    assert two == alone
+    assert started == [1]  # the other worker is this process
+    assert 0 < here < len(items)  # it solved a share, the worker the rest
 
 
 CSV = """encounter_id,date_of_service,place_of_service,equipment_owner,code,units,modifiers,site,distinct,\

@@ -117,7 +117,9 @@ def test_requests_arriving_within_the_linger_share_a_batch(shared_engine, monkey
         return real(encs, timeout, engine)
 
     monkeypatch.setattr(service, "solve_records", recording)
-    encs = [parse_encounter(dict(KNEE, encounter_id=f"l{i}")) for i in range(4)]
+    # four encounters of different canonical keys (the memo in front would answer a repeat itself)
+    encs = [parse_encounter(dict(KNEE, encounter_id=f"l{i}", lines=[{"code": "20610", "units": i + 1}]))
+            for i in range(4)]
 
     async def scenario():
         batcher = service.MicroBatcher(shared_engine, Settings(batch_linger=linger))
@@ -132,6 +134,37 @@ def test_requests_arriving_within_the_linger_share_a_batch(shared_engine, monkey
     records = asyncio.run(scenario())
     assert [json.loads(r)["encounter_id"] for r in records] == ["l0", "l1", "l2", "l3"]
     assert sizes == ([4] if linger else [1, 3])
+
+
+def test_a_repeat_is_answered_in_front_of_the_solver_with_the_same_bytes(shared_engine, monkeypatch):
+    """The canonical memo in the HTTP process answers an encounter like an earlier one; the solver never sees it."""
+    import asyncio
+
+    from fluorologic.service import app as service
+
+    solved = []
+    real = service.solve_records
+
+    def recording(encs, timeout, engine=None):
+        solved.extend(e.encounter_id for e in encs)
+        return real(encs, timeout, engine)
+
+    monkeypatch.setattr(service, "solve_records", recording)
+    first = parse_encounter(KNEE)
+    again = parse_encounter(dict(KNEE, encounter_id="k2", date_of_service="2024-09-03",
+                                 lines=[{"code": "77002"}, {"code": "20610", "site": "right knee"}]))
+
+    async def scenario():
+        batcher = service.MicroBatcher(shared_engine, Settings(batch_linger=0))
+        batcher.start()
+        out = [*(await batcher.solve([first])), *(await batcher.solve([again]))]
+        await batcher.stop()
+        return out
+
+    a, b = asyncio.run(scenario())
+    assert solved == ["k1"]
+    assert b == a.replace('"encounter_id": "k1"', '"encounter_id": "k2"')
+    assert json.loads(b) == shared_engine.solve(again)
 
 
 def test_healthz_and_openapi(shared_engine):

@@ -41,7 +41,7 @@ def main() -> None:
               help="Rule store with imported CMS quarters [default: $FLUOROLOGIC_STORE or the per-user data folder].")
 @click.option("--as-of-quarter", default=None, help="Decide every encounter under this loaded quarter, e.g. 2024Q3.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write results to OUTPUT instead of stdout.")
-@click.option("--workers", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
+@click.option("--workers", type=click.IntRange(min=1), help="Solving processes, this one included (default: cores).")
 @click.option("--resume", is_flag=True, help="Continue an interrupted run into OUTPUT (needs -o and jsonl).")
 @click.option("--csv/--no-csv", "csv_input", default=None, help="Read a claim-line CSV (default: by .csv suffix).")
 @click.option("--summary/--no-summary", default=None, help="Print the summary on stderr (default: for batches).")

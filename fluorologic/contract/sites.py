@@ -9,6 +9,7 @@ Examples
 
 from __future__ import annotations
 
+import functools
 import re
 
 __all__ = ["classify_site"]
@@ -26,9 +27,18 @@ _NONSPINAL = re.compile(
 
 
 def classify_site(text: str | None) -> str | None:
-    """Return ``"spinal"``, ``"nonspinal"`` or None when the text names neither (or is empty)."""
+    """Return ``"spinal"``, ``"nonspinal"`` or None when the text names neither (or is empty).
+
+    A practice writes the same few hundred site texts all day, and each reading runs two regular
+    expressions (about 18 µs), so the answers of the last 8,192 distinct texts are remembered.
+    """
     if not text:
         return None
+    return _classify(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _classify(text: str) -> str | None:
     low = text.lower()
     if _SPINAL.search(low):
         return "spinal"

@@ -80,8 +80,9 @@ def encounter_facts(enc: Encounter, places: dict[str, tuple[str, str]] | None = 
             f.add("modifier", i, mod)
         if line.site:
             f.add("site", i, line.site)
-        if line.site_class:
-            f.add("site_class", i, const(line.site_class))
+        site_class = line.site_class
+        if site_class:
+            f.add("site_class", i, const(site_class))
         if line.distinct:
             f.add("distinct", i)
     doc = enc.documentation

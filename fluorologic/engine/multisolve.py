@@ -61,7 +61,7 @@ from fluorologic.engine.terms import Atom
 if TYPE_CHECKING:
     from fluorologic.engine.solver import Engine
 
-__all__ = ["RESULT_MEMO_SIZE", "BatchSolver", "Counts", "SolveTimeout", "counts"]
+__all__ = ["RESULT_MEMO_SIZE", "BatchSolver", "Counts", "SolveTimeout", "counts", "result_memo_size"]
 
 _ARGS = ["--opt-mode=optN", "--opt-strategy=usc", "--models=1", "--warn=none", "--single-shot"]
 
@@ -70,6 +70,19 @@ _ARGS = ["--opt-mode=optN", "--opt-strategy=usc", "--models=1", "--warn=none", "
 RESULT_MEMO_SIZE = 10_000
 #: Shown-atom answers kept when the Result memo is on (see ``BatchSolver.__init__``).
 ATOM_MEMO_BEHIND = 1_000
+
+def result_memo_size() -> int:
+    """How many rendered Results a canonical memo keeps.
+
+    ``FLUOROLOGIC_RESULT_MEMO_SIZE``, else :data:`RESULT_MEMO_SIZE`; none with ``FLUOROLOGIC_MEMO_SIZE=0``.
+
+    >>> result_memo_size() in (0, RESULT_MEMO_SIZE) or "FLUOROLOGIC_RESULT_MEMO_SIZE" in os.environ
+    True
+    """
+    if os.environ.get("FLUOROLOGIC_MEMO_SIZE", "1") == "0":
+        return 0
+    return int(os.environ.get("FLUOROLOGIC_RESULT_MEMO_SIZE", str(RESULT_MEMO_SIZE)))
+
 
 #: What a batch summary counts of a Result: the exclusion reasons, and the billed and expected totals in cents.
 Counts = tuple[tuple[str, ...], int, int]
@@ -104,7 +117,7 @@ class BatchSolver:
         self.raw = RawSymbols()
         self._dat: dict[int, list[int]] = {}
         self._memo: dict[tuple[int, tuple[Atom, ...]], tuple[int, ...]] = {}
-        result_size = int(os.environ.get("FLUOROLOGIC_RESULT_MEMO_SIZE", str(RESULT_MEMO_SIZE))) if memo_size else 0
+        result_size = result_memo_size() if memo_size else 0
         self.result_memo = ResultMemo(result_size)
         # Behind the Result memo, the shown-atom memo sees only what that memo missed (new keys; it still
         # serves encounters with notes, whose Result key holds the note's text): a few entries do.

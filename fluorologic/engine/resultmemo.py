@@ -81,25 +81,16 @@ class ResultMemo:
     def __init__(self, size: int) -> None:
         self.size = size
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
-        self._site_class: dict[str, str | None] = {}
         self.hits = 0
         self.misses = 0
 
     def __len__(self) -> int:
         return len(self._entries)
 
-    def _classify(self, site: str) -> str | None:
-        found = self._site_class.get(site, _DATED)
-        if found is _DATED:
-            if len(self._site_class) >= 10_000:
-                self._site_class.clear()
-            found = self._site_class[site] = classify_site(site)
-        return found  # type: ignore[return-value]
-
     def key(self, enc: Encounter, part: int, thresholds: Sequence[int]) -> Hashable:
         """The canonical key of ``enc`` whose rule part is number ``part`` with the rule dates ``thresholds``."""
         sites: dict[str, int] = {}
-        classify = self._classify
+        classify = classify_site  # remembers the texts it has read
         lines = tuple((ln.code, ln.units, ln.modifiers,
                        None if ln.site is None else (classify(ln.site), sites.setdefault(ln.site, len(sites))),
                        ln.distinct, *[repr(getattr(ln, f)) for f in _EXTRA_LINE]) for ln in enc.lines)

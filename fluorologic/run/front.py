@@ -28,12 +28,13 @@ from typing import Any
 
 from fluorologic.contract.render import to_json
 from fluorologic.engine.records import validated
-from fluorologic.run.parallel import ChunkResult, Summary, _engine
+from fluorologic.run.parallel import ChunkResult, Summary, _engine, solve_chunk_lines
 
 __all__ = ["memo_front"]
 
 #: What a chunk waits for: per item, ``("hit", text, counts)``, ``("error", record, None)`` or None (a worker
-#: answers it), and the encounters a worker answers, with their memo keys.
+#: answers it, or the Result of an earlier encounter of the same key does), and the encounters it waits for, with
+#: their memo keys and whether each was handed on.
 _Plan = tuple[list[Any], list[Any]]
 
 #: Input chunks whose misses may wait to be solved together (a batch's fixed cost is shared by more encounters).
@@ -48,6 +49,11 @@ def memo_front(chunks: Iterable[list[Any]], solve: Callable[[Iterator[list[Any]]
     consecutive input chunks are handed on together once they fill three quarters of ``size`` (or come from
     :data:`MAX_GROUP` input chunks): a program solves a few hundred encounters for little more than the fixed
     cost of one, and a stream that seldom repeats is still handed on a chunk at a time.
+
+    A pool has several groups in flight before the first comes back, so a key seen again while its first
+    encounter is still being solved is not handed on a second time: the later encounter waits for the
+    earlier one's Result (groups come back in input order). Where that Result cannot serve it (one that
+    names its day, or no Result at all), this process solves it itself.
     """
     engine = _engine()
     batch = engine.batch
@@ -56,6 +62,7 @@ def memo_front(chunks: Iterable[list[Any]], solve: Callable[[Iterator[list[Any]]
         yield from solve(iter(chunks))
         return
     groups: deque[list[_Plan]] = deque()
+    in_flight: dict[Any, int] = {}  # the keys handed on and not yet back, with how many encounters wait for each
 
     def todo() -> Iterator[list[Any]]:
         group: list[_Plan] = []
@@ -68,11 +75,15 @@ def memo_front(chunks: Iterable[list[Any]], solve: Callable[[Iterator[list[Any]]
                 part = cache.rule_part(enc)
                 key = memo.key(enc, part.number, part.thresholds)
                 hit = memo.get(key, enc)
-                if hit is None:
-                    misses.append(enc)  # validated: the worker takes it as it is
-                    waiting.append((i, enc, key))
-                else:
+                if hit is not None:
                     out[i] = ("hit", *hit)
+                elif key in in_flight:  # its first encounter is being solved: wait for that Result
+                    in_flight[key] += 1
+                    waiting.append((i, enc, key, False))
+                else:
+                    in_flight[key] = 1
+                    misses.append(enc)  # validated: the worker takes it as it is
+                    waiting.append((i, enc, key, True))
             group.append((out, waiting))
             if 4 * len(misses) >= 3 * size or len(group) >= MAX_GROUP:  # three quarters of a batch: solve them
                 groups.append(group)
@@ -86,13 +97,30 @@ def memo_front(chunks: Iterable[list[Any]], solve: Callable[[Iterator[list[Any]]
         at = 0
         worker_errors = iter(solved.errors)
         for out, waiting in groups.popleft():
-            for i, enc, key in waiting:
-                text, found = solved.lines[at], solved.counts[at]
-                at += 1
-                if found is not None:
-                    memo.put(key, enc, text, found)
-                out[i] = ("solved", text, found)
+            for i, enc, key, handed_on in waiting:
+                if handed_on:
+                    text, found = solved.lines[at], solved.counts[at]
+                    at += 1
+                    if found is not None:
+                        memo.put(key, enc, text, found)
+                    out[i] = ("solved", text, found)
+                else:
+                    hit = memo.get(key, enc)
+                    out[i] = ("hit", *hit) if hit is not None else _solved_here(enc)
+                left = in_flight[key] - 1
+                if left:
+                    in_flight[key] = left
+                else:
+                    del in_flight[key]
             yield _merged(out, worker_errors)
+
+
+def _solved_here(enc: Any) -> tuple[str, Any, Any]:
+    """A validated encounter solved in this process, as its entry of a chunk's plan: what a worker would answer."""
+    res = solve_chunk_lines([enc])
+    if res.counts[0] is None:  # an error record, with its (id, field, message)
+        return ("failed", res.lines[0], res.errors[0])
+    return ("solved", res.lines[0], res.counts[0])
 
 
 def _merged(out: list[Any], worker_errors: Iterator[tuple[str | None, str, str]]) -> ChunkResult:
@@ -102,6 +130,13 @@ def _merged(out: list[Any], worker_errors: Iterator[tuple[str | None, str, str]]
     lines: list[str] = []
     found: list[Any] = []
     for kind, value, extra in out:
+        if kind == "failed":  # solved in this process, with an error record: ``extra`` is its (id, field, message)
+            summary.encounters += 1
+            summary.errors += 1
+            errors.append(extra)
+            lines.append(value)
+            found.append(None)
+            continue
         if kind == "error":  # refused here by validation: the record a worker would have written
             summary.add(value)
             errors.append((value["encounter_id"], value["error"]["field"], value["error"]["message"]))

@@ -5,9 +5,11 @@ and answered in the contract's shapes (contract.md); errors are error records
 ``{"encounter_id": ..., "error": {"field": ..., "message": ...}}`` with status 400 (not JSON), 413 (too
 large), 422 (invalid encounter) or 501 (a feature not in this build).
 
-Concurrent requests are solved together: a :class:`MicroBatcher` collects the encounters that arrive
-while the solver thread is busy and solves them as one keyed program (:mod:`fluorologic.engine.multisolve`),
-so the fixed cost of grounding is shared. A solve that takes longer than ``solve_timeout`` seconds is
+An encounter like an earlier one (the canonical Result memo, :mod:`fluorologic.engine.resultmemo`) is
+answered by the HTTP process itself, before its note is read and without a trip to the solver. The others
+are solved together: a :class:`MicroBatcher` collects the encounters that arrive while the solver is busy
+and solves them as one keyed program (:mod:`fluorologic.engine.multisolve`), so the fixed cost of grounding
+is shared; their Results are remembered. A solve that takes longer than ``solve_timeout`` seconds is
 cancelled and answered with ``needs_review``. Logs carry counts, timings and status codes, never note text.
 
 Examples
@@ -43,9 +45,11 @@ from fluorologic.contract.encounter import MAX_NOTE, Encounter, parse_encounter
 from fluorologic.contract.errors import FluorologicError, InputError
 from fluorologic.contract.render import to_json
 from fluorologic.contract.schema import EncounterIn, ErrorRecord, ResultOut, ScanIn, WhyIn, json_schema
+from fluorologic.engine.factcache import FactCache
 from fluorologic.engine.facts import Facts
-from fluorologic.engine.multisolve import SolveTimeout
+from fluorologic.engine.multisolve import SolveTimeout, result_memo_size
 from fluorologic.engine.records import echo_id, failure_record
+from fluorologic.engine.resultmemo import ResultMemo
 from fluorologic.engine.solver import Engine
 from fluorologic.rules.source import rule_source
 from fluorologic.run.jsonin import BoundError, array_items, loads_item
@@ -163,11 +167,14 @@ class MicroBatcher:
         self.queue: asyncio.Queue[tuple[Encounter, asyncio.Future[str]]] = asyncio.Queue()
         self.executor = self._executor()
         self.task: asyncio.Task[None] | None = None
+        # The canonical memo in front of the solver: a hit is answered here (the solver process keeps none).
+        self.memo = ResultMemo(result_memo_size())
+        self.cache = FactCache(engine.data, engine.places)
 
     def _executor(self) -> Executor:
         if self.settings.solver_process:
             return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                       max_tasks_per_child=self.settings.recycle_batches, initializer=worker_process,
+                                       max_tasks_per_child=self.settings.recycle_batches, initializer=_solver_process,
                                        initargs=((self.settings.store, self.settings.as_of_quarter),))
         return ThreadPoolExecutor(max_workers=1, thread_name_prefix="fluorologic-solver")
 
@@ -182,14 +189,35 @@ class MicroBatcher:
         self.executor.shutdown(wait=True, cancel_futures=True)
 
     async def solve(self, encs: list[Encounter]) -> list[str]:
-        """The records of ``encs``, in order, as JSON text."""
+        """The records of ``encs``, in order, as JSON text: from the memo, else from the solver."""
         loop = asyncio.get_running_loop()
-        futures = []
+        records: list[str] = []
+        waiting: list[tuple[int, Encounter, Any, asyncio.Future[str]]] = []
         for enc in encs:
+            key = self._key(enc)
+            hit = None if key is None else self.memo.get(key, enc)
+            if hit is not None:
+                records.append(hit[0])
+                continue
             fut: asyncio.Future[str] = loop.create_future()
             self.queue.put_nowait((enc, fut))
-            futures.append(fut)
-        return list(await asyncio.gather(*futures))
+            waiting.append((len(records), enc, key, fut))
+            records.append("")
+        for i, enc, key, fut in waiting:
+            text = records[i] = await fut
+            if key is not None and text.startswith('{"schema_version"'):  # a Result (not an error record)
+                self.memo.put(key, enc, text, None)
+        return records
+
+    def _key(self, enc: Encounter) -> Any:
+        """The canonical memo key of ``enc`` (None with the memo off, or where its rule rows cannot be read)."""
+        if not self.memo.size:
+            return None
+        try:
+            part = self.cache.rule_part(enc)
+        except Exception:  # noqa: BLE001 (the solver answers it, and says what went wrong)
+            return None
+        return self.memo.key(enc, part.number, part.thresholds)
 
     async def _run(self) -> None:
         timeout = self.settings.solve_timeout
@@ -232,6 +260,11 @@ class MicroBatcher:
             return to_json(_internal_error(enc))
 
 
+def _solver_process(rules: tuple[str | None, str | None]) -> None:
+    """The initializer of the solver process: the Results are remembered in front of it, not in it."""
+    worker_process(rules, result_memo=False)
+
+
 def _internal_error(enc: Encounter) -> dict[str, Any]:
     return {"encounter_id": enc.encounter_id, "error": {"field": "$", "message": "internal solver error; needs review"}}
 
@@ -256,9 +289,12 @@ async def _body(request: Request, settings: Settings) -> Any:
     kind = MEDIA_TYPES.get(request.headers.get("content-type", "").split(";")[0].strip().lower())
     if kind is not None:
         try:
-            return read_claims(data.decode("utf-8"), kind)
+            text = data.decode("utf-8")
         except UnicodeDecodeError:
             raise _Refused(400, "$", "the request body is not UTF-8 text") from None
+        if kind == "fhir" and not text.lstrip("\ufeff \t\r\n").startswith(("{", "[")):
+            raise _Refused(422, "$", "a FHIR body must be a Claim, a Bundle, or an array or NDJSON of them")
+        return read_claims(text, kind)
     try:
         text = data.decode(json.detect_encoding(data))  # UTF-8 (a byte order mark skipped), -16 or -32 as JSON allows
         value = array_items(text) if text.lstrip().startswith("[") else loads_item(text)
@@ -316,16 +352,24 @@ def _text(text: str) -> Response:
         return _json(json.loads(text))
 
 
-def _schema(model: Any, *, many: int | None = None) -> dict[str, Any]:
+def _schema(model: Any, *, many: int | None = None, claims: bool = False) -> dict[str, Any]:
     """The request body: ``model``, or with ``many`` also a list of at most that many items.
 
     A list's items are not typed: every item gets one record in its place (contract.md), the error record
     for an item that is not a valid encounter, so the service accepts any item and the schema says so.
+    With ``claims`` the body may also be an X12 837P interchange or a FHIR R4 Claim, Bundle or array
+    (``docs/claims.md``), answered with one record per claim.
     """
     ref = {"$ref": f"#/components/schemas/{model.__name__}"}
     items = {"description": f"an {model.__name__}; an item that is not a valid one is answered by its error record"}
     schema = {"oneOf": [ref, {"type": "array", "items": items, "maxItems": many}]} if many else ref
-    return {"requestBody": {"required": True, "content": {"application/json": {"schema": schema}}}}
+    content: dict[str, Any] = {"application/json": {"schema": schema}}
+    if claims:
+        content["application/EDI-X12"] = {"schema": {"type": "string", "description": (
+            "an X12 005010X222A1 837P interchange (ISA ... IEA); one record per claim (CLM), in order")}}
+        content["application/fhir+json"] = {"schema": {"type": ["object", "array"], "description": (
+            "a FHIR R4 Claim, a Bundle of Claims, or an array of them; one record per Claim, in order")}}
+    return {"requestBody": {"required": True, "content": content}}
 
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
@@ -372,7 +416,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         """Liveness: the engine is loaded."""
         return {"status": "ok", "schema_version": "1", "store": engine.data.label}
 
-    @app.post("/v1/solve", openapi_extra=_schema(EncounterIn, many=settings.max_encounters),
+    @app.post("/v1/solve", openapi_extra=_schema(EncounterIn, many=settings.max_encounters, claims=True),
               responses={200: {"model": ResultOut | ErrorRecord | list[ResultOut | ErrorRecord]},
                          400: {"model": ErrorRecord}, 413: {"model": ErrorRecord}, 422: {"model": ErrorRecord}})
     async def solve(request: Request) -> Any:
@@ -388,6 +432,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             for i, item in enumerate(raw):
                 if isinstance(item, ClaimError):  # a claim of an 837P or FHIR body that could not be read
                     records.append(to_json(item.record()))
+                    continue
                 if isinstance(item, BoundError):  # an item nested too deep or with a number too long
                     records.append(to_json({"encounter_id": item.encounter_id, "error": item.to_dict()}))
                     continue

@@ -132,6 +132,15 @@ def test_service_accepts_fhir(client):
     assert r.status_code == 400
 
 
+def test_service_answers_a_claim_it_cannot_read_with_one_record(client):
+    """Found by schemathesis: each unreadable claim had its error record and a second one after it."""
+    r = client.post("/v1/solve", content=b"[null, null]", headers={"Content-Type": "application/fhir+json"})
+    assert r.status_code == 200
+    assert [rec["error"]["field"] for rec in r.json()] == ["$[0]", "$[1]"]
+    r = client.post("/v1/solve", content=b'"AAA"', headers={"Content-Type": "application/fhir+json"})
+    assert r.status_code == 422 and r.json()["error"]["field"] == "$"  # neither a resource nor a list of them
+
+
 _JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
                      lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(
                          ["resourceType", "id", "item", "sequence", "productOrService", "coding", "code", "system",
