@@ -1,6 +1,7 @@
 """Spark against the CLI on the same encounters, in one run: throughput, JVM start-up, executor memory.
 
     python bench/bench_spark.py -n 20000                 # throughput: fluorologic solve --workers 2 vs local[2]
+    python bench/bench_spark.py -n 20000 --rounds 3 --new-jvm   # every round the first job of a new JVM
     python bench/bench_spark.py -n 50000 --memory-only   # memory of the executor's processes over a long job
 
 Throughput: the JVM is started first and timed on its own; then ``fluorologic solve FILE --workers 2 --format
@@ -11,6 +12,11 @@ processes under this one, reaped children included), which the other work on the
 Memory: every second, the resident memory of each process under this one (the JVM, Spark's Python workers,
 the engine processes) is read from /proc; the report gives the peak of each kind, per fifth of the job, and
 how many engine processes were used.
+Without ``--new-jvm`` only round 1 is the first job after the JVM's start (rounds after it start a new session
+on the same, warm, JVM); with it every round starts a new JVM, timed on its own as in round 1. ``--conf
+KEY=VALUE`` passes a Spark setting to the session; ``--compare KEY=VALUE`` runs every round's Spark job a
+second time with that setting, each in a new JVM, in alternating order, beside the same CLI run (e.g.
+``--compare spark.driver.extraJavaOptions=-XX:TieredStopAtLevel=4`` for the JVM's optimizing JIT).
 """
 
 from __future__ import annotations
@@ -114,23 +120,48 @@ def _tree_cpu(by_kind: dict[str, float] | None = None) -> float:
         try:
             with open(f"/proc/{pid}/stat") as fh:
                 fields = fh.read().rsplit(")", 1)[1].split()
-            used = sum(int(x) for x in fields[11:15])  # utime stime cutime cstime
+            own = int(fields[11]) + int(fields[12])  # utime stime
+            reaped = int(fields[13]) + int(fields[14])  # cutime cstime: children that ended (recycled engines)
         except (OSError, IndexError, ValueError):
             continue
-        total += used
+        total += own + reaped
         if by_kind is not None:
             kind = _kind(pid) or "other"
-            by_kind[kind] = by_kind.get(kind, 0.0) + used / tick
+            by_kind[kind] = by_kind.get(kind, 0.0) + own / tick
+            by_kind["ended children"] = by_kind.get("ended children", 0.0) + reaped / tick
     return total / tick
 
 
-def _spark_job(spark: Any, src: Path, out: Path) -> tuple[float, float]:
+def _stop_jvm() -> None:
+    """End the session's JVM, so that the next session starts a new one (pyspark keeps it for the process)."""
+    from pyspark import SparkContext
+
+    gateway = SparkContext._gateway
+    if gateway is None:
+        return
+    proc = getattr(gateway, "proc", None)
+    gateway.shutdown()
+    SparkContext._gateway = None
+    SparkContext._jvm = None
+    if proc is not None:
+        if proc.stdin is not None:
+            proc.stdin.close()  # the JVM ends when its parent's pipe closes
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _spark_job(spark: Any, src: Path, out: Path, partitions: int | None = None) -> tuple[float, float]:
     from fluorologic.spark import solve
 
     before: dict[str, float] = {}
     cpu, t = _tree_cpu(before), time.perf_counter()
     df = spark.read.text(str(src))
-    solve(df, partitions=4 * spark.sparkContext.defaultParallelism).write.mode("overwrite").parquet(str(out))
+    if partitions is None:
+        partitions = 4 * spark.sparkContext.defaultParallelism
+    solve(df, partitions=partitions or None).write.mode("overwrite").parquet(str(out))
     wall = time.perf_counter() - t
     after: dict[str, float] = {}
     used = _tree_cpu(after) - cpu
@@ -155,6 +186,11 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--memory-only", action="store_true")
     ap.add_argument("--master", default="local[2]")
+    ap.add_argument("--partitions", type=int, help="tasks to solve in (default 4 per core; 0: the read's splits)")
+    ap.add_argument("--new-jvm", action="store_true", help="start a new JVM for every round")
+    ap.add_argument("--conf", action="append", default=[], metavar="KEY=VALUE", help="a Spark setting")
+    ap.add_argument("--compare", action="append", default=[], metavar="KEY=VALUE",
+                    help="also run each round's Spark job with this setting, in a new JVM (implies --new-jvm)")
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench_spark"))
     src = work / "encounters.jsonl"
@@ -163,33 +199,43 @@ def main() -> None:
     sampler.start()
     from fluorologic.spark import local_session
 
-    rows = []
+    conf = dict(c.split("=", 1) for c in args.conf)
+    variants = [("", conf)]
+    if args.compare:  # the same jobs with other settings, each in a new JVM, beside the same round's CLI run
+        variants.append((" [" + " ".join(args.compare) + "]", {**conf, **dict(c.split("=", 1) for c in args.compare)}))
+    rows: dict[str, list[tuple[float, float, float, float]]] = defaultdict(list)
     start_up = 0.0
+    spark = None
     for r in range(args.rounds):
-        # a new session each round: engine processes (and their memo) do not outlive it, as the CLI's don't
-        t = time.perf_counter()
-        spark = local_session(args.master)
-        spark.range(1).count()
-        start_up = start_up or time.perf_counter() - t
-        print(f"round {r + 1}: JVM start-up (session and a first job): {time.perf_counter() - t:.1f} s", flush=True)
+        cli = cli_cpu = 0.0
         if not args.memory_only:
             cli, cli_cpu = _cli(src, work / "cli.jsonl")
             print(f"round {r + 1}: fluorologic solve --workers 2: {cli:.1f} s, {args.n / cli:.0f} enc/s, "
                   f"{cli_cpu:.1f} CPU s", flush=True)
-        job, job_cpu = _spark_job(spark, src, work / "out.parquet")
-        print(f"round {r + 1}: spark {args.master} job: {job:.1f} s, {args.n / job:.0f} enc/s, {job_cpu:.1f} CPU s",
-              flush=True)
-        if not args.memory_only:
-            rows.append((cli, job, cli_cpu, job_cpu))
-            print(f"round {r + 1}: spark / cli throughput = {cli / job:.2f} (wall), {cli_cpu / job_cpu:.2f} "
-                  "(CPU time per encounter)", flush=True)
-        if r + 1 < args.rounds:
-            spark.stop()
+        for label, settings in variants if r % 2 == 0 else variants[::-1]:  # alternate the order
+            if spark is not None:
+                spark.stop()
+                if args.new_jvm or args.compare:
+                    _stop_jvm()
+            # a new session each round: engine processes (and their memo) do not outlive it, as the CLI's don't
+            t = time.perf_counter()
+            spark = local_session(args.master, **{k.replace(".", "_"): v for k, v in settings.items()})
+            spark.range(1).count()
+            start_up = start_up or time.perf_counter() - t
+            print(f"round {r + 1}{label}: JVM start-up (session and a first job): {time.perf_counter() - t:.1f} s",
+                  flush=True)
+            job, job_cpu = _spark_job(spark, src, work / "out.parquet", args.partitions)
+            print(f"round {r + 1}{label}: spark {args.master} job: {job:.1f} s, {args.n / job:.0f} enc/s, "
+                  f"{job_cpu:.1f} CPU s", flush=True)
+            if not args.memory_only:
+                rows[label].append((cli, job, cli_cpu, job_cpu))
+                print(f"round {r + 1}{label}: spark / cli throughput = {cli / job:.2f} (wall), "
+                      f"{cli_cpu / job_cpu:.2f} (CPU time per encounter)", flush=True)
     sampler.stop.set()
     sampler.join()
-    if rows:
-        print(f"median ratio spark / cli: {statistics.median(r[0] / r[1] for r in rows):.2f} (wall), "
-              f"{statistics.median(r[2] / r[3] for r in rows):.2f} (CPU)")
+    for label, got in rows.items():
+        print(f"median ratio spark{label} / cli: {statistics.median(r[0] / r[1] for r in got):.2f} (wall), "
+              f"{statistics.median(r[2] / r[3] for r in got):.2f} (CPU)")
     # memory: peak of each kind, per fifth of the sampled time after start-up
     samples = [s for s in sampler.samples if s[0] >= start_up]
     kinds = sorted({k for _, peak, _ in samples for k in peak})

@@ -34,6 +34,7 @@ from fluorologic.engine.multisolve import ATOM_MEMO_BEHIND, Counts, counts
 from fluorologic.engine.records import BadItem, error_record, failure_record, solve_chunk, solve_chunk_rendered
 from fluorologic.engine.solver import Engine
 from fluorologic.rules.source import rule_source
+from fluorologic.run import RECYCLE_ENCOUNTERS
 
 __all__ = ["BadItem", "ChunkResult", "Summary", "error_record", "init_worker", "ordered_map", "solve_chunk",
            "solve_chunk_lines", "worker_process"]  # BadItem, error_record, solve_chunk: re-exported from the engine
@@ -108,9 +109,8 @@ class ChunkResult:
 _WORKER_ENGINE: Engine | None = None
 _WORKER_RULES: tuple[str | None, str | None] = (None, None)
 
-#: Encounters a worker process solves (in whole chunks) before it is replaced by a fresh one (bounded memory).
-#: (On a cold stream a worker that solved 8,192 reached 313-320 MB; with 6,144, at most 264 MB.)
-RECYCLE_ENCOUNTERS = 6144
+#: RECYCLE_ENCOUNTERS (from fluorologic.run): encounters a worker process solves (in whole chunks) before it is
+#: replaced by a fresh one (bounded memory).
 #: The reading process solves encounters itself while its memory has grown by less than this many MB since the
 #: run started (about 100 MB with the engine loaded) and it has solved fewer than ``RECYCLE_ENCOUNTERS``. It also
 #: keeps the canonical memo and the rule rows of every key it reads, which go on growing after it stops solving:

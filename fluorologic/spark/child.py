@@ -22,7 +22,8 @@ from typing import Any
 
 import pyarrow as pa
 
-from fluorologic.engine.records import solve_chunk
+from fluorologic.contract.render import from_json
+from fluorologic.engine.records import solve_chunk_rendered
 from fluorologic.engine.solver import Engine
 from fluorologic.rules.source import rule_source
 from fluorologic.spark.frames import read_frame, to_ipc, write_frame
@@ -44,7 +45,9 @@ def solve_batch(engine: Any, batch: pa.RecordBatch, mode: str, *, result_json: b
     (['a', None], [False, True])
 
     """
-    records = solve_chunk(engine, items_of(batch, mode))
+    # the CLI's path (solve_chunk_rendered: its memo, its records as text), the text read back by orjson
+    records = [extra if isinstance(extra, dict) else from_json(text)
+               for text, extra in solve_chunk_rendered(engine, items_of(batch, mode))]
     return records_to_batch(records, result_json=result_json)
 
 

@@ -2,7 +2,8 @@
 
 :func:`map_batches` is the function ``mapInArrow`` calls. It cuts each batch into chunks of
 :data:`CHUNK` rows, sends them to the one engine process of this Python worker
-(:mod:`fluorologic.spark.child`), and yields the solved rows, one per input row, in order, with the columns the
+(:mod:`fluorologic.spark.child`, started as the task starts, before its first batch has come), and yields the
+solved rows, one per input row, in order, with the columns the
 caller keeps put in front. Spark reuses a Python worker for many tasks, so the engine process (its parsed
 encodings, its rule data and its memo) serves them all; it is replaced after ``recycle`` encounters, because
 clingo keeps every symbol it made until its process ends, so that memory stays flat however long the job.
@@ -33,7 +34,7 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-from fluorologic.run.parallel import RECYCLE_ENCOUNTERS
+from fluorologic.run import RECYCLE_ENCOUNTERS
 from fluorologic.spark.frames import read_frame, to_ipc, write_frame
 
 __all__ = ["CHUNK", "RECYCLE_ENCOUNTERS", "EngineProcess", "Options", "map_batches", "shutdown"]
@@ -140,6 +141,7 @@ def shutdown() -> None:
 def map_batches(batches: Iterator[pa.RecordBatch], options: Options) -> Iterator[pa.RecordBatch]:
     """Solve every row of ``batches`` (see the module docstring); the function given to ``mapInArrow``."""
     rules = options.rules()
+    _engine_process(rules, options.recycle)  # started now: its start overlaps the wait for the first batch
     for batch in batches:
         for start in range(0, batch.num_rows, CHUNK):
             part = batch.slice(start, CHUNK)

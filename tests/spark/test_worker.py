@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 
@@ -46,3 +48,12 @@ def test_a_failure_in_the_engine_process_fails_the_task_with_its_reason():
     with pytest.raises(RuntimeError, match="input must be one of"):
         list(map_batches(iter([batch]), Options(mode="xml", inputs=("value",))))
     worker.shutdown()
+
+
+def test_the_python_worker_does_not_load_the_engine():
+    # Spark's Python worker only hands Arrow batches to its engine process: importing clingo and the engine
+    # there would cost every worker its start-up time and memory for nothing
+    code = ("import sys, fluorologic.spark.worker; "
+            "print(sorted(m for m in sys.modules if m == 'clingo' or m.startswith('fluorologic.engine')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
