@@ -21,7 +21,7 @@ import gzip
 import io
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, KeysView, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from importlib import resources
@@ -190,14 +190,15 @@ class PtpIndex(Mapping[str, list[PtpRow]]):
         return PtpRow(r[0], r[1], date_number(r[2]), date_number(r[3], default=OPEN_END) or OPEN_END, int(r[4]),
                       rationale, self.quarter, self.source)
 
-    def pairs(self, code: str) -> dict[str, list[PtpRow]]:
-        """The rows of column-1 ``code`` by column-2 code (empty when it has none)."""
+    def pairs(self, code: str) -> Mapping[str, list[PtpRow]]:
+        """The rows of column-1 ``code`` by column-2 code (empty when it has none).
+
+        Only the column-2 codes are read at first (a code may have a thousand rows, an encounter needs a
+        few): a pair's rows are parsed when they are first asked for.
+        """
         got = self._pairs.get(code)
         if got is None:
-            got = defaultdict(list)
-            for p in self.get(code, ()):
-                got[p.column_2].append(p)
-            got = self._pairs[code] = dict(got)
+            got = self._pairs[code] = _Pairs(self, code)
         return got
 
     def __iter__(self) -> Iterator[str]:
@@ -208,6 +209,36 @@ class PtpIndex(Mapping[str, list[PtpRow]]):
 
     def __contains__(self, code: object) -> bool:
         return code in self.spans
+
+
+class _Pairs(Mapping[str, list[PtpRow]]):
+    """The PTP rows of one column-1 code by column-2 code, each pair parsed on first use."""
+
+    def __init__(self, index: PtpIndex, code: str) -> None:
+        self.index = index
+        self.lines: dict[str, list[str]] = defaultdict(list)
+        span = index.spans.get(code)
+        if span is not None:
+            for line in index.text[span[0]:span[1]].splitlines():
+                self.lines[line.split(",", 2)[1]].append(line)
+        self.lines = dict(self.lines)
+        self.rows: dict[str, list[PtpRow]] = {}
+
+    def __getitem__(self, column_2: str) -> list[PtpRow]:
+        rows = self.rows.get(column_2)
+        if rows is None:
+            rows = self.rows[column_2] = [self.index._row(r) for r in csv.reader(self.lines[column_2])]
+        return rows
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.lines)
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def keys(self) -> KeysView[str]:  # type: ignore[override]
+        """The column-2 codes (a set view: ``wanted & pairs.keys()``)."""
+        return self.lines.keys()
 
 
 @dataclass
