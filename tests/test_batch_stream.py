@@ -241,3 +241,19 @@ def test_progress_bar_only_on_a_terminal(monkeypatch):
 def test_unknown_quarter_of_the_rule_store_is_a_usage_error(tmp_path):
     with pytest.raises(UsageError, match="as-of-quarter"):
         _run('{"encounter_id": "a"}', rules=(str(tmp_path / "store.sqlite"), "2019Q1"))
+
+
+def test_a_chunk_that_fails_here_fails_in_its_place(monkeypatch):
+    """An exception solving a chunk in this process comes after the records of every chunk before it."""
+    monkeypatch.setattr(parallel._Pools, "busy", lambda _self: True)  # this process solves every chunk
+
+    def fn(chunk):
+        if chunk == ["c2"]:
+            raise ValueError("boom")
+        return parallel.ChunkResult(list(chunk), parallel.Summary(), [])
+
+    seen = []
+    with pytest.raises(ValueError, match="boom"):
+        for result in parallel.ordered_map(fn, [["c0"], ["c1"], ["c2"], ["c3"]], 2):
+            seen.extend(result.lines)
+    assert seen == ["c0", "c1"]

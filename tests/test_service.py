@@ -246,3 +246,26 @@ def test_note_text_never_reaches_the_logs(shared_engine, caplog):
     assert ok.status_code == 200 and bad.status_code == 422 and many.status_code == 200
     assert marker not in caplog.text
     assert marker not in bad.text and marker not in many.text
+
+
+def test_the_memo_in_front_starts_afresh_with_its_key_cache(shared_engine, monkeypatch):
+    """The HTTP process is never recycled: past a bound of numbered code combinations, keys and memo start afresh."""
+    import asyncio
+
+    from fluorologic.service import app as service
+
+    monkeypatch.setattr(service, "_MAX_PARTS", 2)
+    encs = [parse_encounter(dict(KNEE, encounter_id=f"m{i}", lines=[{"code": code}]))
+            for i, code in enumerate(["20610", "77002", "20610", "64483", "20610"])]
+
+    async def scenario():
+        batcher = service.MicroBatcher(shared_engine, Settings(batch_linger=0))
+        batcher.start()
+        out = [r for enc in encs for r in await batcher.solve([enc])]
+        numbered = batcher.cache.numbered
+        await batcher.stop()
+        return out, numbered
+
+    out, numbered = asyncio.run(scenario())
+    assert [json.loads(r) for r in out] == [shared_engine.solve(e) for e in encs]
+    assert numbered <= 2

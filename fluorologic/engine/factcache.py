@@ -66,6 +66,11 @@ class FactCache:
                     bounds.update((f.start, f.end + 1))
         self._bounds = sorted(bounds) if isinstance(fees, dict) else None
 
+    @property
+    def numbered(self) -> int:
+        """How many (code combination, fee period) keys have a part number (numbers are kept for the cache's life)."""
+        return len(self._numbers)
+
     def _period(self, dos: int) -> int:
         """Dates in the same period see the same fee rows in force (so the same rule part)."""
         return dos if self._bounds is None else bisect.bisect_right(self._bounds, dos)

@@ -219,7 +219,7 @@ class _Pairs(Mapping[str, list[PtpRow]]):
         self.lines: dict[str, list[str]] = defaultdict(list)
         span = index.spans.get(code)
         if span is not None:
-            for line in index.text[span[0]:span[1]].splitlines():
+            for line in index.text[span[0]:span[1]].split("\n")[:-1]:  # the span ends with a line end
                 self.lines[line.split(",", 2)[1]].append(line)
         self.lines = dict(self.lines)
         self.rows: dict[str, list[PtpRow]] = {}

@@ -62,7 +62,7 @@ def memo_front(chunks: Iterable[list[Any]], solve: Callable[[Iterator[list[Any]]
         yield from solve(iter(chunks))
         return
     groups: deque[list[_Plan]] = deque()
-    in_flight: dict[Any, int] = {}  # the keys handed on and not yet back, with how many encounters wait for each
+    in_flight: set[Any] = set()  # the keys handed on whose Result has not come back yet
 
     def todo() -> Iterator[list[Any]]:
         group: list[_Plan] = []
@@ -78,10 +78,9 @@ def memo_front(chunks: Iterable[list[Any]], solve: Callable[[Iterator[list[Any]]
                 if hit is not None:
                     out[i] = ("hit", *hit)
                 elif key in in_flight:  # its first encounter is being solved: wait for that Result
-                    in_flight[key] += 1
                     waiting.append((i, enc, key, False))
                 else:
-                    in_flight[key] = 1
+                    in_flight.add(key)
                     misses.append(enc)  # validated: the worker takes it as it is
                     waiting.append((i, enc, key, True))
             group.append((out, waiting))
@@ -104,14 +103,15 @@ def memo_front(chunks: Iterable[list[Any]], solve: Callable[[Iterator[list[Any]]
                     if found is not None:
                         memo.put(key, enc, text, found)
                     out[i] = ("solved", text, found)
+                    in_flight.discard(key)  # back: a later encounter of the key is a hit, or a miss handed on
                 else:
                     hit = memo.get(key, enc)
-                    out[i] = ("hit", *hit) if hit is not None else _solved_here(enc)
-                left = in_flight[key] - 1
-                if left:
-                    in_flight[key] = left
-                else:
-                    del in_flight[key]
+                    if hit is None:  # a Result that names its day, or none at all: solved here
+                        out[i] = entry = _solved_here(enc)
+                        if entry[0] == "solved":
+                            memo.put(key, enc, entry[1], entry[2])
+                    else:
+                        out[i] = ("hit", *hit)
             yield _merged(out, worker_errors)
 
 

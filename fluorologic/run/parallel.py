@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import sys
 import threading
 import time
 from collections import Counter, deque
@@ -127,7 +128,8 @@ def _resident_mb() -> float:
     except (OSError, ValueError, IndexError):  # pragma: no cover (not Linux)
         import resource  # noqa: PLC0415 (only where /proc is missing)
 
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # bytes on macOS, KB elsewhere
+        return peak / (1_048_576 if sys.platform == "darwin" else 1024)
 
 
 class _Here:
@@ -260,7 +262,10 @@ def ordered_map(fn: Callable[[list[Any]], ChunkResult], chunks: Iterable[list[An
         for chunk in chain(head, it):
             if helping and pools.busy():  # the workers have enough queued: this process solves this chunk
                 done: Future[ChunkResult] = Future()
-                done.set_result(fn(chunk))
+                try:
+                    done.set_result(fn(chunk))
+                except Exception as exc:  # noqa: BLE001 (raised in its place, after the chunks before it)
+                    done.set_exception(exc)
                 pending.append((chunk, done))
                 if not here.may_solve():  # this process's share goes to a new worker
                     helping = False

@@ -193,9 +193,13 @@ class MicroBatcher:
         loop = asyncio.get_running_loop()
         records: list[str] = []
         waiting: list[tuple[int, Encounter, Any, asyncio.Future[str]]] = []
-        for enc in encs:
-            key = self._key(enc)
-            hit = None if key is None else self.memo.get(key, enc)
+        if self.cache.numbered >= _MAX_PARTS:  # this process is never recycled: start both afresh, together
+            self.cache = FactCache(self.engine.data, self.engine.places)  # (keys hold its part numbers)
+            self.memo = ResultMemo(self.memo.size)
+        keys = [self._key(enc) for enc in encs]
+        memo = self.memo  # the memo these keys belong to (it may be started afresh while this request waits)
+        for enc, key in zip(encs, keys, strict=True):
+            hit = None if key is None else memo.get(key, enc)
             if hit is not None:
                 records.append(hit[0])
                 continue
@@ -206,7 +210,7 @@ class MicroBatcher:
         for i, enc, key, fut in waiting:
             text = records[i] = await fut
             if key is not None and text.startswith('{"schema_version"'):  # a Result (not an error record)
-                self.memo.put(key, enc, text, None)
+                memo.put(key, enc, text, None)
         return records
 
     def _key(self, enc: Encounter) -> Any:
@@ -258,6 +262,10 @@ class MicroBatcher:
         except Exception as exc:  # noqa: BLE001 (only this encounter's answer is lost)
             log.error("solver failure on one encounter: %s", type(exc).__name__)
             return to_json(_internal_error(enc))
+
+
+#: Code combinations the HTTP process numbers for its memo keys before it starts its key cache and memo afresh.
+_MAX_PARTS = 20_000
 
 
 def _solver_process(rules: tuple[str | None, str | None]) -> None:
