@@ -238,8 +238,7 @@ class BatchSolver:
                 keys.append(None)
                 todo.append(i)
                 continue
-            part = cache.rule_part(enc)
-            key = memo.key(enc, part.number, part.thresholds)
+            key = memo.key_for(enc, cache)
             keys.append(key)
             hit = memo.get(key, enc)
             if hit is not None:

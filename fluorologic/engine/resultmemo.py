@@ -44,10 +44,13 @@ import dataclasses
 import json
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fluorologic.contract.encounter import Encounter, Line
 from fluorologic.contract.sites import classify_site
+
+if TYPE_CHECKING:
+    from fluorologic.engine.factcache import FactCache
 
 __all__ = ["ResultMemo", "id_json"]
 
@@ -105,6 +108,11 @@ class ResultMemo:
         return (part, i, i < len(thresholds) and thresholds[i] == day, enc.place_of_service,
                 enc.owner if enc.owner_given else None, documented, lines,
                 *[repr(getattr(enc, f)) for f in _EXTRA_ENCOUNTER])
+
+    def key_for(self, enc: Encounter, cache: FactCache) -> Hashable:
+        """The canonical key of ``enc``, its rule part looked up in ``cache``."""
+        part = cache.rule_part(enc)
+        return self.key(enc, part.number, part.thresholds)
 
     def get(self, key: Hashable, enc: Encounter) -> tuple[str, Any] | None:
         """The rendered Result of ``enc`` and the extra remembered with it, or None (counted as a miss)."""

@@ -72,8 +72,7 @@ def memo_front(chunks: Iterable[list[Any]], solve: Callable[[Iterator[list[Any]]
             out: list[Any] = [None if r is None else ("error", r, None) for r in records]
             waiting: list[Any] = []
             for i, enc in valid:
-                part = cache.rule_part(enc)
-                key = memo.key(enc, part.number, part.thresholds)
+                key = memo.key_for(enc, cache)
                 hit = memo.get(key, enc)
                 if hit is not None:
                     out[i] = ("hit", *hit)

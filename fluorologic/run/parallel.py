@@ -37,8 +37,9 @@ from fluorologic.engine.solver import Engine
 from fluorologic.rules.source import rule_source
 from fluorologic.run import RECYCLE_ENCOUNTERS
 
+# BadItem, error_record, solve_chunk: re-exported from the engine
 __all__ = ["BadItem", "ChunkResult", "Summary", "error_record", "init_worker", "ordered_map", "solve_chunk",
-           "solve_chunk_lines", "worker_process"]  # BadItem, error_record, solve_chunk: re-exported from the engine
+           "solve_chunk_lines", "worker_behind_memo", "worker_process"]
 
 
 @dataclass
@@ -178,8 +179,8 @@ def worker_process(rules: tuple[str | None, str | None] = (None, None), *, resul
     init_worker(rules, watch_parent=True)
 
 
-def _pool_worker(rules: tuple[str | None, str | None]) -> None:
-    """The initializer of a pool worker behind the memo of the reading process."""
+def worker_behind_memo(rules: tuple[str | None, str | None]) -> None:
+    """The initializer of a worker behind a memo kept by the process that hands it work (the pool's, the service's)."""
     worker_process(rules, result_memo=False)
 
 
@@ -323,7 +324,7 @@ class _Worker:
     """One worker process (a one-process executor) and the chunks it has taken."""
 
     def __init__(self, rules: tuple[str | None, str | None]) -> None:
-        self.executor = ProcessPoolExecutor(max_workers=1, initializer=_pool_worker, initargs=(rules,),
+        self.executor = ProcessPoolExecutor(max_workers=1, initializer=worker_behind_memo, initargs=(rules,),
                                             mp_context=multiprocessing.get_context("spawn"))
         self.taken = 0
         self.in_flight: set[Future[ChunkResult]] = set()  # touched by the calling thread only

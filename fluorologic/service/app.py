@@ -53,7 +53,7 @@ from fluorologic.engine.resultmemo import ResultMemo
 from fluorologic.engine.solver import Engine
 from fluorologic.rules.source import rule_source
 from fluorologic.run.jsonin import BoundError, array_items, loads_item
-from fluorologic.run.parallel import _engine, worker_process
+from fluorologic.run.parallel import _engine, worker_behind_memo
 from fluorologic.service.workbench import mount_workbench
 
 __all__ = ["MicroBatcher", "Settings", "create_app", "solve_records"]
@@ -174,7 +174,8 @@ class MicroBatcher:
     def _executor(self) -> Executor:
         if self.settings.solver_process:
             return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                       max_tasks_per_child=self.settings.recycle_batches, initializer=_solver_process,
+                                       max_tasks_per_child=self.settings.recycle_batches,
+                                       initializer=worker_behind_memo,
                                        initargs=((self.settings.store, self.settings.as_of_quarter),))
         return ThreadPoolExecutor(max_workers=1, thread_name_prefix="fluorologic-solver")
 
@@ -218,10 +219,9 @@ class MicroBatcher:
         if not self.memo.size:
             return None
         try:
-            part = self.cache.rule_part(enc)
+            return self.memo.key_for(enc, self.cache)
         except Exception:  # noqa: BLE001 (the solver answers it, and says what went wrong)
             return None
-        return self.memo.key(enc, part.number, part.thresholds)
 
     async def _run(self) -> None:
         timeout = self.settings.solve_timeout
@@ -266,11 +266,6 @@ class MicroBatcher:
 
 #: Code combinations the HTTP process numbers for its memo keys before it starts its key cache and memo afresh.
 _MAX_PARTS = 20_000
-
-
-def _solver_process(rules: tuple[str | None, str | None]) -> None:
-    """The initializer of the solver process: the Results are remembered in front of it, not in it."""
-    worker_process(rules, result_memo=False)
 
 
 def _internal_error(enc: Encounter) -> dict[str, Any]:
