@@ -88,6 +88,19 @@ def test_workers_keep_input_order():
     assert [json.loads(x)["encounter_id"] for x in two.splitlines()] == [i["encounter_id"] for i in items]
 
 
+def _record_executors(monkeypatch) -> list[int]:
+    """The worker count of every process executor the pool starts from now on (the list fills as they start)."""
+    started: list[int] = []
+    real = parallel.ProcessPoolExecutor
+
+    def pool(*args, **kwargs):
+        started.append(kwargs["max_workers"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", pool)
+    return started
+
+
 def test_one_worker_hands_a_long_stream_to_a_recycled_worker_process(monkeypatch):
     """With --workers 1 this process solves the first encounters, then a worker process (bounded memory)."""
     items = generate(120, seed=14)
@@ -96,14 +109,7 @@ def test_one_worker_hands_a_long_stream_to_a_recycled_worker_process(monkeypatch
     monkeypatch.setattr(parallel, "RECYCLE_ENCOUNTERS", 32)  # a worker replaced every 2 chunks
     monkeypatch.setattr(parallel, "HERE_GROWTH_MB", 0)  # one chunk solved here, then the workers
     monkeypatch.setattr(parallel, "_WORKER_ENGINE", None)  # a fresh engine: its memo has not seen these encounters
-    started = []
-    real = parallel.ProcessPoolExecutor
-
-    def pool(*args, **kwargs):
-        started.append(kwargs["max_workers"])
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(parallel, "ProcessPoolExecutor", pool)
+    started = _record_executors(monkeypatch)
     _, handed, _ = _run(text, workers=1, chunk_size=16)
     assert handed == alone
     assert len(started) >= 3 and set(started) == {1}  # one worker at a time, replaced every 2 chunks
@@ -117,14 +123,7 @@ def test_with_two_workers_this_process_solves_while_the_worker_is_busy(monkeypat
     monkeypatch.setattr(parallel, "_WORKER_ENGINE", None)
     _, alone, _ = _run(text, workers=1, chunk_size=20)
     monkeypatch.setattr(parallel, "_WORKER_ENGINE", None)
-    started = []
-    real = parallel.ProcessPoolExecutor
-
-    def pool(*args, **kwargs):
-        started.append(kwargs["max_workers"])
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(parallel, "ProcessPoolExecutor", pool)
+    started = _record_executors(monkeypatch)
     _, two, _ = _run(text, workers=2, chunk_size=20)
     here = parallel._engine().batch.solved
     assert two == alone
