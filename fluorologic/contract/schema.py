@@ -39,9 +39,10 @@ from typing_extensions import NotRequired, TypedDict
 from fluorologic.contract.errors import InputError
 from fluorologic.contract.places import default_places
 
-__all__ = ["MAX_LINES", "MAX_NOTE", "MAX_TEXT", "MAX_UNITS", "AddedOut", "AdjustmentOut", "AlertOut", "BillableOut", "ClaimIn",
-           "DocumentationIn", "EncounterIn", "ErrorDetail", "ErrorRecord", "ExcludedOut", "LineIn", "PricingOut", "ResultOut",
-           "ScanIn", "TotalsOut", "WhyIn", "contract_schema", "first_error", "json_schema", "validate_encounter"]
+__all__ = ["MAX_LINES", "MAX_NOTE", "MAX_TEXT", "MAX_UNITS", "AddedOut", "AdjustmentOut", "AlertOut", "BillableOut",
+           "ClaimIn", "DocumentationIn", "EncounterIn", "ErrorDetail", "ErrorRecord", "ExcludedOut", "LineIn",
+           "PricingOut", "ResultOut", "ScanIn", "TotalsOut", "WhyIn", "contract_schema", "first_error",
+           "json_schema", "validate_encounter"]
 
 MAX_UNITS = 999
 MAX_LINES = 50
