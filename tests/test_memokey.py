@@ -52,9 +52,13 @@ def test_the_date_of_service_is_only_compared_with_the_rule_dates_the_key_knows(
 
 
 def test_sites_are_only_compared_for_equality_in_the_batch_program():
-    """A tripwire: a site is read by node_site/2, which only separate_site/1 compares (S != S')."""
+    """A tripwire: a site is read by node_site/2, which only separate_site/1 compares (S != S'), and by the
+    pairing of a guidance line with its procedure (targets.lp), which joins two lines' sites or negates one."""
     assert {r for r in _rules_using("site") if not r.startswith(("explain.lp", "input.lp"))} == {
-        "modifiers.lp: node_site(l(L),S) :- site(L,S)"}
+        "modifiers.lp: node_site(l(L),S) :- site(L,S)",
+        "targets.lp: site_paired(G,L) :- line(G,C,_), code_kind(C,(guidance;fluoroscopy)), site(G,S), site(L,S), "
+        "may_guide(L,G)",
+        "targets.lp: guides_elsewhere(G,L) :- paired_by_site(G), line(L,_,_), L != G, site(L,S), not site(G,S)"}
     assert _rules_using("node_site") == {
         "modifiers.lp: node_site(l(L),S) :- site(L,S)",
         "modifiers.lp: separate_site(N') :- needs_bypass(N',N), node_site(N',S), node_site(N,S'), S != S'",
