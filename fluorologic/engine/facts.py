@@ -119,6 +119,8 @@ def _add_note(f: Facts, note: NoteFindings) -> None:
         f.add("note", const("fluoroscopy_used"))
     if note.fluoroscopy_negated:
         f.add("note", const("fluoroscopy_negated"))
+    if note.fluoroscopy_not_performed:
+        f.add("note", const("fluoroscopy_not_performed"))
     if note.spinal is not None:
         f.add("note_target", const("spinal" if note.spinal else "nonspinal"))
     for kind in note.procedure_kinds:
