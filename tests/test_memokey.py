@@ -43,8 +43,11 @@ def test_the_date_of_service_is_only_compared_with_the_rule_dates_the_key_knows(
         "in_force.lp: attr(C,A,V) :- attr_dated(C,A,V,F,E), dos(T), F <= T, T <= E",
         "in_force.lp: attr_lapsed(C,A,V,F,E) :- attr_dated(C,A,V,F,E), dos(T), T < F",
         "in_force.lp: attr_lapsed(C,A,V,F,E) :- attr_dated(C,A,V,F,E), dos(T), T > E",
+        "in_force.lp: rules_not_in_force(before,D) :- code_known_from(C,D), line(_,C,_), dos(T), T < D, "
+        "not code_out_of_force(C,_,_)",
         "in_force.lp: rules_not_in_force(before,F) :- data_covers(F,_), dos(T), T < F",
         "in_force.lp: rules_not_in_force(after,L) :- data_covers(_,L), dos(T), T > L",
+        "in_force.lp: aoc(P,A,T,R) :- aoc_dated(P,A,T,F,E,R), dos(D), F <= D, D <= E",
         "in_force.lp: ptp_in_force(C1,C2,I,R) :- ptp(C1,C2,I,Del,R), I != 9, dos(T), T <= Del",
         "in_force.lp: ptp_lapsed(C1,C2,Del,R) :- ptp(C1,C2,I,Del,R), I != 9, dos(T), T > Del",
         "in_force.lp: mue_in_force(C,N,Mai,R) :- mue(C,N,Mai,Eff,R), dos(T), T >= Eff",
@@ -52,9 +55,13 @@ def test_the_date_of_service_is_only_compared_with_the_rule_dates_the_key_knows(
 
 
 def test_sites_are_only_compared_for_equality_in_the_batch_program():
-    """A tripwire: a site is read by node_site/2, which only separate_site/1 compares (S != S')."""
+    """A tripwire: a site is read by node_site/2, which only separate_site/1 compares (S != S'), and by the
+    pairing of a guidance line with its procedure (targets.lp), which joins two lines' sites or negates one."""
     assert {r for r in _rules_using("site") if not r.startswith(("explain.lp", "input.lp"))} == {
-        "modifiers.lp: node_site(l(L),S) :- site(L,S)"}
+        "modifiers.lp: node_site(l(L),S) :- site(L,S)",
+        "targets.lp: site_paired(G,L) :- line(G,C,_), code_kind(C,(guidance;fluoroscopy)), site(G,S), site(L,S), "
+        "may_guide(L,G)",
+        "targets.lp: guides_elsewhere(G,L) :- paired_by_site(G), line(L,_,_), L != G, site(L,S), not site(G,S)"}
     assert _rules_using("node_site") == {
         "modifiers.lp: node_site(l(L),S) :- site(L,S)",
         "modifiers.lp: separate_site(N') :- needs_bypass(N',N), node_site(N',S), node_site(N,S'), S != S'",

@@ -42,6 +42,9 @@ BAD = [
     ("long id", with_(encounter_id="x" * 65), "encounter_id"),
     ("lines not a list", with_(lines="20610"), "lines"),
     ("missing lines without note", with_(lines=None), "lines"),
+    ("white-space note without lines", with_(lines=[], note=" \n\t "), "note"),
+    ("duplicate line_id", with_(lines=[{"code": "20610", "line_id": "1"}, {"code": "77002", "line_id": "1"}]),
+     "lines[1].line_id"),
     ("distinct not boolean", with_(line0_distinct="yes"), "lines[0].distinct"),
     ("negative time", with_(documentation={"fluoroscopy_time_seconds": -1}), "documentation.fluoroscopy_time_seconds"),
 ]

@@ -63,6 +63,12 @@ PTP_SOURCE = (
     "ncci_ptp_prac.qs|2024Q3 (eff 2024-07-01)"
 )
 HISTORY = "shared/reference/cms/history"
+PFS_HISTORY = "shared/reference/cms/pfs"
+OCE = "shared/reference/oce"
+#: Slices of the October PPRRVU releases of 2014-2018 read by hand (the way history/SOURCES.md read 2013-2017).
+SLICES = ROOT / "tools" / "pprrvu_slices_transcribed.csv"
+#: The OCE code families (oce/README.md): a code outside them is not checked by the OCE tables.
+OCE_FAMILIES = [(20000, 29999), (61000, 64999), (72000, 73999), (76000, 76999), (77001, 77022)]
 
 #: The quarterly PPRRVU releases of 2020-2023 (column of code_presence_2019_2023.csv -> first day).
 QUARTERS = [(f"rvu{y % 100}{q}_{m}_status" if not (y == 2020 and q == "c") else "rvu20c_v0618_status",
@@ -121,13 +127,56 @@ def load_history(ref: Path) -> tuple[dict[str, list[Release]], dict[str, dict[st
             for r in csv.DictReader(fh):
                 if r["mod"] == "":
                     newest[r["hcpcs"]] = r
-    with (ref / "pfs_pprrvu.csv").open(encoding="utf-8") as fh:
+    with SLICES.open(encoding="utf-8") as fh:
+        slices = list(csv.DictReader(fh))
+    embedded_like = set(timeline) | set(newest)
+    for sl in slices:
+        lo, hi, absent = int(sl["span_first"]), int(sl["span_last"]), set(sl["absent"].split())
+        unchecked = set(sl["unchecked"].split())
+        for code in sorted(c for c in (embedded_like | absent) - unchecked if c.isdigit() and lo <= int(c) <= hi):
+            timeline[code].append(Release(dt.date.fromisoformat(sl["first_day"]), sl["release"], code not in absent))
+    pfs = ref / "pfs" / "pprrvu_2024_2026_families.csv.gz"
+    releases_2024: dict[tuple[str, dt.date], set[str]] = defaultdict(set)  # release -> codes valid in it
+    with gzip.open(pfs, "rt", encoding="utf-8") as fh:
         for r in csv.DictReader(fh):
-            if r["mod"] == "" and r["release"].startswith("RVU24"):
-                timeline[r["hcpcs"]].append(Release(dt.date.fromisoformat(r["date_start"]), r["release"], True))
+            key = (r["release"], dt.date.fromisoformat(r["date_start"]))
+            releases_2024.setdefault(key, set())
+            if r["mod"] == "" and r["status_code"] not in ("", "I"):
+                releases_2024[key].add(r["hcpcs"])
+    for code in embedded_like:
+        for (name, day), valid in sorted(releases_2024.items(), key=lambda x: x[0][1]):
+            timeline[code].append(Release(day, name, code in valid))
+    add_oce_quarters(ref.parent / "oce", timeline)
     for rows in timeline.values():
         rows.sort(key=lambda x: x.start)
     return timeline, newest
+
+
+def add_oce_quarters(oce: Path, timeline: dict[str, list[Release]]) -> None:
+    """The I/OCE HCPCS table's quarters (2019Q3-2026Q2) as checked releases of the codes of its families.
+
+    The OCE says whether a code is a valid HCPCS code in a quarter; the PPRRVU says whether Medicare's fee
+    schedule lists it (status I counts as absent). The two agree on every code-quarter of 2019Q4-2023
+    (oce/README.md, check 5), so the OCE checks only the quarters no PPRRVU release checks here: its first
+    quarter (2019Q3, before PPRRVU19_OCT) and the quarters after the newest PPRRVU release (2026Q1-Q2).
+    A code whose newest PPRRVU status is I (27215-27218) is not revived by its HCPCS validity.
+    """
+    with (oce / "oce_versions.csv").open(encoding="utf-8") as fh:
+        quarters = [(int(r["version_id"]), dt.date.fromisoformat(r["date_started"]), f"OCE {r['oce_version']}")
+                    for r in csv.DictReader(fh)]
+    with (oce / "hcpcs_first_last.csv").open(encoding="utf-8") as fh:
+        span = {r["code"]: (int(r["first_version_id"]), int(r["last_version_id"])) for r in csv.DictReader(fh)}
+    for code, rows in timeline.items():
+        if not (code.isdigit() and any(lo <= int(code) <= hi for lo, hi in OCE_FAMILIES)):
+            continue
+        checked = [r for r in rows if r.present is not None]
+        newest = max(checked, key=lambda r: r.start) if checked else None
+        first, last = span.get(code, (0, -1))
+        for vid, day, name in quarters:
+            pfs_checked = dt.date(2019, 10, 1) <= day <= (newest.start if newest else day)
+            if pfs_checked or (day > dt.date(2019, 10, 1) and newest is not None and not newest.present):
+                continue
+            rows.append(Release(day, name, first <= vid <= last))
 
 
 def _next_quarter(day: dt.date) -> dt.date:
@@ -159,21 +208,51 @@ def date_code(releases: list[Release]) -> tuple[str, str, str, bool]:
     notes, loose = [], False
     start = end = ""
     if first > 0:
-        before = checked[first - 1]
+        before, at = checked[first - 1], checked[first]
         start = _next_quarter(before.start).isoformat()
-        loose |= _next_quarter(before.start) != checked[first].start
-        notes.append(f"absent {before.name}, present {checked[first].name}")
+        note = f"absent {before.name}, present {at.name}"
+        if _next_quarter(before.start) != at.start:
+            january = _single_january(before.start, at.start)
+            if january is None:
+                loose = True
+            else:
+                start, note = january.isoformat(), note + " (annual CPT change: January 1)"
+        notes.append(note)
     if last < len(checked) - 1:
-        after = checked[last + 1]
+        at, after = checked[last], checked[last + 1]
         end = (after.start - dt.timedelta(days=1)).isoformat()
-        loose |= _next_quarter(checked[last].start) != after.start
-        notes.append(f"present {checked[last].name}, absent {after.name}")
+        note = f"present {at.name}, absent {after.name}"
+        if _next_quarter(at.start) != after.start:
+            january = _single_january(at.start, after.start)
+            if january is None:
+                loose = True
+            else:
+                end, note = (january - dt.timedelta(days=1)).isoformat(), note + " (annual CPT change: January 1)"
+        notes.append(note)
     return start, end, "; ".join(notes), loose
+
+
+def _single_january(after: dt.date, upto: dt.date) -> dt.date | None:
+    """The one January 1 in ``(after, upto]``, or None when there is none or more than one.
+
+    CPT Category I codes are added and deleted once a year, on January 1 (the annual CPT release the MPFS
+    final rule adopts); between two checked releases with exactly one January 1 between them, that is the
+    day a code appeared or the day after it ended (an inference, stated in the data README).
+
+    >>> _single_january(dt.date(2016, 10, 1), dt.date(2017, 10, 1))
+    datetime.date(2017, 1, 1)
+    >>> _single_january(dt.date(2014, 10, 1), dt.date(2016, 10, 1)) is None
+    True
+
+    """
+    januaries = [dt.date(y, 1, 1) for y in range(after.year + 1, upto.year + 1) if after < dt.date(y, 1, 1) <= upto]
+    return januaries[0] if len(januaries) == 1 else None
 
 
 def build_codes(ref: Path) -> set[str]:
     """The code table and the derived attributes; returns the embedded code set."""
     timeline, newest = load_history(ref)
+    ptp_days = ptp_evidence(ref)
     with CURATED_CODES.open(encoding="utf-8") as fh:
         curated = {r["code"]: r for r in csv.DictReader(fh)}
     pfs24: dict[str, dict[str, str]] = {}
@@ -211,10 +290,15 @@ def build_codes(ref: Path) -> set[str]:
             desc = newest[code]["description"] if code in newest else "(no descriptor in the sources here)"
             src.append(f"description: CMS PPRRVU short descriptor ({_release(newest.get(code))}); "
                        f"kind and target: {_kind_source(code, aoc)}")
+        seen = [r for r in timeline.get(code, []) if r.present]
+        shown = [seen[0].start.isoformat()] if seen else []
+        shown += [ptp_days[code]] if code in ptp_days else []
+        first_seen = min(shown) if shown and (not start or is_loose) else ""
         if note:
-            src.append(f"dates: {HISTORY} ({note})")
+            src.append(f"dates: {HISTORY}, {PFS_HISTORY}, {OCE}, tools/pprrvu_slices_transcribed.csv ({note})")
         elif not start and not end:
-            src.append(f"dates: none known ({HISTORY}: present in every release checked)")
+            src.append(f"dates: none known ({HISTORY}, {PFS_HISTORY}, {OCE}: present in every release checked, "
+                       f"the first {seen[0].name if seen else 'none'})")
         if is_loose:
             loose.append(code)
         pctc, pctc_src = "", ""
@@ -224,12 +308,31 @@ def build_codes(ref: Path) -> set[str]:
             pctc, pctc_src = newest[code]["pctc_ind"], f"{_release(newest[code])} ({HISTORY})"
         if pctc:
             src.append(f"PC/TC indicator: {pctc_src}")
-        rows.append([code, kind, target, desc, start, end, pctc, "; ".join(src)])
+        rows.append([code, kind, target, desc, start, end, pctc, "; ".join(src), first_seen])
     _write("codes.csv", ["code", "kind", "target", "description", "effective_date", "deletion_date", "pctc_ind",
-                         "source"], rows)
+                         "source", "first_seen"], rows)
     print(f"dates bounded loosely (releases not checked in between): {', '.join(loose)}")
-    build_attributes(codes, newest, fractures)
+    build_attributes(codes, newest, fractures, {r[0]: r[4] for r in rows if r[4]})
     return codes
+
+
+def ptp_evidence(ref: Path) -> dict[str, str]:
+    """Per code, the earliest last day of an NCCI PTP edit naming it (indicator 9 excluded).
+
+    An edit is in force only between two valid codes, so a code named by an edit was valid on that edit's
+    last day: the earliest day a CMS row shows the code in use, where no PPRRVU release checked here shows
+    it earlier (``first_seen`` in codes.csv).
+    """
+    days: dict[str, str] = {}
+    with gzip.open(ref / "ncci_ptp_practitioner_2024q3_full.csv.gz", "rt", encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            day = r["deletion_date"]
+            if r["modifier_indicator"] == "9" or not day or day.startswith("9999"):
+                continue
+            for code in (r["column_1"], r["column_2"]):
+                if day < days.get(code, "9999"):
+                    days[code] = day
+    return days
 
 
 def _release(row: dict[str, str] | None) -> str:
@@ -291,12 +394,48 @@ INCLUDES_GUIDANCE = {
 }
 #: Somatic nerve blocks whose short descriptor first names imaging ('img') in RVU23A, not in RVU22D.
 IMAGING_FROM_2023 = ["64415", "64416", "64417", "64445", "64446", "64447", "64448"]
+#: Descriptors that came to include imaging guidance on a day no release checked here can show (the code
+#: existed before; no PPRRVU release older than RVU13D is in the reference): the CPT edition that changed them.
+CPT_DESCRIPTOR_DATES = {
+    **dict.fromkeys(["64479", "64480", "64483", "64484"], (
+        "2011-01-01", "CPT 2011 revised the transforaminal epidural injection codes to include imaging guidance "
+                      "(fluoroscopy or CT); before, 77003 was reported with them. Inferred from the CPT edition: no "
+                      "CMS row here is older than RVU13D")),
+    "27096": ("2012-01-01", "CPT 2012 revised the sacroiliac joint injection to require and include imaging "
+                            "guidance (fluoroscopy or CT), arthrography included. Inferred from the CPT edition: no "
+                            "CMS row here is older than RVU13D"),
+    **dict.fromkeys(["64633", "64634", "64635", "64636"], (
+        "2012-01-01", "CPT 2012 created the facet neurolysis codes with imaging guidance included, in place of "
+                      "64622-64627 (absent from RVU13D, shared/reference/cms/history key_codes_presence_2013_2017_"
+                      "transcribed.csv, where 64633-64636 are present). The day is inferred from the CPT edition")),
+    **dict.fromkeys(["64490", "64491", "64492", "64493", "64494", "64495"], (
+        "2010-01-01", "CPT 2010 created the paravertebral facet joint injection codes with imaging guidance "
+                      "included. Inferred from the CPT edition: no CMS row here is older than RVU13D")),
+    "27279": ("2015-01-01", "CPT 2015 describes the percutaneous sacroiliac arthrodesis 'with image guidance'; the "
+                            "earliest CMS row here that shows 27279 in use is an NCCI PTP edit ending 2015-12-31 "
+                            "(ncci_ptp_practitioner_2024q3_full.csv.gz). The day is inferred from the CPT edition"),
+}
 
 
-def build_attributes(codes: set[str], newest: dict[str, dict[str, str]], fractures: set[str]) -> None:
-    """Curated attributes plus the derived ones: included guidance, integral fluoroscopy; dated where sourced."""
+def build_attributes(codes: set[str], newest: dict[str, dict[str, str]], fractures: set[str],
+                     first_days: dict[str, str] | None = None) -> None:
+    """Curated attributes plus the derived ones: included guidance, integral fluoroscopy; dated where sourced.
+
+    An ``includes_guidance`` row is dated from the CPT edition that put imaging guidance into the descriptor
+    (``CPT_DESCRIPTOR_DATES``), or from the code's own first day where the code was created with it; the
+    others (arthrography and spinal supervision and interpretation, 20696/20697) hold on every day the code
+    is valid, no source here dating their descriptors.
+    """
+    first_days = first_days or {}
     with CURATED_ATTRS.open(encoding="utf-8") as fh:
-        rows = [[r["code"], r["attribute"], r["value"], "", "", r["source"]] for r in csv.DictReader(fh)]
+        rows = [[r["code"], r["attribute"], r["value"], *_descriptor_date(r["code"], r["attribute"], first_days),
+                 "", r["source"]] for r in csv.DictReader(fh)]
+    for row in rows:
+        if row[3] and row[0] in CPT_DESCRIPTOR_DATES:
+            row[5] += f"; from {row[3]}: {CPT_DESCRIPTOR_DATES[row[0]][1]}"
+        elif row[3]:
+            row[5] += (f"; from {row[3]}: the code's first day (codes.csv), its descriptor including the guidance "
+                       "since it was created")
     have = {(r[0], r[1]) for r in rows}
 
     def add(code: str, attribute: str, value: str, source: str, start: str = "") -> None:
@@ -305,7 +444,13 @@ def build_attributes(codes: set[str], newest: dict[str, dict[str, str]], fractur
             have.add((code, attribute))
 
     for code, why in INCLUDES_GUIDANCE.items():
-        add(code, "includes_guidance", "yes", f"CPT descriptor, paraphrased by fluorologic: {why}")
+        start = _descriptor_date(code, "includes_guidance", first_days)[0]
+        when = ""
+        if start:
+            when = (f"; from {start}: {CPT_DESCRIPTOR_DATES[code][1]}" if code in CPT_DESCRIPTOR_DATES else
+                    f"; from {start}: the code's first day (codes.csv), its descriptor including the guidance "
+                    "since it was created")
+        add(code, "includes_guidance", "yes", f"CPT descriptor, paraphrased by fluorologic: {why}{when}", start)
     for code in IMAGING_FROM_2023:
         add(code, "includes_guidance", "yes",
             f"{_DESC} names imaging from RVU23A ('{newest[code]['description']}'), not in RVU22D "
@@ -327,6 +472,15 @@ def build_attributes(codes: set[str], newest: dict[str, dict[str, str]], fractur
             f"fracture/dislocation care with fixation: intraoperative fluoroscopy is integral (issue 14 point 5; NCCI "
             f"Policy Manual Chapter IV, verbatim text not retrieved); {why}")
     _write("code_attributes.csv", ["code", "attribute", "value", "effective_date", "deletion_date", "source"], rows)
+
+
+def _descriptor_date(code: str, attribute: str, first_days: dict[str, str]) -> tuple[str]:
+    """The first day an ``includes_guidance`` attribute holds ('' where no source dates it)."""
+    if attribute != "includes_guidance":
+        return ("",)
+    if code in CPT_DESCRIPTOR_DATES:
+        return (CPT_DESCRIPTOR_DATES[code][0],)
+    return (first_days.get(code, ""),)
 
 
 def build_ptp(ref: Path, codes: set[str]) -> None:
@@ -356,14 +510,42 @@ def build_mue(ref: Path, codes: set[str]) -> None:
 
 
 def build_aoc(ref: Path, codes: set[str]) -> None:
-    """Add-on code edits whose add-on code is an embedded code."""
-    rows = []
+    """Add-on code edits whose add-on code is an embedded code, dated by the I/OCE add-on maps (2019Q3-2026Q2).
+
+    The 2024Q3 AOC rows are all in the OCE maps of 2024Q3 with the same type (oce/README.md, check 4), so
+    the OCE ranges date them: a range that starts after the first OCE quarter gives the edit's first day, one
+    that ends before the newest gives its last; a range from the first OCE quarter is open before (the
+    maps cannot see earlier). OCE ranges of edits that ended before the newest OCE quarter and are not in the
+    2024Q3 file (62270 and 62272 as primaries of 77003 until 2019-12-31) are added as rows of their own.
+    """
+    oce: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
+    with (ref.parent / "oce" / "addon.csv").open(encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            if r["addon_code"] in codes:
+                oce[(r["primary_code"] or "CCCCC", r["addon_code"])].append(r)
+
+    def days(r: dict[str, str]) -> tuple[str, str]:
+        return ("" if r["first_version_id"] == "76" else r["first_date"],
+                "" if r["open_ended"] == "1" else r["last_date"])
+
+    rows, used = [], set()
     with (ref / "ncci_aoc_2024q3.csv").open(encoding="utf-8") as fh:
         for r in csv.DictReader(fh):
             if r["add_on_code"] in codes:
-                rows.append([r["primary_code"], r["add_on_code"], r["aoc_edit_type"], "2024Q3", r["source"]])
+                pair = (r["primary_code"], r["add_on_code"])
+                now = [o for o in oce.get(pair, []) if o["first_date"] <= "2024-07-01" <= o["last_date"]]
+                start, end = days(now[0]) if now else ("", "")
+                used.update(id(o) for o in now)
+                rows.append([*pair, r["aoc_edit_type"], "2024Q3", start, end, r["source"]])
+    for pair, ranges in sorted(oce.items()):
+        for o in ranges:
+            if id(o) not in used and o["open_ended"] != "1":  # an edit still open is the 2024Q3 file's to list
+                rows.append([*pair, o["addon_type"], f"OCE {o['first_oce_version']}-{o['last_oce_version']}",
+                             *days(o), f"{OCE}/addon.csv ({o['source']}; OCE versions {o['first_oce_version']}-"
+                                       f"{o['last_oce_version']})"])
     rows.sort()
-    _write("aoc.csv", ["primary_code", "add_on_code", "aoc_edit_type", "quarter", "source"], rows)
+    _write("aoc.csv", ["primary_code", "add_on_code", "aoc_edit_type", "quarter", "effective_date", "deletion_date",
+                       "source"], rows)
 
 
 PFS_COLUMNS = ["hcpcs", "mod", "status_code", "work_rvu", "non_fac_na_indicator", "facility_na_indicator",
@@ -386,7 +568,9 @@ def build_tables() -> None:
     """One row per embedded table: its quarter, the first day its rows are dated from, and its source."""
     rows = [
         ["codes", "", "2013-10-01", f"{HISTORY}: PPRRVU RVU13D-RVU17D (transcribed), PPRRVU19_OCT, RVU20A-RVU23D; "
-                                    "shared/reference/cms/pfs_pprrvu.csv RVU24A-RVU24C; tools/curated_codes.csv"],
+                                    "tools/pprrvu_slices_transcribed.csv: RVU14D, RVU15D, RVU16D, RVU18D slices; "
+                                    f"{PFS_HISTORY}: RVU24A-RVU25D; {OCE}: I/OCE 2019Q3-2026Q2; "
+                                    "tools/curated_codes.csv"],
         ["ptp_practitioner", "2024Q3", "2024-07-01", PTP_SOURCE],
     ]
     _write("tables.csv", ["table", "quarter", "first_day", "source"], rows)

@@ -6,7 +6,8 @@ the field-named :class:`~fluorologic.contract.errors.InputError` of the contract
 models in its OpenAPI, and ``fluorologic schema`` prints them as one JSON Schema document. What the schema says
 is what validation accepts: the places of service are an enum of the embedded table, a date is a ``format:
 date`` string, and the rule no schema keyword states alone (``lines`` may be empty only when a ``note`` is
-given) is written into the schema as an ``anyOf``.
+given, and holds more than white space) is written into the schema as an ``anyOf``. ``line_id``s unique within
+an encounter is checked after the schema (no JSON Schema keyword compares one property across array items).
 
 Examples
 --------
@@ -139,7 +140,7 @@ class ClaimIn(TypedDict):
         'the MPFS payment locality as "MAC:locality", e.g. "15202:01"; absent: national amounts'))]]
 
 
-_LINES_OR_NOTE = {"anyOf": [{"required": ["note"], "properties": {"note": {"type": "string"}}},
+_LINES_OR_NOTE = {"anyOf": [{"required": ["note"], "properties": {"note": {"type": "string", "pattern": "\\S"}}},
                             {"required": ["lines"], "properties": {"lines": {"type": "array", "minItems": 1}}}]}
 
 
@@ -253,8 +254,20 @@ def validate_encounter(raw: Any) -> EncounterIn:
     except ValidationError as exc:
         err = exc.errors(include_url=False)[0]
         raise InputError(_path(err["loc"]), _message(err)) from None
-    if not valid.get("lines") and valid.get("note") is None:
+    note = valid.get("note")
+    if not valid.get("lines") and (note is None or not note.strip()):
+        if note is not None:
+            raise InputError("note", "must hold more than white space when lines is empty")
         raise InputError("lines", "is required and may be empty only when a note is given")
+    seen: dict[str, int] = {}
+    for i, line in enumerate(valid.get("lines") or []):
+        line_id = line.get("line_id")
+        if line_id is None:
+            continue
+        if line_id in seen:
+            raise InputError(f"lines[{i}].line_id", f"must be unique within the encounter (lines[{seen[line_id]}] "
+                                                   "has the same line_id)")
+        seen[line_id] = i
     return valid
 
 

@@ -179,11 +179,12 @@ def decode(sol: Solution) -> dict[str, Any]:
         line = enc.lines[lnum - 1]
         by_code, slots = _by(by, rid, row, cite)
         excluded.append({"code": line.code, "units": line.units, "reason": reason, "by": by_code, "rule": rule,
-                         "detail": excluded_detail(reason, code=line.code, dos=dos, **slots)})
+                         "detail": excluded_detail(reason, rule, code=line.code, dos=dos, **slots)})
         if ids:
             excluded[-1]["line_id"] = line.line_id
         if by_code == "note" and sol.facts.note is not None:
-            excluded[-1]["evidence"] = note_evidence(sol.facts.note, "fluoroscopy_negated", "fluoroscopy_time_seconds")
+            excluded[-1]["evidence"] = note_evidence(sol.facts.note, "fluoroscopy_negated", "fluoroscopy_planned",
+                                                     "fluoroscopy_historical", "fluoroscopy_time_seconds")
     for n, t, rule, rid in at["trimmed"]:
         key = _node_key(n)
         if not (isinstance(n, dict) and "l" in n):

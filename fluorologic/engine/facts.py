@@ -119,6 +119,8 @@ def _add_note(f: Facts, note: NoteFindings) -> None:
         f.add("note", const("fluoroscopy_used"))
     if note.fluoroscopy_negated:
         f.add("note", const("fluoroscopy_negated"))
+    if note.fluoroscopy_not_performed:
+        f.add("note", const("fluoroscopy_not_performed"))
     if note.spinal is not None:
         f.add("note_target", const("spinal" if note.spinal else "nonspinal"))
     for kind in note.procedure_kinds:
@@ -138,6 +140,8 @@ def _add_rule_rows(f: Facts, data: RuleData, codes: set[str], dos: int) -> None:
             f.add("code_effective", c.code, c.effective)
         if c.deletion is not None:
             f.add("code_deleted", c.code, c.deletion)
+        if c.first_seen is not None:
+            f.add("code_known_from", c.code, c.first_seen)
         pctc = data.pctc(c.code, dos)
         if pctc is not None:
             f.add("attr", c.code, const("pctc"), pctc)
@@ -153,7 +157,10 @@ def _add_rule_rows(f: Facts, data: RuleData, codes: set[str], dos: int) -> None:
     for code in sorted(sel.addons):
         f.add("addon", code)
     for a in sel.aoc:
-        f.add("aoc", a.primary, a.add_on, a.edit_type, f.row("aoc", a))
+        if a.dated:
+            f.add("aoc_dated", a.primary, a.add_on, a.edit_type, a.start or 0, a.end or OPEN_END, f.row("aoc", a))
+        else:
+            f.add("aoc", a.primary, a.add_on, a.edit_type, f.row("aoc", a))
     for i in sel.inclusive:
         f.add("inclusive", i.without, i.guidance, i.with_code, f.row("inclusive", i))
     for fee in sel.fees:

@@ -4,8 +4,9 @@ The shown atoms of the batch program are a function of the input facts. Two of t
 encodings only through comparisons, and the key keeps no more of them than the comparisons see:
 
 * the date of service, ``dos(T)``, is only compared with the dates of the rule rows of the encounter
-  (``in_force.lp``: ``T < D`` with a code's first day, ``T > D`` with its last, ``T <= Del`` and
-  ``T > Del`` with a PTP deletion date, ``T >= Eff`` with an MUE quarter). The key keeps, instead of
+  (``in_force.lp``: ``T < D`` with a code's first day or the first day a row shows it in use, ``T > D``
+  with its last, ``T <= Del`` and ``T > Del`` with a PTP deletion date, ``T >= Eff`` with an MUE quarter,
+  ``F <= T <= E`` with the days of a dated attribute or add-on edit). The key keeps, instead of
   ``T``, how many of those dates lie before ``T`` and whether ``T`` is one of them; every comparison
   with every one of them then has the same outcome for two dates with the same key, so the same atoms;
 * the site text of a line, ``site(L,S)``, is only compared with another line's site for equality
@@ -40,7 +41,7 @@ __all__ = ["date_thresholds", "memo_key"]
 
 #: Rule-row predicates and the positions of the dates the date of service is compared with (in_force.lp).
 _DATED = {"code_effective": (1,), "code_deleted": (1,), "ptp": (3,), "mue": (3,), "attr_dated": (3, 4),
-          "data_covers": (0, 1)}
+          "data_covers": (0, 1), "code_known_from": (1,), "aoc_dated": (3, 4)}
 
 
 def date_thresholds(rule_terms: Iterable[Atom]) -> tuple[int, ...]:

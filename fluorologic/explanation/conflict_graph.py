@@ -233,7 +233,8 @@ class _Builder:
             elif isinstance(by, dict) and "note" in by:
                 finding = by["note"]
                 src = self.fact(f"F:note:{finding}", f"note:\n{finding.replace('_', ' ')}", "note", value=finding)
-                self.relate(src, dst, "blocks", rule, reason, excluded_detail(reason, **self._slots(code, None, None)))
+                self.relate(src, dst, "blocks", rule, reason,
+                            excluded_detail(reason, rule, **self._slots(code, None, None)))
             elif reason == "add_on_without_primary":
                 src = self.fact(f"F:aoc:{code}", f"{code} is an add-on:\nno billed eligible primary",
                                 "add_on_rule", value=code)

@@ -113,6 +113,23 @@ class NoteFindings:
     laterality: str | None = field(default=None, compare=False)
     distinct: bool = False
 
+    @property
+    def fluoroscopy_not_performed(self) -> bool:
+        """The note documents a procedure, and fluoroscopy only as planned or past, never as used in it.
+
+        Such a note contradicts a billed guidance line; a note that is merely silent about imaging (or too
+        short to document a procedure) does not.
+
+        >>> NoteFindings(procedure_kinds=("joint_injection",),
+        ...              evidence=(Evidence("fluoroscopy_planned", 0, 5, "x"),)).fluoroscopy_not_performed
+        True
+        >>> NoteFindings(procedure_kinds=("joint_injection",)).fluoroscopy_not_performed
+        False
+
+        """
+        return (not self.fluoroscopy_used and not self.fluoroscopy_negated and bool(self.procedure_kinds)
+                and any(e.fact in ("fluoroscopy_planned", "fluoroscopy_historical") for e in self.evidence))
+
     def to_dict(self) -> dict[str, Any]:
         """The "Note findings" object of the contract, exactly its fields."""
         return {

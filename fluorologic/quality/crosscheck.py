@@ -98,8 +98,9 @@ class _Rules:
                 self.caps[m.code].append((m.value, m.mai))
         self.addons = set(sel.addons)
         self.primaries: dict[str, set[str]] = defaultdict(set)
-        for a in sel.aoc:
-            self.primaries[a.add_on].add(a.primary)
+        for a in sel.aoc:  # a dated add-on edit holds from its first through its last day
+            if a.in_force(dos):
+                self.primaries[a.add_on].add(a.primary)
         self.inclusive = [(i.without, i.guidance, i.with_code) for i in sel.inclusive]
         self.fees: dict[tuple[str, str], list[FeeCents]] = defaultdict(list)
         for f in sel.fees:
@@ -170,6 +171,43 @@ class _Problem:
             self.nodes.append(Candidate(code, units, replaces=tuple(sorted(set(replaced)))))
         self.nodes.sort(key=lambda c: c.order)
 
+    # -- which procedure a guidance line guides ----------------------------------------------------------------
+    def may_guide(self, proc: int, guide: int) -> bool:
+        """Whether claimed line ``proc`` may be the procedure that guidance line ``guide`` guides.
+
+        An AOC eligible primary, a procedure that includes guidance or makes fluoroscopy integral, or any
+        procedure for a guidance code without a primary list.
+        """
+        r, p, g = self.rules, self.enc.lines[proc - 1].code, self.enc.lines[guide - 1].code
+        if proc == guide:
+            return False
+        eligible = r.primaries.get(g, set())
+        if p in eligible:
+            return True
+        if not r.imaging(g):
+            return False
+        if r.has(p, "includes_guidance") or r.has(p, "fluoroscopy_integral"):
+            return True
+        procedure = r.kind.get(p) == "procedure"
+        return procedure and (not (eligible - {"CCCCC"}) or "CCCCC" in eligible)
+
+    def guides_elsewhere(self, guide: int, other: int) -> bool:
+        """Guidance line ``guide`` is paired by site with a procedure it may guide, and ``other`` has another site."""
+        lines = self.enc.lines
+        site = lines[guide - 1].site
+        if not site or not self.rules.imaging(lines[guide - 1].code) or other == guide:
+            return False
+        paired = any(ln.site == site and self.may_guide(i, guide) for i, ln in enumerate(lines, start=1))
+        return paired and bool(lines[other - 1].site) and lines[other - 1].site != site
+
+    def apart(self, m: Candidate, n: Candidate) -> bool:
+        """``m`` and ``n`` are a procedure and a guidance line that guides another procedure at another site."""
+        def lines_of(c: Candidate) -> tuple[int, ...]:
+            return (c.line,) if c.line is not None else c.replaces
+
+        return any(self.guides_elsewhere(g, o) for a, b in ((m, n), (n, m)) if a.line is not None
+                   for o in (a.line,) for g in lines_of(b))
+
     # -- facts about one candidate ----------------------------------------------------------------------------
     def line_of(self, n: Candidate) -> Line | None:
         return self.enc.lines[n.line - 1] if n.line is not None else None
@@ -226,12 +264,15 @@ class _Problem:
             return False
         r = self.rules
         indicators = r.edits.get((m.code, n.code), set())
-        if 0 in indicators or (1 in indicators and not self.distinct(n)):
+        apart = self.apart(m, n)
+        if 0 in indicators or (1 in indicators and not self.distinct(n) and not apart):
             return True
         # General fluoroscopy beside a specific guidance code: never billed, whatever the record documents.
         if r.has(m.code, "supersedes_general_fluoroscopy") and r.has(n.code, "general_fluoroscopy"):
             return True
-        policy = (r.has(m.code, "includes_guidance") or r.has(m.code, "fluoroscopy_integral")) and r.imaging(n.code)
+        # Included guidance and integral fluoroscopy belong to the procedure's own site.
+        policy = (r.has(m.code, "includes_guidance") or r.has(m.code, "fluoroscopy_integral")) and r.imaging(n.code) \
+            and not apart
         # A documented distinct service bypasses a policy arrow, unless an indicator-0 edit locks the pair.
         return policy and (not self.distinct(n) or 0 in indicators)
 
@@ -270,12 +311,16 @@ class _Problem:
         return sorted(mods)
 
     def _bypassed_by(self, m: Candidate, n: Candidate) -> bool:
-        """``m`` would suppress ``n`` but for ``n``'s documented distinct service."""
-        if not self.distinct(n):
-            return False
+        """``m`` would suppress ``n`` but for ``n``'s documented distinct service (or its own site)."""
         r = self.rules
         indicators = r.edits.get((m.code, n.code), set())
-        policy = (r.has(m.code, "includes_guidance") or r.has(m.code, "fluoroscopy_integral")) and r.imaging(n.code)
+        apart = self.apart(m, n)
+        if apart and 1 in indicators:
+            return True
+        if not self.distinct(n):
+            return False
+        policy = (r.has(m.code, "includes_guidance") or r.has(m.code, "fluoroscopy_integral")) and r.imaging(n.code) \
+            and not apart
         return 1 in indicators or (policy and 0 not in indicators)
 
     def amount(self, n: Candidate, units: int, mods: list[str]) -> int | None:

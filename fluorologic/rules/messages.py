@@ -96,9 +96,21 @@ def mue_scope(mai: int | None) -> str:
     return "per line" if mai == 1 else "per date of service"
 
 
-def excluded_detail(reason: str, **slots: object) -> str:
-    """The sentence for an ``excluded`` entry with ``reason``."""
-    return _EXCLUDED[reason].format(**slots)
+#: Sentences for an excluded reason that several rules give, by rule.
+_EXCLUDED_BY_RULE = {
+    "note.not_performed": "The note documents the procedure but fluoroscopy only as planned or past, not as used "
+                          "in it, which contradicts {code}.",
+}
+
+
+def excluded_detail(reason: str, rule: str | None = None, **slots: object) -> str:
+    """The sentence for an ``excluded`` entry with ``reason`` (by ``rule`` where the reason has several rules).
+
+    >>> excluded_detail("not_documented", "note.not_performed", code="77002").startswith("The note documents")
+    True
+
+    """
+    return (_EXCLUDED_BY_RULE.get(rule or "") or _EXCLUDED[reason]).format(**slots)
 
 
 def added_detail(reason: str, **slots: object) -> str:

@@ -82,6 +82,18 @@ class AocRow:
     edit_type: int
     quarter: str
     source: str
+    #: First and last day of the edit (the I/OCE add-on maps date them); None: no date known.
+    start: int | None = None
+    end: int | None = None
+
+    @property
+    def dated(self) -> bool:
+        """Whether the edit holds only between known days."""
+        return self.start is not None or self.end is not None
+
+    def in_force(self, dos: int) -> bool:
+        """Whether the edit is in force on ``dos``."""
+        return (self.start is None or self.start <= dos) and (self.end is None or dos <= self.end)
 
 
 @dataclass(frozen=True)
@@ -121,6 +133,8 @@ class CodeRow:
     deletion: int | None
     source: str
     pctc: int | None = None
+    #: The earliest day a CMS row shows the code in use, where its first day is unknown or loosely bounded.
+    first_seen: int | None = None
 
 
 @dataclass(frozen=True)
@@ -321,14 +335,16 @@ class RuleData:
             return cls(
                 codes=[CodeRow(r["code"], r["kind"], r["target"], r["description"], date_number(r["effective_date"]),
                                date_number(r["deletion_date"]), r["source"],
-                               int(r["pctc_ind"]) if r["pctc_ind"].strip() else None) for r in _rows("codes.csv")],
+                               int(r["pctc_ind"]) if r["pctc_ind"].strip() else None,
+                               date_number(r.get("first_seen") or "")) for r in _rows("codes.csv")],
                 attrs=[AttrRow(r["code"], r["attribute"], r["value"], r["source"], date_number(r["effective_date"]),
                                date_number(r["deletion_date"])) for r in _rows("code_attributes.csv")],
                 ptp=PtpIndex(_gz_text("ptp_practitioner.csv.gz"), ptp["quarter"], ptp["source"]),
                 mue=[MueRow(r["hcpcs_code"], int(r["mue_value"]), int(r["mai"]), r["mai_text"], r["mue_rationale"],
                             date_number(r["effective_date"]) or 0, r["quarter"], r["source"])
                      for r in _rows("mue_practitioner.csv")],
-                aoc=[AocRow(r["primary_code"], r["add_on_code"], int(r["aoc_edit_type"]), r["quarter"], r["source"])
+                aoc=[AocRow(r["primary_code"], r["add_on_code"], int(r["aoc_edit_type"]), r["quarter"], r["source"],
+                            date_number(r.get("effective_date") or ""), date_number(r.get("deletion_date") or ""))
                      for r in _rows("aoc.csv")],
                 inclusive=[InclusiveRow(r["without_code"], r["guidance_code"], r["with_code"], r["source"])
                            for r in _rows("imaging_inclusive.csv")],

@@ -121,3 +121,24 @@ def test_imaging_lines_are_never_marked_distinct():
     enc = parse_encounter(_enc([{"code": "62323"}, {"code": "20610"}, {"code": "77003"}], TWO_SITES))
     facts = build_facts(enc, RuleData.embedded())
     assert {str(a) for a in facts.atoms if a.name == "distinct"} == {"distinct(1)", "distinct(2)"}
+
+
+def test_planned_fluoroscopy_is_not_performed(engine):
+    """A note that documents the procedure and fluoroscopy only as planned contradicts 77002 (issue 26, point 2)."""
+    enc = {"encounter_id": "p1", "date_of_service": "2024-08-14", "place_of_service": "11",
+           "lines": [{"code": "20610"}, {"code": "77002"}],
+           "note": "PROCEDURE: Left knee intra-articular injection. Fluoroscopic guidance was planned; however, the "
+                   "injection was performed using anatomic landmarks. 40 mg triamcinolone were injected."}
+    res = engine.solve(enc)
+    assert [(x["code"], x["reason"], x["rule"]) for x in res["excluded"]] == [
+        ("77002", "not_documented", "note.not_performed")]
+    assert [e["fact"] for e in res["excluded"][0]["evidence"]] == ["fluoroscopy_planned"]
+
+
+def test_a_note_silent_about_imaging_or_without_a_procedure_excludes_nothing(engine):
+    base = {"encounter_id": "p2", "date_of_service": "2024-08-14", "place_of_service": "11",
+            "lines": [{"code": "20610"}, {"code": "77002"}]}
+    for note in ("PROCEDURE: Left knee intra-articular injection. 40 mg triamcinolone were injected.",
+                 "Fluoroscopy planned.", "Knee."):
+        res = engine.solve({**base, "note": note})
+        assert [b["code"] for b in res["billable"]] == ["20610", "77002"], note
