@@ -39,12 +39,13 @@ def is_loopback(host: str) -> bool:
 
 
 def check_exposure(host: str, token: str | None) -> None:
-    """Refuse (a usage error) to listen on anything but loopback without a token; put the token in the env."""
+    """Refuse (a usage error) to listen on anything but loopback without a token; put host and token in the env."""
     if token:
         os.environ["FLUOROLOGIC_TOKEN"] = token
     elif not is_loopback(host):
         raise click.UsageError(f"--host {host} is reachable from other machines: give --token TOKEN (or set "
                                "FLUOROLOGIC_TOKEN); every request must then carry it")
+    os.environ["FLUOROLOGIC_HOST"] = host  # the workbench answers to this name (and the loopback ones) only
 
 
 @click.command()
