@@ -78,6 +78,8 @@ def serve(host: str, port: int, workers: int, solve_timeout: float, max_body_byt
     """Serve POST /v1/solve, /v1/why, /v1/scan, GET /healthz, the workbench at / and offline API docs at /docs."""
     import uvicorn  # the server is loaded only when serving
 
+    from fluorologic.service.timeouts import HTTP_PROTOCOL  # read deadlines for slow clients
+
     check_exposure(host, token)
     try:
         rule_source(store, as_of_quarter)
@@ -92,4 +94,4 @@ def serve(host: str, port: int, workers: int, solve_timeout: float, max_body_byt
                        "FLUOROLOGIC_BATCH_LINGER": str(batch_linger_ms / 1000),
                        "FLUOROLOGIC_SERVE_STORE": store or "", "FLUOROLOGIC_AS_OF_QUARTER": as_of_quarter or ""})
     uvicorn.run("fluorologic.service.app:create_app", factory=True, host=host, port=port, workers=workers,
-                access_log=access_log, log_level="info")
+                access_log=access_log, log_level="info", http=HTTP_PROTOCOL)
