@@ -289,6 +289,7 @@ def read_fhir(stream: TextIO) -> Iterator[dict[str, Any] | ClaimError]:
             yield ClaimError(None, "$", f"line {number} is nested too deeply to read")
             continue
         except json.JSONDecodeError as exc:
-            yield ClaimError(None, "$", f"line {number} is not valid JSON: {exc.msg} at column {exc.colno}")
+            yield ClaimError(None, "$", f"line {number} is not valid JSON: {exc.msg.removesuffix(' at')} "
+                                         f"at column {exc.colno}")
             continue
         yield from _resource(res, f"line {number}")

@@ -142,7 +142,8 @@ class _Plan:
         ic = self.ic
         seg_term, ele, _ = ic.terms
         for tx in self.touched:
-            count = sum(1 for p in range(tx.st, tx.se + 1) if p not in self.removed)
+            count = sum(1 for p in range(tx.st, tx.se + 1)
+                        if p not in self.removed and ic.segments[p - 1][1].strip())  # an empty piece is no segment
             self.replace[tx.se] = _set_element(self.body(tx.se), ele, 1, str(count))
         out = []
         for pos, (prefix, body) in enumerate(ic.segments, start=1):

@@ -43,6 +43,7 @@ from pyx12.x12file import X12Reader
 
 from fluorologic.claims.errors import ClaimError
 from fluorologic.claims.x12_loops import Transaction, X12Claim, X12Line, finish_claim
+from fluorologic.claims.x12_segments import SegmentStream, Skipped
 from fluorologic.contract.errors import InputError
 from fluorologic.contract.places import default_places
 from fluorologic.contract.schema import CODE_PATTERN
@@ -137,6 +138,7 @@ class _Walker:
         self.line: X12Line | None = None
         self.places = default_places()
         self.unterminated = False  # a missing SE was reported: pyx12's "unterminated loop" at GE/IEA says it again
+        self.pending: tuple[str, str] | None = None  # a piece not read between two claims: the next claim's error
         self.handlers = {"HL": self._hl, "NM1": self._nm1, "SBR": self._sbr, "CLM": self._clm, "HI": self._hi,
                          "DTP": self._dtp, "LX": self._lx, "SV1": self._sv1, "REF": self._ref}
 
@@ -178,6 +180,23 @@ class _Walker:
         if sid == "SE":
             yield self._close(pos)
 
+    def skipped(self, item: Skipped) -> Iterator[ClaimError]:
+        """A piece not read (empty, too long, after the last terminator): an error for the claim that holds it.
+
+        Between two claims, the next claim of the transaction set holds it; outside claims, the transaction set;
+        outside transaction sets, it is an error record of its own.
+        """
+        where, message = f"segment {item.position}", item.message()
+        if self.claim is not None:
+            if self.claim.error is None:
+                self.claim.error = ClaimError(self.claim.claim_id, where, message)
+        elif self.tx is not None and self.hl:
+            self.pending = self.pending or (where, message)
+        elif self.tx is not None:
+            self.tx.fail(where, message)
+        else:
+            yield ClaimError(None, where, message)
+
     def end(self, pos: int, errors: list[Any]) -> Iterator[Transaction | ClaimError]:
         """At the end of the input: an open transaction set lacks its SE; pyx12's missing trailers."""
         if self.tx is not None:
@@ -201,6 +220,9 @@ class _Walker:
 
     def _close(self, pos: int) -> Transaction:
         self._end_claim(pos)
+        if self.pending is not None and self.tx is not None:
+            self.tx.fail(*self.pending)
+        self.pending = None
         tx, self.tx = self.tx, None
         assert tx is not None
         tx.se = pos
@@ -239,6 +261,8 @@ class _Walker:
         payer, name = self.payers.get(self.hl, (None, None))
         self.claim = X12Claim(claim_id=_el(seg, 1), clm=pos, charge=_el(seg, 2), place=_el(seg, 5, 1), payer=payer,
                               payer_name=name, version=self.tx.version or "")
+        if self.pending is not None:
+            self.claim.error, self.pending = ClaimError(self.claim.claim_id, *self.pending), None
         if not self.claim.claim_id:
             raise InputError(f"segment {pos} CLM01", "the claim has no id (CLM01)")
 
@@ -313,12 +337,20 @@ def _walk(stream: TextIO, terms: list[tuple[str, str, str]] | None = None) -> It
         return
     if terms is not None:
         terms.append((reader.seg_term or "~", reader.ele_term or "*", reader.subele_term or ":"))
+    segments = SegmentStream(reader.raw.fd, reader.raw.seg_term, head=reader.raw.buffer)
+    reader.raw = segments  # type: ignore[assignment]  # pyx12's own loop stops at "~~" and past 8 KB
     walker = _Walker()
     pos = 0
     try:
         for seg in reader:
-            pos += 1
+            for item in segments.take_skipped():
+                reader.seg_count += item.reason == "too_long"  # a segment the sender counted in SE01, not read
+                yield from walker.skipped(item)
+            pos = segments.position
             yield from walker.segment(pos, seg, reader.pop_errors())
+        for item in segments.take_skipped():
+            yield from walker.skipped(item)
+        pos = segments.position
         reader.cleanup()
         yield from walker.end(pos, reader.pop_errors())
     except Exception as exc:  # the boundary (pyx12's X12Error on a second ISA, or a shape not foreseen): no crash
@@ -382,13 +414,11 @@ def read_interchange(text: str) -> Interchange:
     seg_term = terms[0][0] if terms else "~"
     body_start = len(text) - len(text.lstrip("\ufeff \t\r\n"))
     parts = text[body_start:].split(seg_term)
-    segments: list[tuple[str, str]] = []
-    for part in parts:
+    segments: list[tuple[str, str]] = []  # every piece, an empty one too: positions are the reader's
+    for part in parts[:-1]:
         body = part.lstrip("\n\r")
-        if body == "":
-            break
         segments.append((part[: len(part) - len(body)], body))
-    tail = seg_term.join(parts[len(segments):])
+    tail = parts[-1]
     if segments:
         segments[0] = (text[:body_start] + segments[0][0], segments[0][1])
     return Interchange(text=text, terms=terms[0] if terms else ("~", "*", ":"), segments=segments, tail=tail,

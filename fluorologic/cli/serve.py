@@ -39,12 +39,13 @@ def is_loopback(host: str) -> bool:
 
 
 def check_exposure(host: str, token: str | None) -> None:
-    """Refuse (a usage error) to listen on anything but loopback without a token; put the token in the env."""
+    """Refuse (a usage error) to listen on anything but loopback without a token; put host and token in the env."""
     if token:
         os.environ["FLUOROLOGIC_TOKEN"] = token
     elif not is_loopback(host):
         raise click.UsageError(f"--host {host} is reachable from other machines: give --token TOKEN (or set "
                                "FLUOROLOGIC_TOKEN); every request must then carry it")
+    os.environ["FLUOROLOGIC_HOST"] = host  # the workbench answers to this name (and the loopback ones) only
 
 
 @click.command()
@@ -77,6 +78,8 @@ def serve(host: str, port: int, workers: int, solve_timeout: float, max_body_byt
     """Serve POST /v1/solve, /v1/why, /v1/scan, GET /healthz, the workbench at / and offline API docs at /docs."""
     import uvicorn  # the server is loaded only when serving
 
+    from fluorologic.service.timeouts import HTTP_PROTOCOL  # read deadlines for slow clients
+
     check_exposure(host, token)
     try:
         rule_source(store, as_of_quarter)
@@ -91,4 +94,4 @@ def serve(host: str, port: int, workers: int, solve_timeout: float, max_body_byt
                        "FLUOROLOGIC_BATCH_LINGER": str(batch_linger_ms / 1000),
                        "FLUOROLOGIC_SERVE_STORE": store or "", "FLUOROLOGIC_AS_OF_QUARTER": as_of_quarter or ""})
     uvicorn.run("fluorologic.service.app:create_app", factory=True, host=host, port=port, workers=workers,
-                access_log=access_log, log_level="info")
+                access_log=access_log, log_level="info", http=HTTP_PROTOCOL)

@@ -48,6 +48,7 @@ def workbench(file: str | None, host: str, port: int, token: str | None, store: 
     import uvicorn  # the server is loaded only when serving
 
     from fluorologic.service.app import Settings, create_app  # FastAPI and the app: loaded only when serving
+    from fluorologic.service.timeouts import HTTP_PROTOCOL
 
     check_exposure(host, token)
     try:
@@ -75,5 +76,5 @@ def workbench(file: str | None, host: str, port: int, token: str | None, store: 
     if browser:
         opened = url + (f"?token={secret}" if secret else "")
         threading.Timer(1.0, webbrowser.open, args=(opened,)).start()
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False, http=HTTP_PROTOCOL)
 

@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 from fluorologic.contract.errors import InputError
-from fluorologic.run.jsonin import array_items, loads_item, strip_bom
+from fluorologic.run.jsonin import array_items, json_message, loads_item, strip_bom
 
 __all__ = ["read_encounters"]
 
@@ -46,5 +46,5 @@ def read_encounters(text: str) -> tuple[list[Any], str]:
         try:
             items.append(loads_item(line))
         except json.JSONDecodeError as exc:
-            items.append(InputError("$", f"line {number} is not valid JSON: {exc.msg} at column {exc.colno}"))
+            items.append(InputError("$", f"line {number} is not valid JSON: {json_message(exc)}"))
     return items, "lines"

@@ -24,6 +24,7 @@ import contextlib
 import io
 import json
 import os
+import stat
 import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -38,6 +39,7 @@ from fluorologic.contract.errors import DataError, InputError
 from fluorologic.contract.render import to_json, to_table
 from fluorologic.run.flat import flat_csv
 from fluorologic.run.front import memo_front
+from fluorologic.run.jsonin import bad_byte
 from fluorologic.run.parallel import (
     BadItem,
     ChunkResult,
@@ -196,6 +198,64 @@ class _Rejoined(io.TextIOBase):
         return out + self.rest.readline()
 
 
+class _Strict(io.TextIOBase):
+    """A text stream read with ``errors="surrogateescape"`` that raises at a byte that is not UTF-8 after all.
+
+    The claim readers (X12, FHIR) have no line of their own to name, so such a byte stops the run (exit 2).
+    """
+
+    def __init__(self, rest: TextIO) -> None:
+        self.rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def _checked(self, text: str) -> str:
+        where = bad_byte(text)
+        if where is not None:
+            raise UnicodeDecodeError("utf-8", b"", 0, 1, where)
+        return text
+
+    def read(self, size: int | None = -1) -> str:
+        return self._checked(self.rest.read(-1 if size is None else size))
+
+    def readline(self, size: int | None = -1) -> str:  # noqa: ARG002 (a line at a time, as the callers read)
+        return self._checked(self.rest.readline())
+
+
+def _same_file(source: str | TextIO, output: str | None, out: TextIO | None) -> bool:
+    """True when the output (``output``, or standard output) is the input file itself (device and inode)."""
+    try:
+        if isinstance(source, str):
+            there = os.stat(sys.stdin.fileno() if source == "-" else source)
+        else:
+            there = os.fstat(source.fileno())
+        if output is not None:
+            if not os.path.exists(output):
+                return False
+            here = os.stat(output)
+        else:
+            here = os.fstat((out or sys.stdout).fileno())
+    except (OSError, ValueError, io.UnsupportedOperation, AttributeError):
+        return False
+    return stat.S_ISREG(there.st_mode) and (here.st_dev, here.st_ino) == (there.st_dev, there.st_ino)
+
+
+def _records_on_disk(path: str) -> int:
+    """How many whole records a JSON Lines output file holds (what ``--resume`` keeps)."""
+    count = 0
+    with contextlib.suppress(OSError), open(path, "rb") as fh:
+        for raw in fh:
+            if not raw.endswith(b"\n"):
+                break
+            try:
+                json.loads(raw)
+            except ValueError:
+                break
+            count += 1
+    return count
+
+
 def _open_items(stream: TextIO, from_format: str | None) -> tuple[str, Iterator[Any]]:
     """The shape of the input and its items, read as ``from_format`` (None: X12 when it starts with ISA, else JSON)."""
     if from_format is None:
@@ -203,7 +263,7 @@ def _open_items(stream: TextIO, from_format: str | None) -> tuple[str, Iterator[
         from_format = "x12" if is_x12(head) else "json"
         stream = _Rejoined(head, stream)  # type: ignore[assignment]
     if from_format in ("x12", "fhir"):
-        return "array", claim_items(stream, from_format)
+        return "array", claim_items(_Strict(stream), from_format)
     return open_input(stream, csv_input=from_format == "csv")
 
 
@@ -254,6 +314,10 @@ def run_solve(source: str | TextIO, fmt: str, *, out: TextIO | None = None, outp
     except DataError as exc:
         raise UsageError(str(exc)) from None
     name = source if isinstance(source, str) else "<stream>"
+    if _same_file(source, output, out):
+        what = output if output is not None else "standard output"
+        raise UsageError(f"the output ({what}) is the input file {name}: writing it would destroy the input; "
+                         "write the results to another file")
     if from_format is None and csv_input is not None:
         from_format = "csv" if csv_input else "json"
     if from_format is None and name.lower().endswith(".csv"):
@@ -310,6 +374,9 @@ def run_solve(source: str | TextIO, fmt: str, *, out: TextIO | None = None, outp
             raise RunStopped(f"a worker process died (out of memory?) after {written} records{where}") from None
         except OSError as exc:  # disk full, a closed pipe: what was written is whole records and maybe a torn line
             what = output if output is not None else "standard output"
+            if output is not None and fmt == "jsonl":  # part of the chunk that failed may be on disk: count it
+                _close_quietly(target)
+                written = _records_on_disk(output)
             raise RunStopped(f"cannot write {what}: {exc.strerror or type(exc).__name__}; the run stopped after "
                              f"{written} records{where}") from None
         except Exception as exc:  # noqa: BLE001 (a crash must not pass for exit 1; its text may hold input)
@@ -333,10 +400,10 @@ def _open_source(source: str | TextIO, name: str, is_csv: bool) -> TextIO:
     if not isinstance(source, str):
         return source
     newline = "" if is_csv else "\n"
-    try:
+    try:  # a byte that is not UTF-8 is kept (as a lone surrogate) for the reader to name its line
         if source == "-":
-            return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", newline=newline)
-        return open(source, encoding="utf-8", newline=newline)  # noqa: SIM115
+            return io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="surrogateescape", newline=newline)
+        return open(source, encoding="utf-8", errors="surrogateescape", newline=newline)  # noqa: SIM115
     except OSError as exc:
         raise UsageError(f"cannot read {name}: {exc}") from None
 

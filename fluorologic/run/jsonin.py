@@ -29,8 +29,8 @@ from typing import Any
 from fluorologic.contract.errors import InputError
 from fluorologic.contract.render import fast_json
 
-__all__ = ["MAX_DEPTH", "MAX_DIGITS", "BoundError", "array_items", "depth_exceeds", "encounter_id_in",
-           "loads_item", "strip_bom"]
+__all__ = ["MAX_DEPTH", "MAX_DIGITS", "BoundError", "array_items", "bad_byte", "depth_exceeds", "encounter_id_in",
+           "json_message", "loads_item", "strip_bom"]
 
 #: The deepest nesting of arrays and objects accepted in one encounter.
 MAX_DEPTH = 64
@@ -51,6 +51,38 @@ class BoundError(InputError):
     def __init__(self, encounter_id: str | None, field: str, message: str) -> None:
         super().__init__(field, message)
         self.encounter_id = encounter_id
+
+
+_UNDECODED = re.compile("[\udc80-\udcff]")  # a byte that is not UTF-8, as errors="surrogateescape" keeps it
+
+
+def json_message(exc: json.JSONDecodeError) -> str:
+    r"""What is wrong with a JSON text and where, in words (the decoder's message is cut before its position).
+
+    >>> try:
+    ...     json.loads('{"a": "x\ty"}')
+    ... except json.JSONDecodeError as exc:
+    ...     json_message(exc)
+    'Invalid control character at column 9'
+
+    """
+    return f"{exc.msg.removesuffix(' at')} at column {exc.colno}"
+
+
+def bad_byte(text: str) -> str | None:
+    r"""Where ``text`` (read with ``errors="surrogateescape"``) holds a byte that is not UTF-8, in words, or None.
+
+    >>> bad_byte(b'{"a": "\xff"}'.decode("utf-8", "surrogateescape")), bad_byte("caf\u00e9")
+    ('byte 0xff at column 8 is not UTF-8', None)
+
+    """
+    m = _UNDECODED.search(text)
+    return None if m is None else f"byte 0x{ord(m.group()) - 0xDC00:02x} at column {m.start() + 1} is not UTF-8"
+
+
+def decodable(text: str) -> str:
+    """``text`` with each byte that is not UTF-8 (see :func:`bad_byte`) replaced by U+FFFD."""
+    return _UNDECODED.sub("\ufffd", text)
 
 
 class _TooLarge(Exception):  # noqa: N818 (raised through the JSON decoder, turned into an InputError)

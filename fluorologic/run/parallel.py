@@ -20,8 +20,6 @@ import json
 import multiprocessing
 import os
 import sys
-import threading
-import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -36,6 +34,7 @@ from fluorologic.engine.records import BadItem, error_record, failure_record, so
 from fluorologic.engine.solver import Engine
 from fluorologic.rules.source import rule_source
 from fluorologic.run import RECYCLE_ENCOUNTERS
+from fluorologic.run.lifeline import die_with_parent
 
 # BadItem, error_record, solve_chunk: re-exported from the engine
 __all__ = ["BadItem", "ChunkResult", "Summary", "WithParts", "error_record", "init_worker", "ordered_map",
@@ -147,20 +146,13 @@ class _Here:
                 and _resident_mb() - self.base < HERE_GROWTH_MB)
 
 
-def _exit_with_parent(parent: int) -> None:
-    """End this worker when the process that started it is gone (killed, not shut down)."""
-    while os.getppid() == parent:
-        time.sleep(1.0)
-    os._exit(0)
-
-
 def init_worker(rules: tuple[str | None, str | None] = (None, None), *, watch_parent: bool = False) -> None:
     """Make this process's engine on the rule data of ``rules`` = (store, as-of quarter), as ``solve`` does.
 
     With ``watch_parent`` (in worker processes) the worker also ends when its parent is killed.
     """
     if watch_parent:
-        threading.Thread(target=_exit_with_parent, args=(os.getppid(),), daemon=True).start()
+        die_with_parent()
     global _WORKER_ENGINE, _WORKER_RULES
     if _WORKER_ENGINE is None or rules != _WORKER_RULES:
         _WORKER_RULES = rules

@@ -26,11 +26,22 @@ from __future__ import annotations
 
 import csv
 import json
+import re
+from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import Any, TextIO
 
 from fluorologic.contract.errors import InputError
-from fluorologic.run.jsonin import BoundError, array_items, encounter_id_in, loads_item, strip_bom
+from fluorologic.run.jsonin import (
+    BoundError,
+    array_items,
+    bad_byte,
+    decodable,
+    encounter_id_in,
+    json_message,
+    loads_item,
+    strip_bom,
+)
 
 __all__ = ["CSV_COLUMNS", "csv_encounters", "open_input"]
 
@@ -49,18 +60,50 @@ def _json_lines(first: list[str], rest: Iterable[str], start: int) -> Iterator[A
         number += 1
         if not line.strip():
             continue
-        yield _line_item(line, number)
+        yield from _line_items(line, number)
 
 
-def _line_item(line: str, number: int) -> Any:
-    """The decoded object of one JSON line, or an error standing for it (malformed, or beyond a bound)."""
+def _line_items(line: str, number: int) -> Iterator[Any]:
+    r"""The items of one LF-ended line: one, or several when bare CRs end the records (classic Mac line ends).
+
+    >>> [i["encounter_id"] for i in _line_items('{"encounter_id": "a"}\r{"encounter_id": "b"}\r', 1)]
+    ['a', 'b']
+
+    """
+    item = _line_item(line, number)
+    if isinstance(item, BoundError) and "\r" in line.rstrip("\r\n") and _cr_separated(line):
+        pieces = [p for p in _BARE_CR.split(line) if p.strip()]
+        for i, piece in enumerate(pieces, start=1):
+            yield _line_item(piece, number, f" (record {i} of {len(pieces)} ended by a bare CR)")
+        return
+    yield item
+
+
+_BARE_CR = re.compile(r"\r(?!\n)")
+
+
+def _cr_separated(line: str) -> bool:
+    """True when the line's first JSON value is followed by a bare CR and more text (records ended by CR)."""
+    try:
+        json.loads(line)
+    except json.JSONDecodeError as exc:
+        return exc.msg == "Extra data" and "\r" in line[:exc.pos]
+    except (ValueError, RecursionError):
+        return False
+    return False
+
+
+def _line_item(line: str, number: int, part: str = "") -> Any:
+    """The decoded object of one JSON line, or an error standing for it (malformed, not UTF-8, beyond a bound)."""
+    where = bad_byte(line)
+    if where is not None:
+        return BoundError(encounter_id_in(decodable(line)), "$", f"line {number}{part}: {where}")
     try:
         item = loads_item(line)
     except json.JSONDecodeError as exc:
-        return BoundError(encounter_id_in(line), "$", f"line {number} is not valid JSON: {exc.msg} at column "
-                                                      f"{exc.colno}")
+        return BoundError(encounter_id_in(line), "$", f"line {number}{part} is not valid JSON: {json_message(exc)}")
     if isinstance(item, BoundError):
-        return BoundError(item.encounter_id, item.field, f"line {number} {item.message}")
+        return BoundError(item.encounter_id, item.field, f"line {number}{part} {item.message}")
     return item
 
 
@@ -142,6 +185,9 @@ def _next_filled(stream: TextIO, *, bom: bool = False) -> tuple[str, int]:
 
 def _document(text: str) -> tuple[str, Iterator[Any]]:
     text = strip_bom(text)
+    if bad_byte(text) is not None:  # one document: no record of its own to give; name the line
+        number, line = next((n, ln) for n, ln in enumerate(text.split("\n"), start=1) if bad_byte(ln))
+        raise InputError("$", f"the input is one JSON document and its line {number} is not UTF-8: {bad_byte(line)}")
     try:
         if text.lstrip().startswith("["):
             return "array", iter(array_items(text))
@@ -224,16 +270,100 @@ class _CsvError(InputError):
 
 
 def csv_encounters(stream: TextIO) -> Iterator[Any]:
-    """Encounters from a claim-line CSV, one per run of rows with the same ``encounter_id``.
+    r"""Encounters from a claim-line CSV, one per run of rows with the same ``encounter_id``.
 
     Rows of one encounter must be consecutive; an id that comes back after another encounter gives an
-    error record, as do rows that disagree on an encounter field (date, place, owner, documentation).
+    error record, as do rows that disagree on an encounter field (date, place, owner, documentation). A
+    record that cannot be read (longer than :data:`MAX_CSV_RECORD` characters or :data:`MAX_CSV_LINES` lines, a
+    quote not closed, a byte
+    that is not UTF-8) is an error record naming its line, for the encounter whose id it shows; the reading
+    goes on at the next line.
+
+    >>> import io
+    >>> rows = ("encounter_id,date_of_service,place_of_service,code\n"
+    ...         'a,2024-08-01,11,20610\nb,2024-08-01,11,"20610\nc,2024-08-01,11,20610\n')
+    >>> [e["encounter_id"] if isinstance(e, dict) else e.message for e in csv_encounters(io.StringIO(rows))]
+    ['a', 'line 3 opens a quoted cell that is not closed before the end of the file', 'c']
+
     """
-    reader = csv.DictReader(_without_bom(stream))
-    missing = [c for c in _REQUIRED if c not in (reader.fieldnames or ())]
+    records = _csv_records(_without_bom(stream))
+    header = next((cells for _number, cells, problem in records if cells or problem), None)
+    fieldnames = [c.strip() for c in header or ()]
+    missing = [c for c in _REQUIRED if c not in fieldnames]
     if missing:
         raise InputError("$", f"the CSV has no column {', '.join(missing)} (columns: {', '.join(CSV_COLUMNS)})")
-    return _groups(reader)
+    return _groups(fieldnames, records)
+
+
+#: The longest CSV record read, in characters (the csv module's own field limit): a longer one, or a quote not
+#: closed within it, is an error record for the line where it starts.
+MAX_CSV_RECORD = 131_072
+#: The most lines one CSV record may span (inside a quoted cell): a quote left open is found near where it is.
+MAX_CSV_LINES = 100
+
+
+def _csv_records(lines: Iterator[str]) -> Iterator[tuple[int, list[str], str | None]]:
+    """(line number, cells, problem) of each record: a record may span lines inside a quoted cell."""
+    back: deque[str] = deque()  # lines read ahead for a quote that was never closed: read again as records
+    number = 0
+
+    def take() -> str | None:
+        return back.popleft() if back else next(lines, None)
+
+    while (line := take()) is not None:
+        number += 1
+        start, parity, taken = number, line.count('"') % 2, []
+        problem = f"line {start} is longer than {MAX_CSV_RECORD:,} characters" if len(line) > MAX_CSV_RECORD else None
+        size = len(line)
+        while parity and problem is None:
+            more = take()
+            if more is None or size + len(more) > MAX_CSV_RECORD or len(taken) + 1 >= MAX_CSV_LINES:
+                end = ("before the end of the file" if more is None else
+                       f"within {MAX_CSV_LINES} lines" if len(taken) + 1 >= MAX_CSV_LINES else
+                       f"within {MAX_CSV_RECORD:,} characters")
+                problem = f"line {start} opens a quoted cell that is not closed {end}"
+                back.extendleft(reversed([*taken, *([more] if more is not None else [])]))
+                taken = []
+                break
+            taken.append(more)
+            size += len(more)
+            parity ^= more.count('"') % 2
+        text = line + "".join(taken)
+        number += len(taken)
+        if problem is None and bad_byte(text) is not None:
+            problem = f"line {start}: {bad_byte(text)}"
+        yield start, _cells(decodable(text) if problem is None else decodable(line[:4096])), problem
+
+
+def _cells(text: str) -> list[str]:
+    try:
+        return next(csv.reader((text,)), [])
+    except csv.Error:
+        return []
+
+
+def _groups(fieldnames: list[str], records: Iterator[tuple[int, list[str], str | None]]) -> Iterator[Any]:
+    seen: set[str] = set()
+    group: list[dict[str, str | None]] = []
+    current: str | None = None
+    for _number, cells, problem in records:
+        if not cells and problem is None:
+            continue  # a blank line, as csv.DictReader skips it
+        row: dict[str, str | None] = dict.fromkeys(fieldnames)
+        row.update(zip(fieldnames, cells, strict=False))
+        if problem is not None:
+            row[_PROBLEM] = problem
+        eid = _cell(row, "encounter_id")
+        if group and (eid != current or (problem is not None and eid is None)):
+            yield _finish(group, current, seen)
+            group = []
+        current = eid
+        group.append(row)
+    if group:
+        yield _finish(group, current, seen)
+
+
+_PROBLEM = "\x00problem"  # the key of a row that could not be read (never a column name: a CSV cell has no NUL)
 
 
 def _without_bom(stream: TextIO) -> Iterator[str]:
@@ -244,26 +374,14 @@ def _without_bom(stream: TextIO) -> Iterator[str]:
         yield from lines
 
 
-def _groups(reader: csv.DictReader[str]) -> Iterator[Any]:
-    seen: set[str] = set()
-    group: list[dict[str, str | None]] = []
-    current: str | None = None
-    for row in reader:
-        eid = _cell(row, "encounter_id")
-        if group and eid != current:
-            yield _finish(group, current, seen)
-            group = []
-        current = eid
-        group.append(row)
-    if group:
-        yield _finish(group, current, seen)
-
-
 def _finish(group: list[dict[str, str | None]], eid: str | None, seen: set[str]) -> Any:
     if eid is not None and eid in seen:
         return _CsvError(eid, InputError("encounter_id", "its rows are not consecutive: the CSV must be grouped "
                                                          "by encounter_id"))
     if eid is not None:
         seen.add(eid)
+    problem = next((row[_PROBLEM] for row in group if row.get(_PROBLEM)), None)
+    if problem is not None:
+        return _CsvError(eid, InputError("$", problem))
     enc = _encounter(group)
     return _CsvError(eid, enc) if isinstance(enc, InputError) else enc

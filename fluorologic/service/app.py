@@ -53,6 +53,7 @@ from fluorologic.engine.resultmemo import ResultMemo
 from fluorologic.engine.solver import Engine
 from fluorologic.rules.source import rule_source
 from fluorologic.run.jsonin import BoundError, array_items, loads_item
+from fluorologic.run.lifeline import die_with_parent
 from fluorologic.run.parallel import _engine, worker_behind_memo
 from fluorologic.service.workbench import mount_workbench
 
@@ -377,6 +378,7 @@ def _schema(model: Any, *, many: int | None = None, claims: bool = False) -> dic
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     """The ASGI application (``uvicorn --factory fluorologic.service.app:create_app``)."""
+    die_with_parent(main_thread_parent=True)  # a server process of `serve --workers N` ends with the supervisor
     settings = settings or Settings.from_env()
     if engine is None:
 

@@ -32,7 +32,7 @@ from typing import Any
 import pyarrow as pa
 
 from fluorologic.contract.errors import InputError
-from fluorologic.run.jsonin import BoundError, encounter_id_in, loads_item
+from fluorologic.run.jsonin import BoundError, encounter_id_in, json_message, loads_item
 from fluorologic.run.streaming import _encounter as csv_rows_encounter
 
 __all__ = ["MODES", "clean", "items_of"]
@@ -69,7 +69,7 @@ def _json_item(text: Any) -> Any:
     try:
         return loads_item(text)  # within the CLI reader's bounds (depth, number size)
     except json.JSONDecodeError as exc:  # named by its id where the text shows it, as the CLI does
-        return BoundError(encounter_id_in(text), "$", f"the row is not valid JSON: {exc.msg} at column {exc.colno}")
+        return BoundError(encounter_id_in(text), "$", f"the row is not valid JSON: {json_message(exc)}")
 
 
 def _rows_item(row: dict[str, Any]) -> Any:

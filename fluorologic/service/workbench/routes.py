@@ -16,12 +16,13 @@ Examples
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Callable
 from importlib import resources
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import parse_qs
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from fluorologic.contract.errors import DataError, InputError
@@ -33,13 +34,34 @@ from fluorologic.service.workbench.core import Workbench
 from fluorologic.service.workbench.db import Filters
 from fluorologic.service.workbench.whatif import apply_whatif, decision_changes, whatif_state
 
-__all__ = ["MAX_UPLOAD", "STATIC", "workbench_router"]
+__all__ = ["MAX_ID", "MAX_UPLOAD", "STATIC", "workbench_router"]
 
 log = logging.getLogger("fluorologic.service.workbench")
 #: The largest batch file the page accepts (bytes).
 MAX_UPLOAD = 200 * 1024 * 1024
 #: The workbench's own static files (written here, no third-party code) and their media types.
 STATIC = {"workbench.css": "text/css", "workbench.js": "text/javascript", "favicon.svg": "image/svg+xml"}
+
+
+#: The largest id of a batch, an encounter or a comparison (SQLite's INTEGER): a larger one is a 422, not a 500.
+MAX_ID = 2**63 - 1
+#: A row id in a path.
+RowId = Annotated[int, Path(ge=0, le=MAX_ID)]
+#: Bytes kept in memory while an upload is read; the rest goes to a temporary file.
+_SPOOL = 8 * 1024 * 1024
+
+
+def _whole(text: str, most: int = MAX_ID) -> int | None:
+    """A query value that is a whole number written in ASCII digits, at most ``most``; else None.
+
+    >>> _whole("12"), _whole("\u00b2"), _whole("-1"), _whole(str(2**64))
+    (12, None, None, None)
+
+    """
+    if not (text.isascii() and text.isdigit()) or len(text) > 30:
+        return None
+    value = int(text)
+    return value if value <= most else None
 
 
 def _html(text: str, status: int = 200) -> HTMLResponse:
@@ -80,44 +102,53 @@ def workbench_router(get: Callable[[], Workbench]) -> APIRouter:
 
     @router.post("/load")
     async def load(request: Request) -> JSONResponse:
-        declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > MAX_UPLOAD:
-            return JSONResponse({"error": f"the file is larger than {MAX_UPLOAD} bytes"}, status_code=413)
-        body = await request.body()
-        if len(body) > MAX_UPLOAD:
-            return JSONResponse({"error": f"the file is larger than {MAX_UPLOAD} bytes"}, status_code=413)
+        too_large = JSONResponse({"error": f"the file is larger than {MAX_UPLOAD} bytes"}, status_code=413,
+                                 headers={"Connection": "close"})
+        declared = _whole(request.headers.get("content-length", ""))
+        if declared is not None and declared > MAX_UPLOAD:
+            return too_large
+        with tempfile.SpooledTemporaryFile(max_size=_SPOOL) as spool:  # the body is never held whole unchecked
+            size = 0
+            async for part in request.stream():
+                size += len(part)
+                if size > MAX_UPLOAD:
+                    return too_large  # what is left of the body is not read
+                spool.write(part)
+            spool.seek(0)
+            body = spool.read()
         name = request.query_params.get("name", "batch")[:200]
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
             return JSONResponse({"error": "the file is not UTF-8 text"}, status_code=400)
+        del body
         try:
             bid = get().load(name, text)
         except InputError as err:
             return JSONResponse({"error": err.message}, status_code=400)
-        log.info("workbench: batch %d loaded (%d bytes)", bid, len(body))
+        log.info("workbench: batch %d loaded (%d bytes)", bid, size)
         return JSONResponse({"id": bid, "url": f"{pages.BASE}/batches/{bid}"})
 
     @router.get("/batches/{bid}")
-    def dashboard(bid: int) -> HTMLResponse:
+    def dashboard(bid: RowId) -> HTMLResponse:
         batch = batch_or_404(bid)
         if batch["status"] == "solving":
             return _html(pages.progress_page(batch))
         return _html(pages.dashboard_page(batch, get().db.summary(bid)))
 
     @router.get("/batches/{bid}/progress.json")
-    def progress(bid: int) -> dict[str, Any]:
+    def progress(bid: RowId) -> dict[str, Any]:
         batch = batch_or_404(bid)
         return {k: batch[k] for k in ("status", "done", "total")}
 
     def listing(request: Request) -> tuple[Filters, str, bool, int]:
         p = request.query_params
         sort = p.get("sort", "seq")
-        page = int(p["page"]) if p.get("page", "").isdigit() else 0
+        page = _whole(p.get("page", ""), 10**9) or 0
         return Filters.of(p), sort, p.get("dir") == "desc", page
 
     @router.get("/batches/{bid}/list")
-    def encounter_list(request: Request, bid: int) -> HTMLResponse:
+    def encounter_list(request: Request, bid: RowId) -> HTMLResponse:
         batch = batch_or_404(bid)
         filters, sort, desc, page = listing(request)
         db = get().db
@@ -126,7 +157,7 @@ def workbench_router(get: Callable[[], Workbench]) -> APIRouter:
                                      page=page))
 
     @router.get("/batches/{bid}/export.csv")
-    def export(request: Request, bid: int) -> Response:
+    def export(request: Request, bid: RowId) -> Response:
         batch = batch_or_404(bid)
         filters, sort, desc, _page = listing(request)
         rows, _total = get().db.encounters(bid, filters, sort=sort, descending=desc, limit=None)
@@ -136,7 +167,7 @@ def workbench_router(get: Callable[[], Workbench]) -> APIRouter:
                         headers={"Content-Disposition": f'attachment; filename="{safe}.results.csv"'})
 
     @router.get("/batches/{bid}/claims/{seq}")
-    def claim(request: Request, bid: int, seq: int) -> HTMLResponse:
+    def claim(request: Request, bid: RowId, seq: RowId) -> HTMLResponse:
         batch = batch_or_404(bid)
         wb = get()
         enc = wb.db.encounter(bid, seq)
@@ -172,17 +203,18 @@ def workbench_router(get: Callable[[], Workbench]) -> APIRouter:
                                       places=sorted(engine.places), changes=changes, totals=totals, note=note))
 
     @router.get("/batches/{bid}/impact")
-    def impact(request: Request, bid: int) -> HTMLResponse:
+    def impact(request: Request, bid: RowId) -> HTMLResponse:
         batch = batch_or_404(bid)
         wb = get()
         run = request.query_params.get("run", "")
-        current = wb.db.impact(int(run)) if run.isdigit() else None
+        number = _whole(run)
+        current = wb.db.impact(number) if number is not None else None
         if current is not None and current["batch_id"] != bid:
             current = None
         return _html(pages.impact_page(batch, wb.quarters(), wb.db.impacts(bid), current))
 
     @router.post("/batches/{bid}/impact")
-    async def start_impact(request: Request, bid: int) -> Response:
+    async def start_impact(request: Request, bid: RowId) -> Response:
         batch_or_404(bid)
         form = parse_qs((await request.body()).decode("utf-8", "replace"))
         first, second = form.get("first", [""])[0], form.get("second", [""])[0]
@@ -193,7 +225,7 @@ def workbench_router(get: Callable[[], Workbench]) -> APIRouter:
         return RedirectResponse(f"{pages.BASE}/batches/{bid}/impact?run={iid}", status_code=303)
 
     @router.post("/batches/{bid}/delete")
-    def delete(bid: int) -> Response:
+    def delete(bid: RowId) -> Response:
         batch_or_404(bid)
         get().db.delete_batch(bid)
         log.info("workbench: batch %d deleted", bid)

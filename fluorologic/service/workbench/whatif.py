@@ -25,7 +25,7 @@ __all__ = ["apply_whatif", "decision_changes", "whatif_state"]
 
 def _ints(values: Any) -> set[int]:
     values = values if isinstance(values, list) else [values] if values else []
-    return {int(v) for v in values if isinstance(v, str) and v.isdigit()}
+    return {int(v) for v in values if isinstance(v, str) and v.isascii() and v.isdigit() and len(v) <= 6}
 
 
 def whatif_state(raw: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
