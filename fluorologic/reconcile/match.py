@@ -34,6 +34,7 @@ class ClaimKey(NamedTuple):
     code: str
     modifiers: tuple[str, ...]
     date: str
+    ref6r: str | None = None
 
 
 class RemitKey(NamedTuple):
@@ -55,8 +56,8 @@ def match_lines(claim: Sequence[ClaimKey], remit: Sequence[RemitKey]) -> list[in
     out: list[int | None] = [None] * len(remit)
     for j, r in enumerate(remit):  # REF*6R first, over the whole file, so that order cannot steal its line
         if r.ref6r:
-            hit = next((i for i in by_claim.get(r.claim_id, ()) if i not in taken and claim[i].line_id == r.ref6r),
-                       None)
+            hit = next((i for i in by_claim.get(r.claim_id, ())
+                        if i not in taken and r.ref6r in (claim[i].line_id, claim[i].ref6r)), None)
             if hit is not None:
                 out[j] = hit
                 taken.add(hit)
@@ -64,14 +65,16 @@ def match_lines(claim: Sequence[ClaimKey], remit: Sequence[RemitKey]) -> list[in
         if out[j] is not None:
             continue
         free = [i for i in by_claim.get(r.claim_id, ()) if i not in taken and claim[i].code == r.code]
-        day = r.date.isoformat() if r.date else None
-        tests = (lambda i: sorted(claim[i].modifiers) == sorted(r.modifiers) and day in (None, claim[i].date),
-                 lambda i: day in (None, claim[i].date),
-                 lambda _i: True)
-        for test in tests:
-            hit = next((i for i in free if test(i)), None)
-            if hit is not None:
-                out[j] = hit
-                taken.add(hit)
-                break
+        if free:
+            hit = min(free, key=lambda i: (_rank(claim[i], r), i))
+            out[j] = hit
+            taken.add(hit)
     return out
+
+
+def _rank(c: ClaimKey, r: RemitKey) -> int:
+    """0: same modifiers and date; 1: same date; 2: the same procedure only."""
+    same_day = r.date is None or r.date.isoformat() == c.date
+    if same_day and sorted(c.modifiers) == sorted(r.modifiers):
+        return 0
+    return 1 if same_day else 2
