@@ -37,7 +37,7 @@ from fluorologic.reconcile.decide import LineDecision, decide_lines
 from fluorologic.reconcile.families import TABLE
 from fluorologic.reconcile.match import ClaimKey, RemitKey, match_lines
 from fluorologic.reconcile.remit import RemitClaim, RemitLine, Remittance
-from fluorologic.reconcile.verdict import Context, Verdict, judge
+from fluorologic.reconcile.verdict import Context, Verdict, is_add_on, judge
 
 __all__ = ["COLUMNS", "VERDICTS", "Reconciliation", "reconcile"]
 
@@ -123,7 +123,7 @@ def _payer(claim: RemitClaim, line: RemitLine, code: str, engine: Engine) -> tup
     adjustments = list(line.adjustments)
     if not adjustments and line.paid <= 0:
         adjustments = list(claim.adjustments)  # a claim denied as a whole may say why at claim level only
-    family = TABLE.family(adjustments, line.remarks, add_on=code in engine.data.aoc_by_addon)
+    family = TABLE.family(adjustments, line.remarks, add_on=is_add_on(engine.data, code))
     return adjustments, family, TABLE.outcome(line.paid, adjustments, family)
 
 
@@ -156,7 +156,7 @@ def _row(cl: _ClaimLine | None, rc: RemitClaim | None, rl: RemitLine | None, eng
             ctx = replace(cl.ctx, paid_units=rl.units)
             verdict = judge(d, outcome, family, ctx)
             if verdict.verdict == "agrees_paid" and d.decision == "replaced" and d.expected_amount is not None \
-                    and d.expected_amount > rl.paid:
+                    and d.expected_amount > rl.payer_allowed + 0.005:  # the replacement pays more
                 verdict = Verdict("agrees_paid", "correct_and_resubmit", verdict.citation, list(d.replaced_by))
     return {**head, "paid_amount": rl.paid if rl is not None else None,
             "adjustments": [a.to_dict() for a in rl.adjustments] if rl is not None else [],

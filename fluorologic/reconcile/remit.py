@@ -94,6 +94,14 @@ class RemitLine:
     error: ClaimError | None = None
 
     @property
+    def payer_allowed(self) -> float:
+        """What the payer allowed: AMT*B6 when given, else the payment plus the patient's share and sequestration."""
+        if self.allowed is not None:
+            return self.allowed
+        shares = sum(a.amount for a in self.adjustments if a.group == "PR" or a.reason == "253")
+        return round(self.paid + shares, 2)
+
+    @property
     def billed_code(self) -> str:
         """The code as submitted (SVC06 when the payer changed it, else SVC01)."""
         return self.submitted_code or self.code
@@ -293,8 +301,6 @@ class _Walker:
             self._take(pos, sid, seg, loop)
         except ClaimError as err:
             claim_id = self.claim.claim_id if self.claim is not None else None
-            if self.line is not None and self.line.error is None and sid != "SVC":
-                self.line.error = ClaimError(claim_id, err.field, err.message)
             self.out.errors.append(ClaimError(claim_id, err.field, err.message))
 
     def _take(self, pos: int, sid: str, seg: Segment, loop: str | None) -> None:
@@ -332,7 +338,7 @@ class _Walker:
         elif sid == "CAS":
             target = self.line if loop == "2110" or (loop is None and self.line is not None) else self.claim
             if target is not None:
-                target.adjustments.extend(_cas(seg, where))
+                _cas(seg, where, target.adjustments)
         elif sid == "REF" and self.line is not None and _el(seg, 1) == "6R":
             self.line.ref6r = _el(seg, 2) or None
         elif sid == "LQ" and self.line is not None and _el(seg, 1) == "HE" and _el(seg, 2):
@@ -379,20 +385,26 @@ class _Walker:
                                                                     _el(seg, n, 2), amount))
 
 
-def _cas(seg: Segment, where: str) -> list[Adjustment]:
+def _cas(seg: Segment, where: str, out: list[Adjustment]) -> None:
+    """Append the adjustments of a CAS to ``out``; a bad one is skipped and raised after the others are read."""
     group = _el(seg, 1)
     if group not in _CAS_GROUPS:
         raise ClaimError(None, f"{where}01", f"claim adjustment group {group!r} is not one of "
                                              f"{', '.join(sorted(_CAS_GROUPS))}")
-    out = []
+    bad: ClaimError | None = None
     for n in range(2, 20, 3):  # CAS02-04, CAS05-07 ... CAS17-19: reason, amount, units
         reason = _el(seg, n)
         if not reason:
             continue
-        amount = _num(_el(seg, n + 1), f"{where}{n + 1:02d}")
-        units = _num(_el(seg, n + 2), f"{where}{n + 2:02d}") if _el(seg, n + 2) else None
+        try:
+            amount = _num(_el(seg, n + 1), f"{where}{n + 1:02d}")
+            units = _num(_el(seg, n + 2), f"{where}{n + 2:02d}") if _el(seg, n + 2) else None
+        except ClaimError as err:
+            bad = bad or err
+            continue
         out.append(Adjustment(group, reason, amount, units))
-    return out
+    if bad is not None:
+        raise bad
 
 
 def _loop_of(node: Any, sid: str) -> str | None:

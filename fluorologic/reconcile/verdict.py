@@ -32,7 +32,7 @@ from typing import Any
 from fluorologic.reconcile.decide import LineDecision
 from fluorologic.rules.ruledata import RuleData, date_number
 
-__all__ = ["Context", "Verdict", "judge"]
+__all__ = ["Context", "Verdict", "is_add_on", "judge"]
 
 _RULES_FAMILIES = frozenset({"bundling", "units", "add_on", "modifier", "not_in_force"})
 _DELETED = re.compile(r"deleted (\d{4}-\d{2}-\d{2})")
@@ -75,7 +75,8 @@ def _row(entry: dict[str, Any]) -> str | None:
     src = entry.get("source")
     if not isinstance(src, dict):
         return None
-    return f"{src.get('table')} {src.get('quarter')}: {src.get('row')}"
+    quarter = f" {src['quarter']}" if src.get("quarter") else ""
+    return f"{src.get('table')}{quarter}: {src.get('row')}"
 
 
 def rule_citation(ctx: Context, dec: LineDecision) -> str | None:
@@ -88,8 +89,13 @@ def rule_citation(ctx: Context, dec: LineDecision) -> str | None:
     return None
 
 
+def is_add_on(data: Any, code: str) -> bool:
+    """True when the loaded NCCI add-on code table lists ``code`` as an add-on code."""
+    return code in (getattr(data, "aoc_by_addon", None) or {})
+
+
 def _ptp_quarter(ctx: Context) -> str:
-    quarters = ctx.data.quarters() if ctx.data is not None else []
+    quarters = ctx.data.quarters() if hasattr(ctx.data, "quarters") else []
     return quarters[-1] if quarters else "loaded"
 
 
@@ -97,7 +103,8 @@ def _mue_row(ctx: Context) -> Any:
     if ctx.data is None:
         return None
     day = date_number(ctx.date) or 0
-    rows = sorted((m for m in ctx.data.mue.get(ctx.code, ()) if m.effective <= day), key=lambda m: m.effective)
+    mue = getattr(ctx.data, "mue", None) or {}
+    rows = sorted((m for m in mue.get(ctx.code, ()) if m.effective <= day), key=lambda m: m.effective)
     return rows[-1] if rows else None
 
 
@@ -116,7 +123,7 @@ def appeal_citation(ctx: Context, family: str) -> str:
                    f"a distinct service ({', '.join(ctx.modifiers) or 'no modifier'})"
         others = ", ".join(o for o in ctx.others if o != code) or "no other code"
         text = f"no NCCI PTP edit pairs {code} with {others} on {day} (NCCI PTP practitioner {_ptp_quarter(ctx)})"
-        if family == "add_on" and ctx.data is not None:
+        if family == "add_on" and is_add_on(ctx.data, code):
             prim = [r for r in ctx.data.aoc_by_addon.get(code, ()) if r.primary in ctx.others]
             if prim:
                 text += f"; {code} is an add-on code and {prim[0].primary} its primary (NCCI AOC {prim[0].quarter})"
