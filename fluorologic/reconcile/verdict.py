@@ -35,6 +35,9 @@ from fluorologic.rules.ruledata import RuleData, date_number
 __all__ = ["Context", "Verdict", "is_add_on", "judge"]
 
 _RULES_FAMILIES = frozenset({"bundling", "units", "add_on", "modifier", "not_in_force"})
+#: The code attribute a policy rule rests on, where the Result's audit names no table row.
+_RULE_ATTRIBUTE = {"guidance.integral": "fluoroscopy_integral", "guidance.included": "includes_guidance",
+                   "guidance.more_specific": "supersedes_general_fluoroscopy", "guidance.wrong_code": "guidance_for"}
 _DELETED = re.compile(r"deleted (\d{4}-\d{2}-\d{2})")
 
 
@@ -85,7 +88,15 @@ def rule_citation(ctx: Context, dec: LineDecision) -> str | None:
     if rows:
         return f"{dec.rule}: {rows[0]}"
     if dec.rule:
-        return f"{dec.rule}: {dec.detail}" if dec.detail else dec.rule
+        text = f"{dec.rule}: {dec.detail}" if dec.detail else dec.rule
+        attr = _RULE_ATTRIBUTE.get(dec.rule)
+        attrs = getattr(ctx.data, "attrs", None) or {}
+        for code in (dec.by, ctx.code):
+            row = next((a for a in attrs.get(code or "", ()) if a.attribute == attr), None)
+            if row is not None:
+                return f"{text} (code attribute {code} {row.attribute}={row.value}: {row.source}; rule data " \
+                       f"{_ptp_quarter(ctx)})"
+        return text
     return None
 
 
