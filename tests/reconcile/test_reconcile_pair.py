@@ -112,7 +112,7 @@ def test_summary_dollars(rec):
     assert sum(v["rows"] for v in s["by_verdict"].values()) == s["rows"] == len(rec.rows)
 
 
-def test_cli_formats_and_summary(tmp_path):
+def test_cli_formats_and_summary():
     runner = CliRunner()
     out = runner.invoke(main, ["reconcile", str(CLAIMS), str(REMIT), "--format", "jsonl"])
     assert out.exit_code == 0, out.output
