@@ -54,6 +54,7 @@ def match_lines(claim: Sequence[ClaimKey], remit: Sequence[RemitKey]) -> list[in
         by_claim.setdefault(c.claim_id, []).append(i)
     taken: set[int] = set()
     out: list[int | None] = [None] * len(remit)
+    remit = [r._replace(claim_id=_claim_of(r.claim_id, by_claim)) for r in remit]
     for j, r in enumerate(remit):  # REF*6R first, over the whole file, so that order cannot steal its line
         if r.ref6r:
             hit = next((i for i in by_claim.get(r.claim_id, ())
@@ -70,6 +71,19 @@ def match_lines(claim: Sequence[ClaimKey], remit: Sequence[RemitKey]) -> list[in
             out[j] = hit
             taken.add(hit)
     return out
+
+
+def _claim_of(clp01: str, by_claim: dict[str, list[int]]) -> str:
+    """The claim CLP01 names: the same id, else the one claim id it is a case-insensitive or cut-short copy of.
+
+    Some payers keep only the first 20 characters of CLM01 (the 835's CLP01 may be shorter than the 837P's).
+    """
+    clp01 = clp01.strip()
+    if clp01 in by_claim or not clp01:
+        return clp01
+    close = [cid for cid in by_claim if cid.upper() == clp01.upper()] or \
+            [cid for cid in by_claim if len(clp01) >= 20 and cid.upper().startswith(clp01.upper())]
+    return close[0] if len(close) == 1 else clp01
 
 
 def _rank(c: ClaimKey, r: RemitKey) -> int:
