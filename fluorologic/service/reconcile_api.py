@@ -31,6 +31,7 @@ __all__ = ["OPENAPI", "RESPONSES", "answer", "form", "parts"]
 
 _BOUNDARY = "fluorologic-form-boundary"
 _NAMES = ("claims", "remittance")
+_NOT_TEXT = "\x00not UTF-8 text"
 
 
 def form(fields: dict[str, str]) -> tuple[bytes, str]:
@@ -48,7 +49,8 @@ def parts(body: bytes, content_type: str) -> dict[str, str]:
     Raises
     ------
     InputError
-        The body is not multipart/form-data, a part is missing or is not UTF-8 text.
+        The body is not multipart/form-data, or a part is missing (a part that is not UTF-8 text is kept as
+        :data:`_NOT_TEXT` and answered in the reconciliation's errors).
 
     """
     if not content_type.lower().startswith("multipart/form-data") or "boundary=" not in content_type.lower():
@@ -64,7 +66,7 @@ def parts(body: bytes, content_type: str) -> dict[str, str]:
                 try:
                     found[name] = payload.decode("utf-8") if isinstance(payload, bytes) else ""
                 except UnicodeDecodeError:
-                    raise InputError(name, "is not UTF-8 text") from None
+                    found[name] = _NOT_TEXT  # answered in the reconciliation's errors, as any unreadable part
     for name in _NAMES:
         if name not in found:
             raise InputError(name, "is required: a multipart part named claims (837P, FHIR or JSON encounters) "
@@ -74,14 +76,20 @@ def parts(body: bytes, content_type: str) -> dict[str, str]:
 
 def answer(fields: dict[str, str], engine: Engine) -> Reconciliation:
     """Reconcile the parts; what cannot be read is in the answer's ``errors``."""
-    remit = read_835(fields["remittance"])
-    try:
-        items = claim_items(fields["claims"], claims_kind(fields["claims"]))
-    except InputError as err:
-        rec = reconcile([], remit, engine)
-        rec.errors.insert(0, {"encounter_id": None, "error": {"field": f"claims {err.field}", "message": err.message}})
-        return rec
-    return reconcile(items, remit, engine)
+    unread: list[dict[str, Any]] = []
+    for name in _NAMES:
+        if fields[name] == _NOT_TEXT:
+            unread.append({"encounter_id": None, "error": {"field": name, "message": "is not UTF-8 text"}})
+    remit = read_835("" if fields["remittance"] == _NOT_TEXT else fields["remittance"])
+    items: list[Any] = []
+    if fields["claims"] != _NOT_TEXT:
+        try:
+            items = claim_items(fields["claims"], claims_kind(fields["claims"]))
+        except InputError as err:
+            unread.append({"encounter_id": None, "error": {"field": f"claims {err.field}", "message": err.message}})
+    rec = reconcile(items, remit, engine)
+    rec.errors[:0] = unread
+    return rec
 
 
 _ROW = {"type": "object", "description": "one row per claim line, plus one per remittance line no claim line answers "

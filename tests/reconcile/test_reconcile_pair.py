@@ -166,6 +166,9 @@ def test_service_reconcile():
         assert client.post("/v1/reconcile?format=xml", files=files).status_code == 400
         junk = client.post("/v1/reconcile", files={"claims": ("c", b"[1"), "remittance": ("r", b"nope")})
         assert junk.status_code == 200 and len(junk.json()["errors"]) == 2
+        binary = client.post("/v1/reconcile", files={"claims": ("c", b"\x89PNG\xff"), "remittance": ("r", b"\xff")})
+        assert binary.status_code == 200 and [e["error"]["field"] for e in binary.json()["errors"]][:2] == [
+            "claims", "remittance"]
         assert "/v1/reconcile" in client.get("/openapi.json").json()["paths"]
 
 
