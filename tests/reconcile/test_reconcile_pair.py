@@ -223,3 +223,11 @@ def test_bilateral_replacement_and_verdicts():
     assert (denied.verdict, denied.next_step, denied.corrected_lines) == (
         "agrees_denied", "correct_and_resubmit", [{"code": "64483", "units": 1, "modifiers": ["50"]}])
     assert judge(right, "paid", "contractual", ctx).verdict == "agrees_paid"
+
+
+def test_the_readers_fill_claim_charges_and_ref6r():
+    (hip, *_rest) = read_claims(CLAIMS.read_text(), "x12")
+    assert hip["claim"]["charges"] == {"HIPARTH1-1": 520, "HIPARTH1-2": 180}
+    assert [ln["ref6r"] for ln in hip["claim"]["lines"]] == ["HIPARTH1-1", "HIPARTH1-2"]
+    fhir = read_claims((ROOT / "examples" / "claims" / "fluoro_claims.fhir.json").read_text(), "fhir")
+    assert fhir[0]["claim"]["charges"] == {"1": 1450, "2": 200}
