@@ -196,7 +196,7 @@ def reconcile(items: Iterable[dict[str, Any] | ClaimError], remit: Remittance, e
     results = engine.solve_many(raws)
     lines, solve_errors = _claim_lines(raws, results, engine)
     errors.extend(solve_errors)
-    pairs = remit.lines
+    pairs = sorted(remit.lines, key=lambda p: p[0].status == "22")  # a reversal (CLP02 22) answers last
     keys = [RemitKey(c.claim_id, ln.ref6r, ln.billed_code, tuple(ln.billed_modifiers), ln.date) for c, ln in pairs]
     matched = match_lines([cl.key for cl in lines], keys)
     answer: dict[int, tuple[RemitClaim, RemitLine]] = {i: pairs[j] for j, i in enumerate(matched) if i is not None}

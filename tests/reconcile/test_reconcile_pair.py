@@ -231,3 +231,14 @@ def test_the_readers_fill_claim_charges_and_ref6r():
     assert [ln["ref6r"] for ln in hip["claim"]["lines"]] == ["HIPARTH1-1", "HIPARTH1-2"]
     fhir = read_claims((ROOT / "examples" / "claims" / "fluoro_claims.fhir.json").read_text(), "fhir")
     assert fhir[0]["claim"]["charges"] == {"1": 1450, "2": 200}
+
+
+def test_a_reversal_is_matched_after_its_correction(engine):
+    enc = {"encounter_id": "R1", "date_of_service": "2024-08-20", "place_of_service": "11",
+           "claim": {"claim_id": "R1"}, "lines": [{"code": "20610", "modifiers": ["LT"], "line_id": "1"}]}
+    text = ("ST*835*1~BPR*I*40*C*CHK************20240901~TRN*1*1*1~N1*PR*MEDICARE~N1*PE*CLINIC*XX*1~LX*1~"
+            "CLP*R1*22*-240*-51.15**MB*P1~SVC*HC:20610:LT*-240*-51.15**-1~CAS*CO*45*-174.76~REF*6R*1~"
+            "CLP*R1*1*240*51.15**MB*P2~SVC*HC:20610:LT*240*51.15**1~CAS*CO*45*174.76~REF*6R*1~SE*13*1~")
+    rec = reconcile([enc], read_835(text), engine)
+    assert [(r["encounter_id"], r["paid_amount"], r["verdict"]) for r in rec.rows] == [
+        ("R1", 51.15, "agrees_paid"), (None, -51.15, "unmatched")]
