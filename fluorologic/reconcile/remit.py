@@ -48,11 +48,9 @@ from pyx12.segment import Segment
 
 from fluorologic.claims.errors import ClaimError
 
-__all__ = ["VERSIONS", "Adjustment", "ProviderAdjustment", "RemitClaim", "RemitLine", "Remittance", "is_835",
+__all__ = ["Adjustment", "ProviderAdjustment", "RemitClaim", "RemitLine", "Remittance", "is_835",
            "read_835"]
 
-#: The implementation guides read (GS08 / ST03).
-VERSIONS = ("005010X221A1", "005010X221")
 _SYNTHETIC_VERSION = "005010X221A1"
 _CAS_GROUPS = frozenset({"CO", "PR", "OA", "PI", "CR"})
 _CODE_RE = re.compile(r"^[0-9A-Z]{5}$")
