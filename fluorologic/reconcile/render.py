@@ -10,6 +10,9 @@ Examples
 ['C1', '', '2', '77002']
 >>> payer_codes(row)
 'CO-97 M80'
+>>> safe = rows_csv([row | {"detail": "=HYPERLINK(1)", "paid_amount": -1.5}], spreadsheet_safe=True)
+>>> next(csv.DictReader(io.StringIO(safe)))["detail"], next(csv.DictReader(io.StringIO(safe)))["paid_amount"]
+("'=HYPERLINK(1)", '-1.50')
 
 """
 
@@ -52,13 +55,26 @@ def _cell(name: str, value: Any) -> str:
     return str(value)
 
 
-def rows_csv(rows: list[dict[str, Any]]) -> str:
-    """One CSV row per reconciliation row, the columns of :data:`COLUMNS`."""
+def _neutral(value: Any, text: str) -> str:
+    """A text cell a spreadsheet will not run as a formula (a leading ``=``, ``+``, ``-``, ``@`` gets a ``'``)."""
+    risky = not isinstance(value, int | float) and text[:1] in ("=", "+", "-", "@", "\t", "\r")
+    return "'" + text if risky else text
+
+
+def rows_csv(rows: list[dict[str, Any]], *, spreadsheet_safe: bool = False) -> str:
+    """One CSV row per reconciliation row, the columns of :data:`COLUMNS`.
+
+    With ``spreadsheet_safe`` (the workbench's export) text cells a spreadsheet would run as a formula get a
+    leading ``'``; numbers are written as they are.
+    """
     buf = io.StringIO()
     out = csv.writer(buf, lineterminator="\n")
     out.writerow(COLUMNS)
     for row in rows:
-        out.writerow([_cell(c, row.get(c)) for c in COLUMNS])
+        cells = [_cell(c, row.get(c)) for c in COLUMNS]
+        if spreadsheet_safe:
+            cells = [_neutral(row.get(c), text) for c, text in zip(COLUMNS, cells, strict=True)]
+        out.writerow(cells)
     return buf.getvalue()
 
 
