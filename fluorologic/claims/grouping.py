@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from fluorologic.contract.encounter import parse_encounter
@@ -37,6 +38,17 @@ class ClaimLine:
     line: dict[str, Any]
     extra: dict[str, Any]
     where: str
+
+
+def _charge(text: Any) -> float | int | None:
+    """A submitted charge (837P SV102, FHIR ``item.net.value``) as a number, or None when it is not one."""
+    try:
+        value = Decimal(str(text))
+    except (InvalidOperation, ValueError):
+        return None
+    if not value.is_finite() or value < 0:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 def claim_encounters(claim_id: str, claim: dict[str, Any], lines: list[ClaimLine], where: str
@@ -63,9 +75,12 @@ def claim_encounters(claim_id: str, claim: dict[str, Any], lines: list[ClaimLine
         eid = claim_id
         if len(groups) > 1:
             eid += f"@{date.isoformat()}" + (f"/{place}" if len(groups) > len(dates) else "")
+        charges = {lines[i].line["line_id"]: c for i in idx
+                   if (c := _charge(lines[i].extra.get("charge"))) is not None}  # claim.charges: line id -> SV102
         raw = {"encounter_id": eid, "date_of_service": date.isoformat(), "place_of_service": place,
                "lines": [dict(lines[i].line) for i in idx],
-               "claim": {**claim, "lines": [{"line_id": lines[i].line.get("line_id"), **lines[i].extra} for i in idx]}}
+               "claim": {**claim, **({"charges": charges} if charges else {}),
+                         "lines": [{"line_id": lines[i].line.get("line_id"), **lines[i].extra} for i in idx]}}
         try:
             parse_encounter(raw, places)
         except InputError as err:

@@ -1,4 +1,4 @@
-"""The HTTP service: ``POST /v1/solve``, ``/v1/why``, ``/v1/scan`` and ``GET /healthz`` (FastAPI on uvicorn).
+"""The HTTP service: ``POST /v1/solve``, ``/v1/why``, ``/v1/scan``, ``/v1/reconcile`` and ``GET /healthz`` (FastAPI).
 
 Requests are validated by the same :func:`~fluorologic.contract.encounter.parse_encounter` as the command line
 and answered in the contract's shapes (contract.md); errors are error records
@@ -51,10 +51,15 @@ from fluorologic.engine.multisolve import SolveTimeout, result_memo_size
 from fluorologic.engine.records import echo_id, failure_record
 from fluorologic.engine.resultmemo import ResultMemo
 from fluorologic.engine.solver import Engine
+from fluorologic.reconcile.render import rows_csv
 from fluorologic.rules.source import rule_source
 from fluorologic.run.jsonin import BoundError, array_items, loads_item
 from fluorologic.run.lifeline import die_with_parent
 from fluorologic.run.parallel import _engine, worker_behind_memo
+from fluorologic.service.reconcile_api import OPENAPI as RECONCILE_BODY
+from fluorologic.service.reconcile_api import RESPONSES as RECONCILE_RESPONSES
+from fluorologic.service.reconcile_api import answer as reconcile_answer
+from fluorologic.service.reconcile_api import parts as reconcile_parts
 from fluorologic.service.workbench import mount_workbench
 
 __all__ = ["MicroBatcher", "Settings", "create_app", "solve_records"]
@@ -273,12 +278,8 @@ def _internal_error(enc: Encounter) -> dict[str, Any]:
     return {"encounter_id": enc.encounter_id, "error": {"field": "$", "message": "internal solver error; needs review"}}
 
 
-async def _body(request: Request, settings: Settings) -> Any:
-    """The decoded JSON body, refused when larger than the limit or not JSON.
-
-    An X12 837P (``application/EDI-X12``) or FHIR (``application/fhir+json``) body is read into a list of
-    encounters and claim error records instead (fluorologic.claims).
-    """
+async def _bytes(request: Request, settings: Settings) -> bytes:
+    """The raw body, refused (413) when larger than the limit."""
     declared = request.headers.get("content-length")
     if declared and declared.isdigit() and int(declared) > settings.max_body_bytes:
         raise _Refused(413, "$", f"the request body is larger than {settings.max_body_bytes} bytes")
@@ -289,7 +290,16 @@ async def _body(request: Request, settings: Settings) -> Any:
         if size > settings.max_body_bytes:
             raise _Refused(413, "$", f"the request body is larger than {settings.max_body_bytes} bytes")
         chunks.append(chunk)
-    data = b"".join(chunks)
+    return b"".join(chunks)
+
+
+async def _body(request: Request, settings: Settings) -> Any:
+    """The decoded JSON body, refused when larger than the limit or not JSON.
+
+    An X12 837P (``application/EDI-X12``) or FHIR (``application/fhir+json``) body is read into a list of
+    encounters and claim error records instead (fluorologic.claims).
+    """
+    data = await _bytes(request, settings)
     kind = MEDIA_TYPES.get(request.headers.get("content-type", "").split(";")[0].strip().lower())
     if kind is not None:
         try:
@@ -508,6 +518,31 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
             return scan_note(raw["note"]).to_dict()
 
         return _json(await asyncio.get_running_loop().run_in_executor(None, findings))
+
+    reconciler: list[Engine] = []  # its own engine (made on first use): the batcher's solves on in its thread
+    reconcile_lock = asyncio.Lock()
+
+    @app.post("/v1/reconcile", openapi_extra=RECONCILE_BODY, responses=RECONCILE_RESPONSES)
+    async def reconcile(request: Request) -> Any:
+        """The payer's X12 835 beside the decisions for the claims (multipart parts ``claims`` and ``remittance``)."""
+        fmt = request.query_params.get("format", "json")
+        if fmt not in ("json", "csv"):
+            raise _Refused(400, "format", 'must be "json" or "csv"')
+        data = await _bytes(request, settings)
+        try:
+            fields = reconcile_parts(data, request.headers.get("content-type", ""))
+        except InputError as err:
+            raise _Refused(400, err.field, err.message) from None
+        started = time.perf_counter()
+        async with reconcile_lock:
+            if not reconciler:
+                reconciler.append(Engine(engine.data))
+            rec = await asyncio.get_running_loop().run_in_executor(None, reconcile_answer, fields, reconciler[0])
+        log.info("reconcile: %d rows, %.1f ms", len(rec.rows), 1000 * (time.perf_counter() - started))
+        if fmt == "csv":
+            return Response(content=rows_csv(rec.rows).encode("utf-8"), media_type="text/csv")
+        return _json({"rows": rec.rows, "summary": rec.summary, "errors": rec.errors, "warnings": rec.warnings,
+                      "provider_adjustments": rec.provider_adjustments, "notes": rec.notes})
 
     mount_workbench(app, store=settings.store, as_of_quarter=settings.as_of_quarter)
     return app
