@@ -74,18 +74,18 @@ _ALERTS = {
     "em.modifier_25": "{code} is the column-2 code of an NCCI edit with {data} (modifier indicator 1): if the record "
                       "documents a significant, separately identifiable E/M service, bill {code} with modifier 25 "
                       "(never 59 or X{{EPSU}} on an E/M).",
-    "em.modifier_57": "{code} is the column-2 code of an NCCI edit with {data} (modifier indicator 1), a procedure with "
-                      "a 90-day global period: bill {code} with modifier 57 if it was the decision for surgery, or 25 "
-                      "if the record documents a significant, separately identifiable E/M service (never 59 or "
+    "em.modifier_57": "{code} is the column-2 code of an NCCI edit with {data} (modifier indicator 1), a procedure "
+                      "with a 90-day global period: bill {code} with modifier 57 if it was the decision for surgery, "
+                      "or 25 if the record documents a significant, separately identifiable E/M service (never 59 or "
                       "X{{EPSU}} on an E/M).",
     "modifier.em_significant": "Modifier 25 appended to {code}: the record documents a significant, separately "
                                "identifiable E/M service, which bypasses an edit with modifier indicator 1 (59 and "
                                "X{{EPSU}} are never used on an E/M).",
-    "em.review_59": "Modifier {data} on {code}, an E/M service: 59 and X{{EPSU}} are never used on an E/M and it is not "
-                    "billed; 25 marks a significant, separately identifiable E/M service.",
+    "em.review_59": "Modifier {data} on {code}, an E/M service: 59 and X{{EPSU}} are never used on an E/M and it is "
+                    "not billed; 25 marks a significant, separately identifiable E/M service.",
     "em.review_not_em": "Modifier {data} on {code}, which is not an E/M service: 25 and 57 are used on E/M codes only.",
-    "em.review_57_minor": "Modifier 57 on {code}, but no procedure with a 90-day global period is billed beside it: the "
-                          "decision for a minor procedure is part of that procedure; 25 marks a significant, "
+    "em.review_57_minor": "Modifier 57 on {code}, but no procedure with a 90-day global period is billed beside it: "
+                          "the decision for a minor procedure is part of that procedure; 25 marks a significant, "
                           "separately identifiable E/M service.",
     "facility.professional_only": "Modifier 26 appended to {code}: in a facility place of service Medicare pays the "
                                   "technical component to the facility (42 CFR 410.42, 411.15(m)), so only the "
