@@ -68,10 +68,17 @@ def test_an_em_billed_beside_its_column_1_procedure_carries_25_or_57(engine, raw
 
 @given(raw=em_encounters())
 def test_an_em_the_edit_denies_is_told_about_25(engine, raw):
+    """An excluded E/M whose only edits from billed codes are indicator-1 edits of procedures gets em_modifier_25."""
     res = engine.solve(raw)
+    billed = {b["code"] for b in res["billable"]}
+    day = int(raw["date_of_service"].replace("-", ""))
+    sel = DATA.select(billed | {x["code"] for x in res["excluded"]}, day)
     alerted = {a["code"] for a in res["alerts"] if a["kind"] == "em_modifier_25"}
     for x in res["excluded"]:
-        if x["code"] in EM_CODES and x["reason"] == "ptp_bundled" and "modifier indicator 1" in x["detail"] \
-                and x["by"] not in EM_CODES:
-            assert x["code"] in alerted or "modifier indicator 0" in " ".join(
-                y["detail"] for y in res["excluded"] if y["code"] == x["code"]), res
+        if x["code"] not in EM_CODES or x["reason"] != "ptp_bundled":
+            continue
+        edits = {(p.column_1, p.indicator) for p in sel.ptp if p.column_2 == x["code"] and p.column_1 in billed
+                 and p.indicator != 9 and day <= p.deletion}
+        if edits and all(i == 1 and c not in EM_CODES for c, i in edits):
+            event("E/M denied by procedures only")
+            assert x["code"] in alerted, res
