@@ -71,5 +71,9 @@ def test_published_schema_is_the_one_validation_uses():
     published = Path(__file__).resolve().parent.parent / "docs" / "schema" / "fluorologic.schema.json"
     assert json.loads(printed) == contract_schema() == json.loads(published.read_text(encoding="utf-8"))
     enc = contract_schema()["$defs"]["EncounterIn"]
-    assert enc["properties"]["place_of_service"]["enum"] == ["11", "12", "19", "21", "22", "23", "24", "31", "49", "81"]
+    # every assigned code of the CMS place-of-service list (fluorologic/data/place_of_service.csv)
+    assert enc["properties"]["place_of_service"]["enum"] == [
+        "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15", "16", "17", "18",
+        "19", "20", "21", "22", "23", "24", "25", "26", "27", "31", "32", "33", "34", "41", "42", "49", "50", "51",
+        "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "65", "66", "71", "72", "81", "99"]
     assert enc["properties"]["date_of_service"]["format"] == "date"

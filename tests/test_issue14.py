@@ -55,7 +55,7 @@ NAMED = frozenset(_NAMED.split())
 
 def test_every_named_family_is_in_the_code_table_with_sourced_attributes(data):
     assert not [c for c in NAMED if c not in data.codes]
-    assert len(data.codes) == 467
+    assert len(data.codes) == 482  # 467 of the families and fracture care, and 15 E/M codes (issue 23)
     assert all(r.source.strip() for r in data.codes.values())
     # kind, target and PC/TC indicator, each from a cited source (codes.csv source column)
     assert (data.codes["72240"].kind, data.codes["72240"].target, data.codes["72240"].pctc) == ("supervision",
@@ -84,10 +84,11 @@ def test_si_fusion_includes_its_guidance(engine):
 # -- 2. the PTP subset follows the codes --------------------------------------------------------------------------
 
 def test_every_ptp_row_naming_an_embedded_code_is_embedded_with_its_history(data):
-    """The full 2024Q3 practitioner table filtered to rows where either code is embedded: 504,506 rows."""
-    assert data.describe()["ptp_rows"] == 504_506
+    """The full 2024Q3 practitioner table filtered to rows where either code is embedded: 504,506 rows, and the 156
+    rows between two E/M codes (an E/M's rows with codes outside the table are left out: data/README.md)."""
+    assert data.describe()["ptp_rows"] == 504_662
     rows = [p for c in data.ptp_by_col1 for p in data.ptp_by_col1[c]]
-    assert len(rows) == 504_506
+    assert len(rows) == 504_662
     assert all(p.column_1 in data.codes or p.column_2 in data.codes for p in rows)
     # history rows: 62273/76000 deleted 1998-12-31 and active; 20610/99213 deleted 2019-12-31 and active
     assert sorted(p.deletion for p in data.ptp_by_col1["62273"] if p.column_2 == "76000") == [19981231, 99991231]
@@ -97,11 +98,13 @@ def test_every_ptp_row_naming_an_embedded_code_is_embedded_with_its_history(data
 
 
 def test_an_em_code_beside_a_joint_injection_meets_its_real_edit(engine):
-    """20610/99213, modifier indicator 1, active (ptp_practitioner.csv.gz); 99213 is not in the code table."""
+    """20610/99213, modifier indicator 1, active (ptp_practitioner.csv.gz); without 25 the edit applies (issue 23)."""
     res = _solve(engine, "2024-08-01", [{"code": "20610"}, {"code": "99213"}])
     assert _billable(res) == [("20610", 1, [])]
     assert _excluded(res) == [("99213", "ptp_bundled", "20610")]
-    assert ("not_in_rule_base", "99213") in _alerts(res)
+    assert ("em_modifier_25", "99213") in _alerts(res)
+    with_25 = _solve(engine, "2024-08-01", [{"code": "20610"}, {"code": "99213", "modifiers": ["25"]}])
+    assert _billable(with_25) == [("20610", 1, []), ("99213", 1, ["25"])]
 
 
 # -- 3. dates for codes and for facts ------------------------------------------------------------------------------
@@ -205,10 +208,10 @@ def test_closed_treatment_and_hardware_removal_follow_their_real_rows(engine):
 # -- 6. say what is not known ---------------------------------------------------------------------------------------
 
 def test_an_unknown_code_is_billable_and_named(engine):
-    res = _solve(engine, "2024-08-01", [{"code": "99203"}])
-    assert _billable(res) == [("99203", 1, [])]
+    res = _solve(engine, "2024-08-01", [{"code": "11042"}])
+    assert _billable(res) == [("11042", 1, [])]
     alert = next(a for a in res["alerts"] if a["kind"] == "not_in_rule_base")
-    assert alert["code"] == "99203" and "not checked" in alert["detail"]
+    assert alert["code"] == "11042" and "not checked" in alert["detail"]
 
 
 def test_dates_no_loaded_data_covers(engine):

@@ -135,7 +135,7 @@ def _run(text: str, workers: int) -> tuple[str, str]:
 def test_memos_on_and_off_and_one_or_two_workers_give_the_same_bytes(stream, monkeypatch):
     """The records, the error lines and the summary: memos on or off, one worker or two, on both streams."""
     items = generate(300, seed=31, malformed=0.03) if stream == "cold" else realistic(600, seed=31)
-    items += [dict(items[-1], encounter_id="bad", place_of_service="99"), dict(items[-1], encounter_id="again")]
+    items += [dict(items[-1], encounter_id="bad", place_of_service="00"), dict(items[-1], encounter_id="again")]
     text = "".join(line + "\n" for line in lines(items))
     monkeypatch.setenv("FLUOROLOGIC_MEMO_SIZE", "0")
     off = _run(text, 1)

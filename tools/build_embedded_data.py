@@ -483,12 +483,25 @@ def _descriptor_date(code: str, attribute: str, first_days: dict[str, str]) -> t
     return (first_days.get(code, ""),)
 
 
+def _em_codes() -> set[str]:
+    """The curated evaluation and management codes."""
+    with CURATED_CODES.open(encoding="utf-8") as fh:
+        return {r["code"] for r in csv.DictReader(fh) if r["kind"] == "evaluation_management"}
+
+
 def build_ptp(ref: Path, codes: set[str]) -> None:
-    """Every practitioner PTP row of the full 2024Q3 table in which either code is embedded (history included)."""
+    """Every practitioner PTP row of the full 2024Q3 table in which either code is embedded (history included).
+
+    An E/M code has edits with most of the procedure code set (164,641 rows for the 15 embedded E/M codes):
+    its rows are kept where the other code is embedded too (E/M beside an embedded procedure, or two E/M codes).
+    """
+    em = _em_codes()
+    core = codes - em
     rows = []
     with gzip.open(ref / "ncci_ptp_practitioner_2024q3_full.csv.gz", "rt", encoding="utf-8") as fh:
         for r in csv.DictReader(fh):
-            if r["column_1"] in codes or r["column_2"] in codes:
+            c1, c2 = r["column_1"], r["column_2"]
+            if c1 in core or c2 in core or (c1 in em and c2 in em):
                 rows.append([r["column_1"], r["column_2"], "", r["deletion_date"],
                              r["modifier_indicator"], r["ptp_edit_rationale"]])
     rows.sort()

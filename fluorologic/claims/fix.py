@@ -5,7 +5,9 @@ says what to do:
 
 * ``modifier_added`` / ``units_trimmed`` / ``replaced``: the SV1 segment is rewritten (SV101-2 the code,
   SV101-3..6 the modifiers: those billed stay in their order and new ones follow; SV104 the units);
-* ``excluded``: the line's 2400 loop (LX up to the next LX, CLM, HL or SE) is removed, the claim's remaining
+* ``excluded``: the line's 2400 loop (LX up to the next LX, CLM, HL or SE) is removed (an E/M removed only because
+  it lacks 25 or 57 is named in ``notes`` with the ``em_modifier_25`` alert: bill it with 25 if the record
+  documents a significant, separately identifiable E/M), the claim's remaining
   LX01 numbers are made consecutive again (the implementation guide numbers them 1, 2, ...), CLM02 (the
   claim's total charge) drops by the removed lines' SV102 charges, and SE01 is recounted.
 
@@ -73,8 +75,10 @@ def _modifiers(old: list[str], new: list[str]) -> list[str]:
 class _Plan:
     """What to write instead of the read segments: removals, replacements, and the transactions touched."""
 
-    def __init__(self, ic: Interchange) -> None:
+    def __init__(self, ic: Interchange, em_alerts: dict[tuple[str, str], str] | None = None) -> None:
         self.ic = ic
+        #: (encounter id, code) -> the em_modifier_25 alert's sentence: an E/M removed only for want of 25 or 57
+        self.em_alerts = em_alerts or {}
         self.removed: set[int] = set()
         self.replace: dict[int, str] = {}
         self.touched: list[Transaction] = []
@@ -111,6 +115,9 @@ class _Plan:
             disp = row["disposition"]
             if disp == "excluded":
                 self.removed.update(range(ln.lx, ln.end))
+                em = self.em_alerts.get((ln.encounter_id, ln.code))
+                if em is not None:
+                    self.notes.append(f"claim {claim.claim_id}: line {ln.line_id} ({ln.code}) is removed: {em}")
                 try:
                     removed_charge += Decimal(ln.charge or "0")
                 except InvalidOperation:
@@ -159,10 +166,14 @@ def fix_interchange(ic: Interchange, solved: list[tuple[Any, dict[str, Any]]]) -
     """
     rows: list[dict[str, Any]] = []
     rows_of: dict[int, list[dict[str, Any]]] = {}
+    em_alerts: dict[tuple[str, str], str] = {}
     for raw, record in solved:
         rows_of[id(raw)] = edit_rows(raw, record)
         rows.extend(rows_of[id(raw)])
-    plan = _Plan(ic)
+        for alert in record.get("alerts") or ():
+            if alert.get("kind") == "em_modifier_25":
+                em_alerts[(record.get("encounter_id"), alert.get("code"))] = alert.get("detail", "")
+    plan = _Plan(ic, em_alerts)
     for tx in ic.transactions:
         if tx.error is not None:
             continue

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fluorologic.contract.errors import InputError
-from fluorologic.contract.places import default_places
+from fluorologic.contract.places import default_places, unknown_place
 from fluorologic.contract.schema import (
     CODE_PATTERN,
     MAX_NOTE,
@@ -123,8 +123,7 @@ def parse_encounter(raw: Any, places: dict[str, tuple[str, str]] | None = None) 
     valid = validate_encounter(raw)
     pos = valid["place_of_service"]
     if pos not in places:
-        raise InputError("place_of_service", f"{pos!r} is not a place of service fluorologic knows: "
-                                             f"{', '.join(sorted(places))}")
+        raise InputError("place_of_service", unknown_place(pos))
     doc = valid.get("documentation")
     claim = valid.get("claim")
     owner = valid.get("equipment_owner")

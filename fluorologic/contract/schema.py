@@ -38,7 +38,7 @@ from pydantic_core import ErrorDetails
 from typing_extensions import NotRequired, TypedDict
 
 from fluorologic.contract.errors import InputError
-from fluorologic.contract.places import default_places
+from fluorologic.contract.places import default_places, unknown_place
 
 __all__ = ["MAX_LINES", "MAX_NOTE", "MAX_TEXT", "MAX_UNITS", "AddedOut", "AdjustmentOut", "AlertOut", "BillableOut",
            "ClaimIn", "DocumentationIn", "EncounterIn", "ErrorDetail", "ErrorRecord", "ExcludedOut", "LineIn",
@@ -219,7 +219,7 @@ def _message(err: ErrorDetails) -> str:
         return f"{value!r} is not a real calendar date"
     if name == "place_of_service" and kind == "literal_error" and isinstance(value, str) and re.fullmatch(r"\d\d",
                                                                                                       value):
-        return f"{value!r} is not a place of service fluorologic knows: {', '.join(sorted(default_places()))}"
+        return unknown_place(value)
     if loc and isinstance(loc[-1], int):  # an item of a list
         if name == "modifiers":
             return "must be a 2-character modifier such as 26 or XS"

@@ -175,9 +175,10 @@ def decode(sol: Solution) -> dict[str, Any]:
 
     excluded = []
     dos = enc.date_of_service.isoformat()
+    ems = {c for (c,) in at["em"]}
     for lnum, reason, rule, by, rid in at["excluded"]:
         line = enc.lines[lnum - 1]
-        by_code, slots = _by(by, rid, row, cite)
+        by_code, slots = _by(by, rid, row, cite, em=line.code in ems)
         excluded.append({"code": line.code, "units": line.units, "reason": reason, "by": by_code, "rule": rule,
                          "detail": excluded_detail(reason, rule, code=line.code, dos=dos, **slots)})
         if ids:
@@ -260,16 +261,18 @@ def _line_ids(enc: Encounter, node: Any, replaced_codes: dict[str, str]) -> list
     return sorted(line.line_id for line in lines if line.line_id is not None)
 
 
-def _by(by: Any, rid: Any, row: Any, cite: Any) -> tuple[str | None, dict[str, Any]]:
-    """The ``by`` field and the template slots of an exclusion cause."""
+def _by(by: Any, rid: Any, row: Any, cite: Any, *, em: bool = False) -> tuple[str | None, dict[str, Any]]:
+    """The ``by`` field and the template slots of an exclusion cause (``em``: the excluded code is an E/M)."""
     slots: dict[str, Any] = {"by": None, "row": "", "bypass": "", "kind": "", "when": "", "date": ""}
     if isinstance(by, dict) and "code" in by:
         slots["by"] = by["code"]
         r = row(rid)
         if isinstance(r, PtpRow):
             slots["row"] = cite(rid)
-            slots["bypass"] = bypass_text(r.indicator)
+            slots["bypass"] = bypass_text(r.indicator, em=em)
         return by["code"], slots
+    if isinstance(by, dict) and "pos" in by:
+        return "place_of_service", slots
     if isinstance(by, dict) and "out_of_force" in by:
         when, day = by["out_of_force"]
         slots.update(when=validity_words(when), date=date_text(day))

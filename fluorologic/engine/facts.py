@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,7 @@ from fluorologic.contract.places import default_places
 from fluorologic.engine.terms import Atom, Term, atom_symbol, const
 from fluorologic.notes import NoteFindings, scan_note
 from fluorologic.notes.encounter_note import merge_documentation, note_distinct_lines
-from fluorologic.rules.ruledata import OPEN_END, RuleData
+from fluorologic.rules.ruledata import OPEN_END, FeeRow, RuleData
 
 __all__ = ["Facts", "build_facts", "encounter_facts", "rule_facts"]
 
@@ -127,6 +128,31 @@ def _add_note(f: Facts, note: NoteFindings) -> None:
         f.add("note_kind", const(kind))
 
 
+def _add_pfs_indicators(f: Facts, fees: Iterable[FeeRow]) -> None:
+    """What the PFS rows in force say besides fees: listed, global days, no facility rate (the NA indicator).
+
+    ``pfs_listed(C)`` for a code with a row in force; ``global_days(C,D)`` from its global row where the
+    global period is a number of days (000, 010, 090); ``facility_na(C,Mod)`` for a row whose facility total
+    CMS writes as NA (the readers keep no facility total there).
+
+    >>> from fluorologic.rules.ruledata import RuleData
+    >>> f = Facts()
+    >>> _add_pfs_indicators(f, RuleData.embedded().select({"77003", "27506"}, 20240815).fees)
+    >>> sorted(str(a) for a in f.atoms if a.name != "pfs_listed" and str(a.arguments[0]) in ('"77003"', '"27506"'))
+    ['facility_na("77003","TC")', 'facility_na("77003",global)', 'global_days("27506",90)']
+    """
+    listed: set[str] = set()
+    for fee in fees:
+        if fee.code not in listed:
+            listed.add(fee.code)
+            f.add("pfs_listed", fee.code)
+        mod = const("global") if fee.mod == "" else fee.mod
+        if fee.mod == "" and fee.glob_days.isdigit():
+            f.add("global_days", fee.code, int(fee.glob_days))
+        if fee.facility_total is None:
+            f.add("facility_na", fee.code, mod)
+
+
 def _add_rule_rows(f: Facts, data: RuleData, codes: set[str], dos: int) -> None:
     sel = data.select(codes, dos)
     first, last = data.coverage()
@@ -163,6 +189,7 @@ def _add_rule_rows(f: Facts, data: RuleData, codes: set[str], dos: int) -> None:
             f.add("aoc", a.primary, a.add_on, a.edit_type, f.row("aoc", a))
     for i in sel.inclusive:
         f.add("inclusive", i.without, i.guidance, i.with_code, f.row("inclusive", i))
+    _add_pfs_indicators(f, sel.fees)
     for fee in sel.fees:
         mod = const("global") if fee.mod == "" else fee.mod
         row = None

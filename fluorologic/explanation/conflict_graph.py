@@ -62,7 +62,7 @@ def node_id(node: Any) -> str:
 
 _USED = frozenset({"billed", "node_code", "final_units", "final_mod", "amount", "excluded", "owner", "owner_from",
                    "target_from", "conflict", "why", "inclusive_pair", "trimmed", "primary_of", "missed_from",
-                   "replaces", "bypass_of", "lapsed_edit", "mod_from", "reason_rank", "review"})
+                   "replaces", "bypass_of", "lapsed_edit", "mod_from", "reason_rank", "review", "em"})
 
 
 def _atoms(atoms: tuple[Symbol, ...]) -> dict[str, list[list[Any]]]:
@@ -177,6 +177,9 @@ class _Builder:
                             f"Place of service {frm['pos']} defaults the equipment owner to {owner}.")
         return fid
 
+    def pos_node(self, pos: str) -> str:
+        return self.fact("F:pos", f"place of service\n{pos}", "place_of_service", value=pos)
+
     def dos_node(self) -> str:
         return self.fact("F:dos", f"date of service\n{self.dos}", "date_of_service", value=self.dos)
 
@@ -229,7 +232,10 @@ class _Builder:
                     self.relate(f"A{right}", dst, "replaces", rule, reason, detail)
             elif isinstance(by, dict) and ("owner" in by or "global" in by):
                 self.relate(self.owner_node(), dst, "blocks", rule, reason,
-                            excluded_detail(reason, **self._slots(code, None, None)))
+                            excluded_detail(reason, rule, **self._slots(code, None, None)))
+            elif isinstance(by, dict) and "pos" in by:
+                self.relate(self.pos_node(by["pos"]), dst, "blocks", rule, reason,
+                            excluded_detail(reason, rule, **self._slots(code, None, None)))
             elif isinstance(by, dict) and "note" in by:
                 finding = by["note"]
                 src = self.fact(f"F:note:{finding}", f"note:\n{finding.replace('_', ' ')}", "note", value=finding)
@@ -263,7 +269,7 @@ class _Builder:
         r = self.row(rid)
         if isinstance(r, PtpRow):
             slots["row"] = self.cite(rid)["bare"]
-            slots["bypass"] = bypass_text(r.indicator)
+            slots["bypass"] = bypass_text(r.indicator, em=[code] in self.at["em"])
         slots.update(extra)
         return slots
 
@@ -310,12 +316,30 @@ class _Builder:
             dst, src = node_id(n2), node_id(n1)
             code, by = self.code_of[dst], self.code_of[src]
             what = self.cite(rid)["row"] if isinstance(rid, list) else f"policy rule {rid}"
+            if rule.startswith("em."):
+                self._em_bypass(dst, src, rule, what, rid)
+                continue
             self.relate(self.distinct_node(dst), dst, "bypasses", rule, None,
                         f"The record documents {code} as a distinct procedural service, which bypasses the edit of "
                         f"{by} ({what}).", rid if isinstance(rid, list) else None)
             self.relate(src, dst, "bypasses", rule, None,
                         f"{by} would suppress {code} ({what}), but a documented distinct service bypasses it.",
                         rid if isinstance(rid, list) else None)
+
+    def _em_bypass(self, dst: str, src: str, rule: str, what: str, rid: Any) -> None:
+        """An E/M that 25 (a significant, separately identifiable E/M) or 57 (the decision for surgery) lets through."""
+        code, by = self.code_of[dst], self.code_of[src]
+        mod = "57" if rule == "em.modifier_57" else "25"
+        if mod == "57":
+            fid = self.fact(f"F:em57:{dst}", f"57: decision for\nsurgery ({code})", "decision_for_surgery", value=True)
+            why = f"Modifier 57 on {code}: the E/M was the decision for surgery for {by}, a 90-day-global procedure"
+        else:
+            fid = self.fact(f"F:em25:{dst}", f"25: significant, separately\nidentifiable E/M ({code})",
+                            "significant_em", value=True)
+            why = f"Modifier 25 on {code}: the record documents a significant, separately identifiable E/M service"
+        self.relate(fid, dst, "bypasses", rule, None, f"{why}, which bypasses the edit of {by} ({what}).", rid)
+        self.relate(src, dst, "bypasses", rule, None, f"{by} would suppress {code} ({what}), but {mod} on the E/M "
+                    "bypasses it.", rid)
 
     def lapsed(self) -> None:
         for n1, n2, day, rid in self.at["lapsed_edit"]:
@@ -331,7 +355,22 @@ class _Builder:
             code = self.code_of[dst]
             if by == "given":
                 continue
-            if isinstance(by, dict) and "owner" in by:
+            if isinstance(by, dict) and "pos" in by:
+                agree = mod in self.nodes[dst].get("claimed_modifiers", [])
+                place = (f"place of service {by['pos']} is a facility: Medicare pays the technical component to the "
+                         "facility (42 CFR 410.42, 411.15(m)), so only the professional component is billed, whoever "
+                         "owns the unit")
+                detail = (f"Modifier 26 on {code} as billed agrees: {place}." if agree else
+                          f"Modifier 26 appended to {code}: {place}.")
+                self.relate(self.pos_node(by["pos"]), dst, "modifies", rule, None, detail, modifier=mod)
+            elif mod == "25":
+                fid = self.fact(f"F:em25:{dst}", f"25: significant, separately\nidentifiable E/M ({code})",
+                                "significant_em", value=True)
+                self.relate(fid, dst, "modifies", rule, None,
+                            f"Modifier 25 appended to {code}: the record documents a significant, separately "
+                            "identifiable E/M service, which bypasses an edit with modifier indicator 1 (59 and "
+                            "X{EPSU} are never used on an E/M).", modifier=mod)
+            elif isinstance(by, dict) and "owner" in by:
                 agree = mod in self.nodes[dst].get("claimed_modifiers", [])
                 detail = (f"Modifier 26 on {code} as billed agrees with the facility owning the fluoroscopy unit: only "
                           "the professional component belongs on this claim." if agree else

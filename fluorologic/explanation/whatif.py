@@ -40,6 +40,8 @@ FIXED_REASONS = {"not_effective": "the code (or the rule that would allow it) is
 #: Distinct services bypass these reasons (unless an indicator-0 edit locks the pair).
 BYPASSABLE = {"ptp_bundled", "guidance_included", "integral_to_surgery", "more_specific_guidance"}
 _SITE_FOR = {"spinal": "spine", "nonspinal": "joint"}
+#: Modifiers of a distinct procedural service: never an E/M's (its bypass is 25, or 57 for the decision for surgery).
+_BYPASS_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU"})
 _MAX_PRIMARIES = 3
 
 
@@ -66,6 +68,10 @@ class Change:
         elif op == "drop_modifier":
             for ln in lines:
                 ln["modifiers"] = [m for m in ln.get("modifiers", []) if m != args[0]]
+        elif op == "em_modifier":  # an E/M's own modifier replaces any 59 / X{EPSU} billed on it
+            for ln in lines:
+                kept = [m for m in ln.get("modifiers", []) if m not in _BYPASS_MODIFIERS and m != args[0]]
+                ln["modifiers"] = [*kept, args[0]]
         elif op == "add_line":
             raw.setdefault("lines", []).append({"code": args[0]})
 
@@ -87,7 +93,13 @@ def _candidates(engine: Engine, raw: dict[str, Any], code: str, reasons: set[str
     """Documentation changes (combinable) and procedure changes (tried alone) worth re-solving."""
     lines = [ln for ln in raw.get("lines", []) if isinstance(ln, dict) and ln.get("code") == code]
     docs: list[Change] = []
-    if reasons & BYPASSABLE and not all(ln.get("distinct") for ln in lines):
+    row = engine.data.codes.get(code)
+    if row is not None and row.kind == "evaluation_management" and "ptp_bundled" in reasons:
+        docs.append(Change(f"the record documents a significant, separately identifiable E/M service: bill {code} "
+                           "with modifier 25", "em_modifier", ("em_modifier", "25")))
+        docs.append(Change(f"{code} was the decision for surgery of a 90-day-global procedure: bill it with modifier "
+                           "57", "em_modifier", ("em_modifier", "57")))
+    elif reasons & BYPASSABLE and not all(ln.get("distinct") for ln in lines):
         docs.append(Change(f"document {code} as a distinct procedural service (separate site, lesion or session)",
                            "distinct", ("distinct",)))
     if "wrong_guidance_code" in reasons:

@@ -4,8 +4,9 @@ It is written from ``contract.md`` and ``design.md`` and shares nothing with the
 loader: the policy of each suppression (NCCI PTP edits with modifier indicators and the distinct-service
 bypass; guidance included in the procedure; fluoroscopy integral to surgery; general fluoroscopy superseded
 by a specific guidance code; the wrong guidance code; imaging-inclusive pairs; add-ons and their primaries;
-validity dates and dated attributes; the technical component where the facility owns the unit; the 26 and TC
-lines of one code billed by the owner of the unit, which are the global service once) is restated here in Python.
+validity dates and dated attributes; the technical component where the facility owns the unit, and in a facility
+place of service whoever owns it; the 26 and TC lines of one code billed by the owner of the unit, which are the
+global service once; an E/M's 25 and 57, never 59 or X{EPSU}) is restated here in Python.
 
 The billable set is a *stable set*: a candidate is billed exactly when nothing billed (and no fact of the
 encounter) suppresses it. Each candidate is a 0/1 variable of a :class:`constraint.Problem`; facts that
@@ -105,6 +106,17 @@ class _Rules:
         self.fees: dict[tuple[str, str], list[FeeCents]] = defaultdict(list)
         for f in sel.fees:
             self.fees[(f.code, f.mod)].append(FeeCents(f.cents("facility"), f.cents("nonfacility")))
+        # E/M codes; PFS global days (090: major surgery); rows without a facility rate (the NA indicator)
+        self.em = {c.code for c in sel.codes if c.kind == "evaluation_management"}
+        self.major = {f.code for f in sel.fees if f.mod == "" and f.glob_days == "090"}
+        self.listed = {f.code for f in sel.fees}
+        self.facility_na = {(f.code, f.mod) for f in sel.fees if f.facility_total is None}
+        self.facility = default_places()[enc.place_of_service][0] == "facility"
+
+    def technical_to_facility(self, code: str) -> bool:
+        """In a facility place the technical component of a PC/TC code is the facility's (42 CFR 411.15(m))."""
+        return self.facility and self.pctc.get(code) == 1 and (
+            (code, "") in self.facility_na or code not in self.listed)
 
     def has(self, code: str, attribute: str, value: str = "yes") -> bool:
         return value in self.attr.get(code, {}).get(attribute, set())
@@ -230,14 +242,17 @@ class _Problem:
             return False
         if n.line in self.wrong or n.line in self.inclusive_block:
             return True
-        return "TC" in self.modifiers(n) and self.enc.owner == "facility" and r.pctc.get(n.code) == 1
+        mods = self.modifiers(n)
+        if "TC" in mods and self.enc.owner == "physician" and "26" not in mods and r.technical_to_facility(n.code):
+            return True
+        return "TC" in mods and self.enc.owner == "facility" and r.pctc.get(n.code) == 1
 
     def global_partner(self, n: Candidate, modifier: str) -> bool:
         """A claimed line of ``n``'s code bills the other component (26 <-> TC) and the provider owns the unit."""
         mods = self.modifiers(n)
         other = "TC" if modifier == "26" else "26"
         if n.line is None or modifier not in mods or other in mods or self.enc.owner != "physician" \
-                or self.rules.pctc.get(n.code) != 1:
+                or self.rules.pctc.get(n.code) != 1 or self.rules.technical_to_facility(n.code):
             return False
         return any(ln.code == n.code and other in ln.modifiers and modifier not in ln.modifiers
                    for ln in self.enc.lines)
@@ -265,7 +280,7 @@ class _Problem:
         r = self.rules
         indicators = r.edits.get((m.code, n.code), set())
         apart = self.apart(m, n)
-        if 0 in indicators or (1 in indicators and not self.distinct(n) and not apart):
+        if 0 in indicators or (1 in indicators and not self.distinct(n) and not apart and not self.em_bypass(m, n)):
             return True
         # General fluoroscopy beside a specific guidance code: never billed, whatever the record documents.
         if r.has(m.code, "supersedes_general_fluoroscopy") and r.has(n.code, "general_fluoroscopy"):
@@ -275,6 +290,16 @@ class _Problem:
             and not apart
         # A documented distinct service bypasses a policy arrow, unless an indicator-0 edit locks the pair.
         return policy and (not self.distinct(n) or 0 in indicators)
+
+    def decision_for_surgery(self, m: Candidate, n: Candidate) -> bool:
+        """57 on the E/M ``n`` beside the major (090-day global) procedure ``m``."""
+        return n.code in self.rules.em and "57" in self.modifiers(n) and m.code in self.rules.major
+
+    def em_bypass(self, m: Candidate, n: Candidate) -> bool:
+        """25 on the E/M ``n`` (beside a procedure ``m``, not another E/M), or 57 for ``m``'s decision for surgery."""
+        r = self.rules
+        with_25 = "25" in self.modifiers(n) and m.code not in r.em
+        return n.code in r.em and (with_25 or self.decision_for_surgery(m, n))
 
     # -- units, modifiers and amounts of a billed set ----------------------------------------------------------
     def final_units(self, billed: list[Candidate]) -> dict[Candidate, int]:
@@ -302,7 +327,14 @@ class _Problem:
             mods.discard("26")
         if self.enc.owner == "facility" and r.pctc.get(n.code) == 1 and not mods & {"26", "TC"}:
             mods.add("26")
+        if self.enc.owner == "physician" and r.technical_to_facility(n.code) and not mods & {"26", "TC"}:
+            mods.add("26")
         bypassing = [m for m in billed if m is not n and self._bypassed_by(m, n)]
+        if n.code in r.em:  # an E/M: 59 and X{EPSU} never; 25 unless it has 25 or a 57 that holds
+            mods -= _BYPASS_MODIFIERS
+            if any("25" not in mods and not self.decision_for_surgery(m, n) for m in bypassing):
+                mods.add("25")
+            return sorted(mods)
         if bypassing and not self.modifiers(n) & _BYPASS_MODIFIERS:
             ln = self.line_of(n)
             sites = {self.enc.lines[m.line - 1].site for m in bypassing if m.line is not None}
@@ -311,11 +343,12 @@ class _Problem:
         return sorted(mods)
 
     def _bypassed_by(self, m: Candidate, n: Candidate) -> bool:
-        """``m`` would suppress ``n`` but for ``n``'s documented distinct service (or its own site)."""
+        """``m`` would suppress ``n`` but for ``n``'s documented distinct service (or its own site, or an E/M's 25
+        or 57)."""
         r = self.rules
         indicators = r.edits.get((m.code, n.code), set())
         apart = self.apart(m, n)
-        if apart and 1 in indicators:
+        if 1 in indicators and (apart or self.em_bypass(m, n)):
             return True
         if not self.distinct(n):
             return False

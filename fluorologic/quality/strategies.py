@@ -237,7 +237,7 @@ def hostile_encounters(data: RuleData | None = None) -> st.SearchStrategy[Any]:
             "encounter_id": st.one_of(st.from_regex(r"\A[a-z]{1,3}-[0-9]{1,4}\Z"), text, st.just("e" * 65), anything),
             "date_of_service": st.one_of(dates(data), st.sampled_from(["2024-02-30", "2024-8-1", "0000-00-00",
                                                                       "9999-99-99", "２０２４-０１-０１"]), anything),
-            "place_of_service": st.one_of(st.sampled_from(sorted(default_places()) + ["00", "99", "1", "١١"]),
+            "place_of_service": st.one_of(st.sampled_from(sorted(default_places()) + ["00", "30", "1", "١١"]),
                                           anything),
             "equipment_owner": st.one_of(st.sampled_from(["physician", "facility", "hospital", ""]), anything),
             "lines": line_lists,

@@ -71,6 +71,38 @@ _ALERTS = {
                         "code were applied).",
     "rules_not_in_force": "No loaded rule data covers {dos}: {data}; it was decided with the nearest data and needs "
                           "review.",
+    "em.modifier_25": "{code} is the column-2 code of an NCCI edit with {data} (modifier indicator 1): if the record "
+                      "documents a significant, separately identifiable E/M service, bill {code} with modifier 25 "
+                      "(never 59 or X{{EPSU}} on an E/M).",
+    "em.modifier_57": "{code} is the column-2 code of an NCCI edit with {data} (modifier indicator 1), a procedure "
+                      "with a 90-day global period: bill {code} with modifier 57 if it was the decision for surgery, "
+                      "or 25 if the record documents a significant, separately identifiable E/M service (never 59 or "
+                      "X{{EPSU}} on an E/M).",
+    "modifier.em_significant": "Modifier 25 appended to {code}: the record documents a significant, separately "
+                               "identifiable E/M service, which bypasses an edit with modifier indicator 1 (59 and "
+                               "X{{EPSU}} are never used on an E/M).",
+    "em.review_59": "Modifier {data} on {code}, an E/M service: 59 and X{{EPSU}} are never used on an E/M and it is "
+                    "not billed; 25 marks a significant, separately identifiable E/M service.",
+    "em.review_not_em": "Modifier {data} on {code}, which is not an E/M service: 25 and 57 are used on E/M codes only.",
+    "em.review_57_minor": "Modifier 57 on {code}, but no procedure with a 90-day global period is billed beside it: "
+                          "the decision for a minor procedure is part of that procedure; 25 marks a significant, "
+                          "separately identifiable E/M service.",
+    "facility.professional_only": "Modifier 26 appended to {code}: in a facility place of service Medicare pays the "
+                                  "technical component to the facility (42 CFR 410.42, 411.15(m)), so only the "
+                                  "professional component is billed, whoever owns the unit.",
+    "component_owner_review": "The record says the physician owns the fluoroscopy unit, but place of service {data} is "
+                              "a facility: Medicare pays the technical component of {code} to the facility (42 CFR "
+                              "410.42, 411.15(m); its global and TC rows carry the facility NA indicator), so only "
+                              "the 26 line is billable.",
+}
+
+#: Sentences of an exclusion whose reason has more than one rule, by rule.
+_EXCLUDED_BY_RULE = {
+    "facility.technical_component": "{code}-TC does not belong on this professional claim: in a facility place of "
+                                    "service Medicare pays the technical component to the facility (42 CFR 410.42, "
+                                    "411.15(m)), whoever owns the unit.",
+    "note.not_performed": "The note documents the procedure but fluoroscopy only as planned or past, not as used "
+                          "in it, which contradicts {code}.",
 }
 
 
@@ -79,10 +111,18 @@ def date_text(n: int) -> str:
     return f"{n // 10000:04d}-{n // 100 % 100:02d}-{n % 100:02d}"
 
 
-def bypass_text(indicator: int) -> str:
-    """What a PTP edit's modifier indicator lets a coder do about it."""
+def bypass_text(indicator: int, *, em: bool = False) -> str:
+    """What a PTP edit's modifier indicator lets a coder do about it (``em``: the column-2 code is an E/M).
+
+    >>> bypass_text(1, em=True)
+    'a significant, separately identifiable E/M service in the record would let it be billed with modifier 25 (57 for \
+the decision for surgery of a 90-day-global procedure; never 59 or X{EPSU} on an E/M)'
+    """
     if indicator == 0:
         return "modifier indicator 0: no modifier or documentation can bypass it"
+    if em:
+        return ("a significant, separately identifiable E/M service in the record would let it be billed with modifier "
+                "25 (57 for the decision for surgery of a 90-day-global procedure; never 59 or X{EPSU} on an E/M)")
     return "a documented distinct service (separate site, lesion or session) would let it be billed with 59 or XS"
 
 
@@ -94,13 +134,6 @@ def validity_words(when: str) -> str:
 def mue_scope(mai: int | None) -> str:
     """How far a unit limit reaches: per line for MUE adjudication indicator 1, else per date of service."""
     return "per line" if mai == 1 else "per date of service"
-
-
-#: Sentences for an excluded reason that several rules give, by rule.
-_EXCLUDED_BY_RULE = {
-    "note.not_performed": "The note documents the procedure but fluoroscopy only as planned or past, not as used "
-                          "in it, which contradicts {code}.",
-}
 
 
 def excluded_detail(reason: str, rule: str | None = None, **slots: object) -> str:

@@ -140,7 +140,7 @@ def test_bad_sv1_composite_is_an_error_record_for_its_claim_only(tmp_path):
      "segment 29 SV101-2"),
     ("SV1*HC:64483*1450*UN*1***1:2", "SV1*HC:64483*1450*UN*1.5***1:2", "segment 26 SV104"),
     ("SV1*HC:64483*1450*UN*1***1:2", "SV1*HC:64483*1450*UN*1***1:7", "segment 26 SV107"),
-    ("CLM*TFESI-24081401*1650***22:B:1", "CLM*TFESI-24081401*1650***99:B:1", "segment 21 CLM05-1"),
+    ("CLM*TFESI-24081401*1650***22:B:1", "CLM*TFESI-24081401*1650***00:B:1", "segment 21 CLM05-1"),
     ("DTP*472*D8*20240814~\nLX*2~\nSV1*HC:77003", "DTP*472*D8*20241314~\nLX*2~\nSV1*HC:77003", "segment 27 DTP03"),
 ])
 def test_bad_elements_are_named(old, new, field):

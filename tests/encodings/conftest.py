@@ -28,12 +28,12 @@ addon("77002"). addon("77003"). aoc("20610","77002",1,r(1)). aoc("62273","77003"
 """
 
 
-def solve_program(facts: str, show: str = "") -> set[str]:
-    """The shown atoms (plus ``show``) of the optimal model of the encodings with ``facts``."""
+def solve_program(facts: str, show: str = "", *, pos: str = "11") -> set[str]:
+    """The shown atoms (plus ``show``) of the optimal model of the encodings with ``facts`` at place ``pos``."""
     messages: list[str] = []
     ctl = clingo.Control(["--opt-mode=opt"], logger=lambda _c, m: messages.append(m))
     ctl.add("base", [], program_text())
-    ctl.add("base", [], BASE + facts + show)
+    ctl.add("base", [], BASE.replace('pos("11").', f'pos("{pos}").') + facts + show)
     ctl.ground([("base", [])])
     best: list[str] = []
     ctl.solve(on_model=lambda m: best.__setitem__(slice(None), [str(s) for s in m.symbols(shown=True)]))
