@@ -343,8 +343,7 @@ class _Problem:
         return sorted(mods)
 
     def _bypassed_by(self, m: Candidate, n: Candidate) -> bool:
-        """``m`` would suppress ``n`` but for ``n``'s documented distinct service (or its own site, or an E/M's 25
-        or 57)."""
+        """``m`` would suppress ``n`` but for ``n``'s documented distinct service, its own site, or an E/M's 25 or 57."""
         r = self.rules
         indicators = r.edits.get((m.code, n.code), set())
         apart = self.apart(m, n)
