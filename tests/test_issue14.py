@@ -110,15 +110,17 @@ def test_an_em_code_beside_a_joint_injection_meets_its_real_edit(engine):
 # -- 3. dates for codes and for facts ------------------------------------------------------------------------------
 
 def test_new_epidural_codes_are_not_effective_before_their_first_release(engine):
-    """62321: absent RVU14D, present RVU17D (key_codes_presence_2013_2017_transcribed.csv): first day 2015-01-01."""
-    res = _solve(engine, "2014-06-02", [{"code": "62321"}])
+    """62321: absent RVU16D (tools/pprrvu_slices_transcribed.csv), present RVU17D (key_codes_presence_2013_2017_
+    transcribed.csv): first day 2017-01-01 (issue 26: one January between the two October releases)."""
+    res = _solve(engine, "2016-06-02", [{"code": "62321"}])
     assert _excluded(res) == [("62321", "not_effective", "date_of_service")]
-    assert "valid only from 2015-01-01" in res["excluded"][0]["detail"]
-    assert _billable(_solve(engine, "2015-01-02", [{"code": "62321"}])) == [("62321", 1, [])]
+    assert "valid only from 2017-01-01" in res["excluded"][0]["detail"]
+    assert _billable(_solve(engine, "2017-01-02", [{"code": "62321"}])) == [("62321", 1, [])]
 
 
 def test_old_epidural_codes_end_and_their_deleted_edits_still_apply_before(engine):
-    """62311: present RVU14D, absent RVU17D (transcribed history): last day 2017-09-30.
+    """62311: present RVU16D (tools/pprrvu_slices_transcribed.csv), absent RVU17D: last day 2016-12-31.
+
     PTP 62311/77003, indicator 1, deleted 2016-12-31 (ptp_practitioner.csv.gz)."""
     res = _solve(engine, "2018-03-01", [{"code": "62311"}])
     assert _excluded(res) == [("62311", "not_effective", "date_of_service")]

@@ -43,7 +43,7 @@ def test_the_date_of_service_is_only_compared_with_the_rule_dates_the_key_knows(
         "in_force.lp: attr(C,A,V) :- attr_dated(C,A,V,F,E), dos(T), F <= T, T <= E",
         "in_force.lp: attr_lapsed(C,A,V,F,E) :- attr_dated(C,A,V,F,E), dos(T), T < F",
         "in_force.lp: attr_lapsed(C,A,V,F,E) :- attr_dated(C,A,V,F,E), dos(T), T > E",
-        "in_force.lp: rules_not_in_force(before,D) :- code_known_from(C,D), line(_,C,_), dos(T), T < D, "
+        "in_force.lp: rules_not_in_force(unseen,D) :- code_known_from(C,D), line(_,C,_), dos(T), T < D, "
         "not code_out_of_force(C,_,_)",
         "in_force.lp: rules_not_in_force(before,F) :- data_covers(F,_), dos(T), T < F",
         "in_force.lp: rules_not_in_force(after,L) :- data_covers(_,L), dos(T), T > L",

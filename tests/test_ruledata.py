@@ -45,3 +45,31 @@ def test_fees_follow_the_release_in_force():
     assert {f.release for f in data.select({"76000"}, 20240315).fees} == {"RVU24AR"}
     assert not data.select({"76000"}, 20091103).fees
     assert {f.release for f in data.select({"76000"}, 20260310).fees} == {"RVU25D"}
+
+
+def test_code_dates_from_the_sources():
+    """Issue 26, point 3: the first and last days the PPRRVU slices, the MPFS 2024-2025 and the I/OCE give."""
+    codes = RuleData.embedded().codes
+    first = {c: codes[c].effective for c in ("62320", "62327", "27369", "22510", "22515", "62328", "62329", "64461",
+                                             "64486", "62302")}
+    assert first == {"62320": 20170101, "62327": 20170101, "27369": 20190101, "22510": 20150101, "22515": 20150101,
+                     "62328": 20200101, "62329": 20200101, "64461": 20160101, "64486": 20150101, "62302": 20150101}
+    assert {c: codes[c].deletion for c in ("62310", "62319", "27370", "77014")} == {
+        "62310": 20161231, "62319": 20161231, "27370": 20181231, "77014": 20251231}
+    # a code whose first day is unknown is known to exist only from the first day a CMS row shows it in use
+    assert codes["27197"].effective is None and codes["27197"].first_seen == 20181001
+    assert codes["20610"].first_seen is not None and codes["20610"].first_seen <= 20131001
+
+
+def test_add_on_edits_are_dated_by_the_oce_maps():
+    aoc = {(a.primary, a.add_on): a for rows in RuleData.embedded().aoc_by_addon.values() for a in rows}
+    assert aoc[("62270", "77003")].in_force(20191231) and not aoc[("62270", "77003")].in_force(20200101)
+    assert aoc[("20610", "77002")].in_force(20140101) and aoc[("20610", "77002")].in_force(20260601)
+    assert not aoc[("64450", "77002")].in_force(20191231) and aoc[("64450", "77002")].in_force(20200101)
+
+
+def test_descriptor_inclusion_is_dated():
+    """Issue 26, point 5: 64479-64484 from CPT 2011, 27096 from CPT 2012, 62321 from its first day (2017)."""
+    attrs = {(a.code, a.attribute): a for rows in RuleData.embedded().attrs.values() for a in rows}
+    assert {c: attrs[(c, "includes_guidance")].start for c in ("64483", "27096", "62321", "22513", "64415")} == {
+        "64483": 20110101, "27096": 20120101, "62321": 20170101, "22513": 20150101, "64415": 20230101}

@@ -522,6 +522,16 @@ def build_mue(ref: Path, codes: set[str]) -> None:
                                     "effective_date", "quarter", "source"], rows)
 
 
+#: Add-on edits no file here lists, inferred (and said so in the data README): the primary was deleted before
+#: the first I/OCE quarter, and the code CPT replaced it with is an eligible primary in every quarter since.
+INFERRED_AOC = [
+    ("27370", "77002", "2018-12-31",
+     "inferred: CPT 2019 replaced 27370 (knee arthrography injection; present RVU18D, absent I/OCE 2019Q3) by "
+     "27369, an eligible primary of 77002 in every I/OCE quarter from 2019Q3 (shared/reference/oce/addon.csv) and "
+     "in the 2024Q3 AOC file; no AOC file here is older than 2019Q3, so 27370's own row is not seen"),
+]
+
+
 def build_aoc(ref: Path, codes: set[str]) -> None:
     """Add-on code edits whose add-on code is an embedded code, dated by the I/OCE add-on maps (2019Q3-2026Q2).
 
@@ -556,6 +566,9 @@ def build_aoc(ref: Path, codes: set[str]) -> None:
                 rows.append([*pair, o["addon_type"], f"OCE {o['first_oce_version']}-{o['last_oce_version']}",
                              *days(o), f"{OCE}/addon.csv ({o['source']}; OCE versions {o['first_oce_version']}-"
                                        f"{o['last_oce_version']})"])
+    for primary, add_on, end, why in INFERRED_AOC:
+        if add_on in codes:
+            rows.append([primary, add_on, "1", "inferred", "", end, why])
     rows.sort()
     _write("aoc.csv", ["primary_code", "add_on_code", "aoc_edit_type", "quarter", "effective_date", "deletion_date",
                        "source"], rows)

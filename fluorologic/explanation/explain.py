@@ -233,7 +233,7 @@ def _phrase(code: str, r: dict[str, Any]) -> str:
 
 _FIXED = {"not_effective": "the code is not valid on the date of service",
           "components_combined": "the 26 and TC lines of one code billed by the unit's owner are one global service",
-          "not_documented": "the note says fluoroscopy was not used",
+          "not_documented": "the note says fluoroscopy was not used (or only planned)",
           "unit_limit": "the unit limit caps the units whatever is documented"}
 
 

@@ -33,7 +33,7 @@ __all__ = ["Change", "billed_units", "what_would_change"]
 
 #: Reasons that no documented fact or modifier can lift.
 FIXED_REASONS = {"not_effective": "the code (or the rule that would allow it) is not in force on the date of service",
-                 "not_documented": "the note says fluoroscopy was not used",
+                 "not_documented": "the note says fluoroscopy was not used (or only planned)",
                  "unit_limit": "the unit limit (MUE or once-per-session) caps the units whatever is documented",
                  "components_combined": "the 26 and TC lines of one code billed by the owner of the unit are one "
                                         "global service, billed once"}

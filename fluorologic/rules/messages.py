@@ -157,16 +157,21 @@ def alert_detail(kind: str, rule: str, **slots: object) -> str:
 
 
 def coverage_words(data: object) -> str:
-    """Why a date of service is outside the loaded data (``[before|after, day]``), for ``rules_not_in_force``.
+    """Why a date of service is outside the loaded data (``[before|after|unseen, day]``), for ``rules_not_in_force``.
 
     Examples
     --------
     >>> coverage_words(["before", 20131001])
     'the loaded data is dated from 2013-10-01'
+    >>> coverage_words(["unseen", 20151231])
+    'a billed code whose first day is unknown is shown in use by no CMS row here before 2015-12-31'
 
     """
     if isinstance(data, list) and len(data) == 2 and isinstance(data[1], int):
         if data[0] == "before":
             return f"the loaded data is dated from {date_text(data[1])}"
+        if data[0] == "unseen":
+            return (f"a billed code whose first day is unknown is shown in use by no CMS row here before "
+                    f"{date_text(data[1])}")
         return f"it is more than a year after the newest loaded data (covered through {date_text(data[1])})"
     return "it is outside the dates of the loaded data"

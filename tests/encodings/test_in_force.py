@@ -29,3 +29,17 @@ def test_mue_in_force_from_its_quarter(run):
 def test_deleted_code_out_of_force(run):
     atoms = run('line(1,"27370",1). code_deleted("27370",20181231).', SHOW)
     assert 'code_out_of_force("27370",after,20181231)' in atoms
+
+
+def test_a_code_not_yet_shown_in_use_raises_rules_not_in_force(run):
+    """Issue 26, point 3: existence unknown before the first day a CMS row shows the code in use."""
+    facts = 'line(1,"20610",1). code_known_from("20610",20250101).'  # the date of service is 2024-08-14
+    assert "rules_not_in_force(unseen,20250101)" in run(facts, "#show rules_not_in_force/2.")
+    atoms = run('line(1,"20610",1). code_known_from("20610",20131001).', "#show rules_not_in_force/2.")
+    assert not any(a.startswith("rules_not_in_force(unseen") for a in atoms)
+
+
+def test_a_dated_add_on_edit_holds_between_its_days(run):
+    shown = "#show aoc/4."
+    assert 'aoc("62270","77003",1,r(9))' in run('aoc_dated("62270","77003",1,0,20241231,r(9)).', shown)
+    assert 'aoc("62270","77003",1,r(9))' not in run('aoc_dated("62270","77003",1,0,20191231,r(9)).', shown)
