@@ -81,6 +81,9 @@ def import_(kind: str, paths: tuple[str, ...], quarter: str | None, effective: s
             "replaced": "replaced the earlier file"}[result.status]
     click.echo(f"{e.kind} {e.setting} {e.quarter} (effective {e.to_dict()['effective']}): {verb}; "
                f"{e.rows} rows from {e.files}")
+    note = RuleStore(store_path(store)).partial(e)
+    if note:
+        click.echo(f"fluorologic: warning: {e.kind} {e.setting} {e.quarter} is imported as PARTIAL: {note}", err=True)
 
 
 @data.command()
@@ -97,6 +100,7 @@ def info(fmt: str, store: str | None) -> None:
         end = opened.next_effective(i) if opened else None
         d["in_force_until"] = None if end is None or end >= 99991231 else f"{end // 10000:04d}-{end // 100 % 100:02d}" \
                                                                           f"-{end % 100:02d}"
+        d["partial"] = opened.partial(i) if opened else None
         entries.append(d)
     if fmt == "json":
         body = {"store": str(path), "imports": entries,
@@ -113,6 +117,8 @@ def info(fmt: str, store: str | None) -> None:
         until = d["in_force_until"] or "open"
         click.echo(f"  {d['kind']:<4} {d['setting']:<20} {d['quarter']}  {d['effective']} .. {until:<10} "
                    f"{d['rows']:>10,} rows  {d['files']}  sha256 {d['sha256'][:12]}")
+        if d["partial"]:
+            click.echo(f"       PARTIAL: {d['partial']}")
     kinds = {d["kind"] for d in entries}
     rest = [k for k in ("ptp", "mue", "aoc", "pfs") if k not in kinds]
     if rest:

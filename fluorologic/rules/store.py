@@ -36,6 +36,7 @@ from typing import Any
 
 from fluorologic.contract.errors import DataError
 from fluorologic.rules.cms import open_members, parse_aoc, parse_mue, parse_pfs, parse_ptp
+from fluorologic.rules.cms.ptp import missing_tail
 from fluorologic.rules.cms.quarter import (
     SETTINGS,
     normalize_quarter,
@@ -45,6 +46,7 @@ from fluorologic.rules.cms.quarter import (
 )
 from fluorologic.rules.cms.tables import OPEN_END, file_digest
 from fluorologic.rules.messages import date_text
+from fluorologic.rules.ruledata import RuleData
 
 try:
     import fcntl
@@ -299,9 +301,27 @@ class RuleStore:
         eff = effective if effective is not None else quarter_start(quarter)
         try:
             entry = self._write(kind, setting, quarter, eff, ", ".join(names), digest, rows, old)
+            self._note_partial(entry, old)
         except sqlite3.Error as exc:  # busy (another import), disk full, read-only folder: nothing was written
             raise DataError(f"cannot write the rule store {self.path}: {exc}") from exc
         return ImportResult("replaced" if old is not None else "imported", entry)
+
+    def partial(self, entry: Import) -> str | None:
+        """Why an import looks incomplete (a PTP table missing its last parts), or None: ``data info`` says it."""
+        row = self.conn.execute("SELECT value FROM meta WHERE key=?", (f"partial:{entry.id}",)).fetchone()
+        return row[0] if row else None
+
+    def _note_partial(self, entry: Import, old: tuple[Any, ...] | None) -> None:
+        """Keep in ``meta`` why a practitioner PTP table looks cut short (checked against the embedded table)."""
+        if old is not None:
+            self.conn.execute("DELETE FROM meta WHERE key=?", (f"partial:{old[0]}",))
+        if entry.kind != "ptp" or entry.setting != "practitioner":
+            return  # the embedded PTP table (the reference) is the practitioner one
+        last = self.conn.execute("SELECT max(column_1) FROM ptp WHERE import_id=?", (entry.id,)).fetchone()[0]
+        note = missing_tail(last or "", quarter_start(entry.quarter), RuleData.embedded().ptp_by_col1,
+                            entry.quarter)
+        if note is not None:
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (f"partial:{entry.id}", note))
 
     def _write(self, kind: str, setting: str, quarter: str, eff: int, files: str, digest: str,
                rows: Iterable[tuple[Any, ...]], old: tuple[Any, ...] | None) -> Import:

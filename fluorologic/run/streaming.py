@@ -312,10 +312,10 @@ def _csv_records(lines: Iterator[str]) -> Iterator[tuple[int, list[str], str | N
 
     while (line := take()) is not None:
         number += 1
-        start, parity, taken = number, line.count('"') % 2, []
+        start, inside, taken = number, _ends_quoted(line, inside=False), []
         problem = f"line {start} is longer than {MAX_CSV_RECORD:,} characters" if len(line) > MAX_CSV_RECORD else None
         size = len(line)
-        while parity and problem is None:
+        while inside and problem is None:
             more = take()
             if more is None or size + len(more) > MAX_CSV_RECORD or len(taken) + 1 >= MAX_CSV_LINES:
                 end = ("before the end of the file" if more is None else
@@ -327,19 +327,55 @@ def _csv_records(lines: Iterator[str]) -> Iterator[tuple[int, list[str], str | N
                 break
             taken.append(more)
             size += len(more)
-            parity ^= more.count('"') % 2
+            inside = _ends_quoted(more, inside=True)
         text = line + "".join(taken)
         number += len(taken)
         if problem is None and bad_byte(text) is not None:
             problem = f"line {start}: {bad_byte(text)}"
-        yield start, _cells(decodable(text) if problem is None else decodable(line[:4096])), problem
+        cells, error = _cells(decodable(text) if problem is None else decodable(line[:4096]))
+        if problem is None and error is not None:
+            problem = f"line {start} cannot be read as CSV: {error}"
+        yield start, cells, problem
 
 
-def _cells(text: str) -> list[str]:
+_CSV_TOKENS = re.compile(r'[",]')
+
+
+def _ends_quoted(line: str, *, inside: bool) -> bool:
+    r"""Whether a CSV line (begun inside a quoted cell or not) ends inside one, as the csv module reads it.
+
+    A quote opens a quoted cell only at the start of a cell; elsewhere it is text (``5" needle``).
+
+    >>> _ends_quoted('a,"b\n', inside=False), _ends_quoted('a,5" x\n', inside=False)
+    (True, False)
+    >>> _ends_quoted('b "" c",d\n', inside=True), _ends_quoted('"x""y",z\n', inside=False)
+    (False, False)
+
+    """
+    if '"' not in line:
+        return inside
+    state, field_at, quote_at = ("quoted" if inside else "start"), 0, -2
+    for m in _CSV_TOKENS.finditer(line):
+        ch, at = m.group(), m.start()
+        if state == "closing" and at != quote_at + 1:  # text after a closing quote: the cell goes on unquoted
+            state = "plain"
+        if state == "quoted":
+            if ch == '"':
+                state, quote_at = "closing", at
+        elif state == "closing":
+            state, field_at = ("quoted", field_at) if ch == '"' else ("start", at + 1)  # "" or the cell's end
+        elif ch == ",":
+            state, field_at = "start", at + 1
+        else:
+            state = "quoted" if state == "start" and at == field_at else "plain"
+    return state == "quoted"
+
+
+def _cells(text: str) -> tuple[list[str], str | None]:
     try:
-        return next(csv.reader((text,)), [])
-    except csv.Error:
-        return []
+        return next(csv.reader((text,)), []), None
+    except csv.Error as exc:
+        return [], str(exc)
 
 
 def _groups(fieldnames: list[str], records: Iterator[tuple[int, list[str], str | None]]) -> Iterator[Any]:

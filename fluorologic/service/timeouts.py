@@ -9,9 +9,9 @@ default with ``uvicorn[standard]``, and h11) are given here a deadline each:
 * while a body is being sent, at most :data:`BODY_IDLE_TIMEOUT` seconds may pass without a byte; otherwise the
   connection is closed (the application sees the client disconnect).
 
-A client that sends a large upload at any steady pace is never cut; the time the application takes to answer
-is not counted. ``fluorologic serve`` and ``fluorologic workbench`` run uvicorn with these classes
-(:data:`HTTP_PROTOCOL`).
+A client that sends a large upload at any steady pace is never cut; the time the application takes to answer,
+or to read a body it has paused, is not counted. ``fluorologic serve`` and ``fluorologic workbench`` run
+uvicorn with these classes (:data:`HTTP_PROTOCOL`).
 
 Examples
 --------
@@ -61,6 +61,9 @@ class _Deadline:
         if self.transport.is_closing():
             return
         now = self.loop.time()
+        flow = getattr(self, "flow", None)
+        if flow is not None and flow.read_paused:  # the server, not the client, is behind: nothing to count
+            self._last = now
         if self._stage == "head" and now - self._since > self.head_timeout:
             self.transport.write(_TIMEOUT_408)
             self.transport.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -90,13 +91,17 @@ def test_kill_9_of_solve_leaves_no_worker_and_ends_the_pipe(tmp_path, when):
                  stderr=subprocess.DEVNULL)
     try:
         assert wait_until(lambda: len(children(proc.pid)) >= 2, 60), "no worker started"
-        if when == "workers_solving":
-            first = proc.stdout.readline()  # a record is out: the workers are solving
-            assert first.startswith(b"{")
+        fd = proc.stdout.fileno()
+        if when == "workers_solving":  # a record is out: the workers are solving
+            assert select.select([fd], [], [], 120)[0] and os.read(fd, 1) == b"{"
         kill_and_check(proc)
         # nothing holds the caller's pipe any more: reading it ends (solve ... | wc -l ends)
-        os.set_blocking(proc.stdout.fileno(), True)
-        assert wait_until(lambda: proc.stdout.read() is not None, GONE_WITHIN)
+        end = time.monotonic() + GONE_WITHIN
+        while select.select([fd], [], [], max(0.0, end - time.monotonic()))[0]:
+            if os.read(fd, 1 << 20) == b"":
+                break
+        else:
+            raise AssertionError("the caller's pipe is still held open")
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -62,6 +62,8 @@ def test_a_csv_upload_with_a_huge_cell_is_an_error_record_not_a_500(client):
     assert batch["status"] == "done" and batch["total"] == 30
     export = client.get(f"/workbench/batches/{r.json()['id']}/export.csv").text
     assert export.count("line 12 is longer than 131,072 characters") == 1
+    r = client.post("/workbench/load?name=b.csv", content=b"encounter_id,code\ne1,2061\xff\n", headers=ORIGIN)
+    assert r.status_code == 400 and r.json()["error"] == "the file is not UTF-8 text: line 2 holds byte 0xff"
 
 
 class _FullDisk(io.StringIO):

@@ -4,10 +4,15 @@ and ``--resume`` reads the same input the same way. Item 8's bare-CR JSON Lines 
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from fluorologic.run.batchrun import run_solve
+from fluorologic.run.streaming import _csv_records
 
 ENC = {"date_of_service": "2024-08-01", "place_of_service": "11", "lines": [{"code": "20610"}, {"code": "77002"}]}
 N = 600
@@ -88,3 +93,24 @@ def test_the_json_error_message_says_at_once():
               out=out, err=err, workers=1)
     message = json.loads(out.getvalue().splitlines()[1])["error"]["message"]
     assert message == "line 2 is not valid JSON: Invalid control character at column 20"
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.text(alphabet='ab,"\n\r ', max_size=12), min_size=1, max_size=8))
+def test_csv_records_are_the_csv_modules_records(cells):
+    """Where no record has a problem, the records read line by line are the csv module's own."""
+    text = "".join(cells)
+    records = list(_csv_records(iter(io.StringIO(text, newline=""))))
+    if any(problem for _n, _c, problem in records):
+        return
+    assert [c for _n, c, _p in records if c] == [row for row in csv.reader(io.StringIO(text, newline="")) if row]
+
+
+def test_a_quote_inside_a_cell_is_text_and_swallows_no_line(tmp_path):
+    rows = ["encounter_id,date_of_service,place_of_service,code,indication"]
+    rows += [f"e{i},2024-08-01,11,20610,{'5' if i == 3 else ''}" + ('" needle' if i == 3 else "") for i in range(8)]
+    src, out = tmp_path / "in.csv", tmp_path / "out.jsonl"
+    src.write_text("\n".join(rows) + "\n")
+    code, records, err = solve(src, out)
+    assert code == 0, err
+    assert [r["encounter_id"] for r in records] == [f"e{i}" for i in range(8)]

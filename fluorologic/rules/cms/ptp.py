@@ -21,11 +21,12 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 from fluorologic.rules.cms.tables import ImportFormatError, Member, code_cell, date_cell, norm_header
 
-__all__ = ["PtpTuple", "parse_ptp"]
+__all__ = ["TAIL_EVIDENCE", "PtpTuple", "missing_tail", "parse_ptp"]
 
 PtpTuple = tuple[str, str, int, int | None, int, int, str]
 """column_1, column_2, in existence before 1996 (0/1), effective, deletion (99991231 open), indicator, rationale."""
@@ -139,3 +140,39 @@ def parse_ptp(members: list[Member]) -> Iterator[PtpTuple]:
     """
     for member in members:
         yield from _member_rows(member)
+
+
+#: How many column-1 codes past the last one imported, in force before the quarter, make a PTP table partial.
+TAIL_EVIDENCE = 5
+
+
+def missing_tail(last: str, start: int, reference: Mapping[str, list[Any]], quarter: str) -> str | None:
+    """Why a PTP table whose last column-1 code is ``last`` looks cut short, or None when it does not.
+
+    CMS ships a quarter's table in parts (``-f1`` .. ``-f4``) in column-1 order, and keeps every edit in
+    every later quarter (a deleted one with its deletion date). So when a ``reference`` table of the same
+    setting (the embedded one) has edits of :data:`TAIL_EVIDENCE` column-1 codes after ``last`` that were in
+    force on the quarter's first day ``start`` (YYYYMMDD), the last part(s) of the quarter are missing.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as Row
+    >>> ref = {c: [Row(effective=20000101)] for c in ("20610", "64483", "77002", "77003", "99213", "G0260")}
+    >>> missing_tail("77003", 20240701, ref, "2024Q3") is None, missing_tail("99213", 19990101, ref, "1999Q1")
+    (True, None)
+    >>> print(missing_tail("1", 20240701, ref, "2024Q3"))  # doctest: +ELLIPSIS
+    the rows stop at column-1 code 1, but the embedded table has edits of later column-1 codes in force ...
+
+    """
+    found = []
+    for code in reference:
+        if code > last and any((row.effective or 0) <= start for row in reference[code]):
+            found.append(code)
+            if len(found) >= TAIL_EVIDENCE:
+                break
+    if len(found) < TAIL_EVIDENCE:
+        return None
+    source = getattr(reference, "quarter", None)
+    return (f"the rows stop at column-1 code {last}, but the embedded {source + ' ' if source else ''}table has "
+            f"edits of later column-1 codes in force on the first day of {quarter} ({', '.join(found)}, ...): the "
+            "last part(s) of the quarter (-f2 .. -f4) seem to be missing; import every part together")

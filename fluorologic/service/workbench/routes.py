@@ -119,8 +119,10 @@ def workbench_router(get: Callable[[], Workbench]) -> APIRouter:
         name = request.query_params.get("name", "batch")[:200]
         try:
             text = body.decode("utf-8")
-        except UnicodeDecodeError:
-            return JSONResponse({"error": "the file is not UTF-8 text"}, status_code=400)
+        except UnicodeDecodeError as exc:
+            line = body.count(b"\n", 0, exc.start) + 1
+            return JSONResponse({"error": f"the file is not UTF-8 text: line {line} holds byte "
+                                          f"0x{body[exc.start]:02x}"}, status_code=400)
         del body
         try:
             bid = get().load(name, text)
