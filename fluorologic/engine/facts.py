@@ -129,28 +129,27 @@ def _add_note(f: Facts, note: NoteFindings) -> None:
 
 
 def _add_pfs_indicators(f: Facts, fees: Iterable[FeeRow]) -> None:
-    """What the PFS rows in force say besides fees: listed, global days, no facility rate (the NA indicator).
+    """What the global PFS rows in force say besides fees: global days and, for a PC/TC code, the facility rate.
 
-    ``pfs_listed(C)`` for a code with a row in force; ``global_days(C,D)`` from its global row where the
-    global period is a number of days (000, 010, 090); ``facility_na(C,Mod)`` for a row whose facility total
-    CMS writes as NA (the readers keep no facility total there).
+    ``global_days(C,D)`` where the global period is a number of days (000, 010, 090); for a code with a
+    professional / technical split (PC/TC indicator 1), ``pfs_listed(C)`` and, where CMS writes the facility
+    total as NA (the readers keep none), ``facility_na(C,global)``: the facts ``facility.lp`` reads.
 
     >>> from fluorologic.rules.ruledata import RuleData
     >>> f = Facts()
     >>> _add_pfs_indicators(f, RuleData.embedded().select({"77003", "27506"}, 20240815).fees)
-    >>> sorted(str(a) for a in f.atoms if a.name != "pfs_listed" and str(a.arguments[0]) in ('"77003"', '"27506"'))
-    ['facility_na("77003","TC")', 'facility_na("77003",global)', 'global_days("27506",90)']
+    >>> sorted(str(a) for a in f.atoms if str(a.arguments[0]) in ('"77003"', '"27506"'))
+    ['facility_na("77003",global)', 'global_days("27506",90)', 'pfs_listed("77003")']
     """
-    listed: set[str] = set()
     for fee in fees:
-        if fee.code not in listed:
-            listed.add(fee.code)
-            f.add("pfs_listed", fee.code)
-        mod = const("global") if fee.mod == "" else fee.mod
-        if fee.mod == "" and fee.glob_days.isdigit():
+        if fee.mod != "":
+            continue
+        if fee.glob_days.isdigit():
             f.add("global_days", fee.code, int(fee.glob_days))
-        if fee.facility_total is None:
-            f.add("facility_na", fee.code, mod)
+        if fee.pctc == 1:
+            f.add("pfs_listed", fee.code)
+            if fee.facility_total is None:
+                f.add("facility_na", fee.code, const("global"))
 
 
 def _add_rule_rows(f: Facts, data: RuleData, codes: set[str], dos: int) -> None:

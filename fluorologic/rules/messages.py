@@ -84,8 +84,8 @@ _ALERTS = {
     "em.review_59": "Modifier {data} on {code}, an E/M service: 59 and X{{EPSU}} are never used on an E/M and it is "
                     "not billed; 25 marks a significant, separately identifiable E/M service.",
     "em.review_not_em": "Modifier {data} on {code}, which is not an E/M service: 25 and 57 are used on E/M codes only.",
-    "em.review_57_minor": "Modifier 57 on {code}, but no procedure with a 90-day global period is billed beside it: "
-                          "the decision for a minor procedure is part of that procedure; 25 marks a significant, "
+    "em.review_57_minor": "Modifier 57 on {code} beside a minor procedure (global period 000 or 010) and no major "
+                          "one: the decision to perform a minor procedure is part of it; 25 marks a significant, "
                           "separately identifiable E/M service.",
     "facility.professional_only": "Modifier 26 appended to {code}: in a facility place of service Medicare pays the "
                                   "technical component to the facility (42 CFR 410.42, 411.15(m)), so only the "

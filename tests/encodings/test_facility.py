@@ -3,8 +3,7 @@
 
 import pytest
 
-NA = 'pfs_listed("77002"). pfs_listed("77003"). facility_na("77002",global). facility_na("77002","TC"). ' \
-     'facility_na("77003",global). facility_na("77003","TC"). '
+NA = 'pfs_listed("77002"). pfs_listed("77003"). facility_na("77002",global). facility_na("77003",global). '
 
 CASES = [
     # (what, place, facts, atoms that must hold, atoms that must not)
