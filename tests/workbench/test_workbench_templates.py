@@ -11,7 +11,7 @@ from markupsafe import escape
 
 from fluorologic.service.workbench import pages
 from fluorologic.service.workbench.db import Filters
-from fluorologic.service.workbench.templates import env
+from fluorologic.service.workbench.templating import env
 
 #: Closes an attribute of either quote, then opens a script; and a tag with an event handler.
 EVIL = "\"'><script>alert(1)</script><img src=x onerror=alert(2)>"

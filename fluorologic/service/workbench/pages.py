@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from fluorologic.service.workbench.charts import bar_chart
 from fluorologic.service.workbench.db import PAGE, SORTS, Filters
-from fluorologic.service.workbench.templates import BASE, batch_url, render
+from fluorologic.service.workbench.templating import BASE, batch_url, render
 
 __all__ = ["BASE", "claim_page", "dashboard_page", "home_page", "impact_page", "list_page", "progress_page"]
 
