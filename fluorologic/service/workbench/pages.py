@@ -19,11 +19,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from markupsafe import Markup
-
+from fluorologic.contract.claim_lines import line_numbers, raw_lines
 from fluorologic.service.workbench.charts import bar_chart
 from fluorologic.service.workbench.db import PAGE, SORTS, Filters
 from fluorologic.service.workbench.templating import BASE, batch_url, render
+from fluorologic.service.workbench.whatif import modifier_options
 
 __all__ = ["BASE", "claim_page", "dashboard_page", "home_page", "impact_page", "list_page", "progress_page"]
 
@@ -48,7 +48,7 @@ def progress_page(batch: dict[str, Any]) -> str:
     return render("progress.html", title=f"Solving {batch['name']}", batch=batch, refresh=True)
 
 
-def _chart(bid: int, rows: Sequence[dict[str, Any]], param: str, title: str, colour: str) -> Markup:
+def _chart(bid: int, rows: Sequence[dict[str, Any]], param: str, title: str, colour: str) -> str:
     """The encounters per value (the 14 most frequent), each bar a link to the list filtered by it."""
     top = sorted(rows, key=lambda r: (-r["encounters"], r["value"]))[:14]
     bars = [(r["value"], r["encounters"], batch_url(bid, "list", **{param: r["value"]})) for r in top]
@@ -95,20 +95,28 @@ def list_page(batch: dict[str, Any], rows: Sequence[dict[str, Any]], total: int,
                   heads=heads, sorts=list(SORTS), filter_names=_FILTER_NAMES)
 
 
-def claim_page(batch: dict[str, Any], enc: dict[str, Any], *, sections: str | None, evidence: Sequence[Any],
-               whatif: dict[str, Any] | None, places: Sequence[str], changes: Sequence[dict[str, str]],
-               totals: tuple[float, float] | None, note: str = "") -> str:
-    """One encounter: the explanation page live, with what-if controls that re-solve on the server.
+def claim_page(batch: dict[str, Any], enc: dict[str, Any], *, explanation: dict[str, Any] | None = None,
+               evidence: Sequence[Any] = (), whatif: dict[str, Any] | None = None, places: Sequence[str] = (),
+               edits: Sequence[str] = (), comparison: dict[str, Any] | None = None, note: str = "",
+               review: dict[str, Any] | None = None) -> str:
+    """One encounter: the explanation live, the what-if controls beside it, the what-if answer beside the stored one.
 
-    ``sections`` is the explanation's HTML (:func:`fluorologic.explanation.report_html.sections`, which escapes
-    every value it shows) or None to show the stored record's tables.
+    The explanation is claim-native: the claim's ids, payer, NPI, diagnoses, charges and lines in its own order.
+
+    ``explanation`` is :func:`fluorologic.explanation.report_html.report_context` of the answer shown (the
+    what-if's when one was asked), or None to show the stored record's tables.
     """
     raw = enc["raw"]
-    lines = [ln for ln in raw.get("lines", ()) if isinstance(ln, dict)] if isinstance(raw, dict) else []
+    lines = []
+    if isinstance(raw, dict) and whatif is not None:
+        numbers = line_numbers(raw)
+        for i, ln in enumerate(raw_lines(raw), start=1):
+            lines.append({"i": i, "number": numbers[i - 1], "code": ln.get("code"), "line_id": ln.get("line_id"),
+                          "options": modifier_options(ln), "mods": whatif["mods"].get(i, []),
+                          "units": whatif["units"].get(i, "1")})
     return render("claim.html", title=f"Encounter {enc['encounter_id'] or '(no id)'}", batch=batch, refresh=False,
-                  enc=enc, rec=enc["record"], lines=lines,
-                  sections=None if sections is None else Markup(sections),  # noqa: S704 (escaped where built)
-                  evidence=evidence, whatif=whatif, places=places, changes=changes, totals=totals, note=note)
+                  enc=enc, rec=enc["record"], lines=lines, x=explanation, evidence=evidence, whatif=whatif,
+                  places=places, edits=edits, comparison=comparison, note=note, review=review)
 
 
 def impact_page(batch: dict[str, Any], quarters: Sequence[str], runs: Sequence[dict[str, Any]],

@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable
 from importlib import resources
@@ -26,12 +27,12 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 
 from fluorologic.contract.errors import DataError, InputError
 from fluorologic.explanation.explain import explain
-from fluorologic.explanation.report_html import sections as explanation_sections
+from fluorologic.explanation.report_html import report_context
 from fluorologic.run.flat import flat_csv
 from fluorologic.service.workbench import pages
 from fluorologic.service.workbench.core import Workbench
 from fluorologic.service.workbench.db import Filters
-from fluorologic.service.workbench.whatif import apply_whatif, decision_changes, whatif_state
+from fluorologic.service.workbench.whatif import apply_whatif, compare, edits, whatif_state
 
 __all__ = ["MAX_UPLOAD", "STATIC", "workbench_router"]
 
@@ -49,7 +50,7 @@ def _html(text: str, status: int = 200) -> HTMLResponse:
 def _params(request: Request) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in request.query_params.multi_items():
-        if key in ("distinct", "remove"):
+        if key in ("distinct", "remove") or key.startswith("mod-"):
             out.setdefault(key, []).append(value)
         else:
             out[key] = value
@@ -130,7 +131,8 @@ def workbench_router(get: Callable[[], Workbench]) -> APIRouter:
         batch = batch_or_404(bid)
         filters, sort, desc, _page = listing(request)
         rows, _total = get().db.encounters(bid, filters, sort=sort, descending=desc, limit=None)
-        text = flat_csv((r["record"] for r in rows), spreadsheet_safe=True)
+        text = flat_csv([r["record"] for r in rows], spreadsheet_safe=True,
+                        raws=[None if r["raw"] is None else json.loads(r["raw"]) for r in rows])
         safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in batch["name"])[:80] or "batch"
         return Response(text, media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{safe}.results.csv"'})
@@ -143,33 +145,26 @@ def workbench_router(get: Callable[[], Workbench]) -> APIRouter:
         if enc is None:
             raise HTTPException(404, "no such encounter in this batch")
         raw = enc["raw"]
+        page = {"batch": batch, "enc": enc}
         if raw is None or batch["kind"] != "solve":
-            return _html(pages.claim_page(batch, enc, sections=None, evidence=[], whatif=None, places=[],
-                                          changes=[], totals=None))
+            return _html(pages.claim_page(**page))
         engine = wb.engine(batch["rules"])
         state = whatif_state(raw, _params(request))
-        target, note = raw, ""
-        if state["applied"]:
-            target = apply_whatif(raw, state)
+        page |= {"whatif": state, "places": sorted(engine.places), "edits": edits(raw, state)}
+        target = apply_whatif(raw, state) if state["applied"] else raw
         try:
             with wb.solve_lock:
                 ex = explain(target, engine)
-                body = explanation_sections(ex, what_if=True)
+                context = report_context(ex, what_if=True)
         except InputError as err:
             if not state["applied"]:
-                return _html(pages.claim_page(batch, enc, sections=None, evidence=[], whatif=None, places=[],
-                                              changes=[], totals=None))
+                return _html(pages.claim_page(batch, enc))
             note = f"The changed encounter is not valid: {err.field}: {err.message}"
-            return _html(pages.claim_page(batch, enc, sections=None, evidence=[], whatif=state,
-                                          places=sorted(engine.places), changes=[], totals=None, note=note))
-        changes, totals = [], None
-        if state["applied"]:
-            changes = decision_changes(enc["record"], ex.result)
-            totals = (float(enc["record"]["totals"]["expected"]), float(ex.result["totals"]["expected"]))
+            return _html(pages.claim_page(**page, note=note))
         note_found = ex.solution.facts.note
         evidence = [e.to_dict() for e in note_found.evidence] if note_found is not None else []
-        return _html(pages.claim_page(batch, enc, sections=body, evidence=evidence, whatif=state,
-                                      places=sorted(engine.places), changes=changes, totals=totals, note=note))
+        comparison = compare(enc["record"], ex.result) if state["applied"] else None
+        return _html(pages.claim_page(**page, explanation=context, evidence=evidence, comparison=comparison))
 
     @router.get("/batches/{bid}/impact")
     def impact(request: Request, bid: int) -> HTMLResponse:

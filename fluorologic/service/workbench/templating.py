@@ -1,8 +1,9 @@
 """The workbench's Jinja2 environment: templates shipped in the package, every value escaped unless marked safe.
 
 Autoescape is on for every template (HTML and SVG alike), so a value from a batch (an id, a code, a site, a
-note's evidence, a file name) reaches a page as text whatever it holds; only HTML the workbench itself built
-from escaped parts (the explanation sections) is passed in as :class:`markupsafe.Markup`.
+note's evidence, a file name) reaches a page as text whatever it holds; only SVG drawn from escaped parts (the
+bar charts, the conflict graph) is passed in as :class:`markupsafe.Markup`. The claim page includes the
+explanation's own template (``sections.html`` of :mod:`fluorologic.explanation.report_html`).
 
 Examples
 --------
@@ -18,18 +19,13 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
+
+from fluorologic.explanation.report_html import money
 
 __all__ = ["BASE", "batch_url", "env", "money", "render", "url"]
 
 BASE = "/workbench"
-
-
-def money(value: float | None) -> str:
-    """Dollars as a coder reads them; ``-`` where no amount is known (never $0.00 for an unknown fee)."""
-    if value is None:
-        return "-"
-    return f"-${-value:,.2f}" if value < 0 else f"${value:,.2f}"
 
 
 def url(path: str, **params: Any) -> str:
@@ -43,7 +39,9 @@ def batch_url(bid: int, sub: str = "", /, **params: Any) -> str:
     return url(f"{BASE}/batches/{bid}/{sub}".rstrip("/"), **params)
 
 
-env = Environment(loader=PackageLoader("fluorologic.service.workbench", "templates"), autoescape=True,
+#: The workbench's templates, and the explanation's (``sections.html``, which the claim page includes).
+env = Environment(loader=ChoiceLoader([PackageLoader("fluorologic.service.workbench", "templates"),
+                                       PackageLoader("fluorologic.explanation", "templates")]), autoescape=True,
                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 env.globals.update(BASE=BASE, batch_url=batch_url, url=url)
 env.filters["money"] = money
