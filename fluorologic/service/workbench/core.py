@@ -19,33 +19,32 @@ from __future__ import annotations
 
 import io
 import logging
-import re
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from fluorologic.claims.formats import read_claims
-from fluorologic.claims.x12 import is_x12
 from fluorologic.contract.errors import DataError, FluorologicError, InputError
 from fluorologic.engine.records import solve_chunk
 from fluorologic.engine.solver import Engine
 from fluorologic.rules.source import rule_source, store_path
 from fluorologic.rules.store import RuleStore
 from fluorologic.run.compare import EMBEDDED, compare_records, engine_for, side_name
+from fluorologic.run.inputs import input_kind, read_inputs
 from fluorologic.run.streaming import open_input
 from fluorologic.service.workbench.db import WorkbenchDB
 
 __all__ = ["CHUNK", "Workbench", "parse_upload"]
 
 log = logging.getLogger("fluorologic.service.workbench")
-#: A FHIR resource of the claims reader's kinds near the start of a JSON upload.
-_FHIR = re.compile(r'"resourceType"\s*:\s*"(?:Claim|Bundle)"')
 CHUNK = 64
 
 
 def parse_upload(name: str, text: str) -> tuple[str, list[Any]]:
     """The kind (``solve`` for encounters, ``results`` for records written by ``solve``) and the items.
+
+    Encounters come in any input ``solve`` reads (:mod:`fluorologic.run.inputs`): JSON, JSON Lines, a
+    claim-line CSV, an X12 837P interchange (``.837``, ``.edi``, ``.x12`` or any name) or FHIR R4 Claims.
 
     Raises
     ------
@@ -58,12 +57,10 @@ def parse_upload(name: str, text: str) -> tuple[str, list[Any]]:
     'results'
 
     """
-    text = text.lstrip("\ufeff")
-    if is_x12(text):  # an 837P interchange: one encounter per claim and date of service
-        return "solve", read_claims(text, "x12")
-    if _FHIR.search(text[:4096]):  # FHIR R4 Claims: a Claim, a Bundle or NDJSON
-        return "solve", read_claims(text, "fhir")
-    _shape, items = open_input(io.StringIO(text), csv_input=name.lower().endswith(".csv"))
+    kind = input_kind(text, name)
+    if kind in ("x12", "fhir"):  # one encounter per claim and date of service
+        return "solve", read_inputs(text, name=name, from_format=kind)
+    _shape, items = open_input(io.StringIO(text.lstrip("\ufeff")), csv_input=kind == "csv")
     items = list(items)
     first = next((i for i in items if isinstance(i, dict)), None)
     if first is not None and "schema_version" in first and "date_of_service" not in first:

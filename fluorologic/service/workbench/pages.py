@@ -31,11 +31,11 @@ _FILTER_NAMES = {"reason": "excluded for reason", "excluded_code": "excluded cod
                  "added_code": "added code", "alert": "alert", "code": "code", "pos": "place of service",
                  "date_from": "from", "date_to": "to", "changed": "changed", "error": "input error", "q": "search"}
 #: The dashboard's facet sections: title, query parameter, column label, table id, bar colour.
-_SECTIONS = (("Excluded lines by reason", "reason", "reason", "excluded-by-reason", "#dc2626"),
-             ("Excluded lines by code", "excluded_code", "code", "excluded-by-code", "#ea580c"),
-             ("Added lines by reason", "added_reason", "reason", "added-by-reason", "#7c3aed"),
-             ("Added lines by code", "added_code", "code", "added-by-code", "#9333ea"),
-             ("Alerts by kind", "alert", "kind", "alerts-by-kind", "#d97706"))
+_SECTIONS = (("Excluded lines by reason", "reason", "reason", "excluded-by-reason", "#dc2626", "lines"),
+             ("Excluded lines by code", "excluded_code", "code", "excluded-by-code", "#ea580c", "lines"),
+             ("Added lines by reason", "added_reason", "reason", "added-by-reason", "#7c3aed", "lines"),
+             ("Added lines by code", "added_code", "code", "added-by-code", "#9333ea", "lines"),
+             ("Alerts by kind", "alert", "kind", "alerts-by-kind", "#d97706", "alerts"))
 
 
 def home_page(batches: Sequence[dict[str, Any]], rules: str) -> str:
@@ -49,21 +49,21 @@ def progress_page(batch: dict[str, Any]) -> str:
 
 
 def _chart(bid: int, rows: Sequence[dict[str, Any]], param: str, title: str, colour: str) -> str:
-    """The encounters per value (the 14 most frequent), each bar a link to the list filtered by it."""
-    top = sorted(rows, key=lambda r: (-r["encounters"], r["value"]))[:14]
-    bars = [(r["value"], r["encounters"], batch_url(bid, "list", **{param: r["value"]})) for r in top]
+    """The lines (or alerts) per value, the 14 most frequent, each bar a link to the list filtered by it."""
+    top = sorted(rows, key=lambda r: (-r["lines"], r["value"]))[:14]
+    bars = [(r["value"], r["lines"], batch_url(bid, "list", **{param: r["value"]})) for r in top]
     return bar_chart(bars, title=title, colour=colour)
 
 
 def dashboard_page(batch: dict[str, Any], s: dict[str, Any]) -> str:
     """Counts, reasons by code, alerts by kind, billed vs expected: every count a link to the filtered list."""
     bid = batch["id"]
-    money_chart = bar_chart([("billed as claimed", s["billed"], batch_url(bid, "list", sort="billed", dir="desc")),
+    money_chart = bar_chart([("allowed as billed", s["billed"], batch_url(bid, "list", sort="billed", dir="desc")),
                              ("expected by fluorologic", s["expected"], batch_url(bid, "list", sort="difference"))],
                             title="billed vs expected", money=True, colour="#059669")
     sections = [{"title": title, "param": param, "label": label, "tid": tid, "rows": s["facets"][param],
-                 "chart": _chart(bid, s["facets"][param], param, title, colour)}
-                for title, param, label, tid, colour in _SECTIONS]
+                 "unit": unit, "chart": _chart(bid, s["facets"][param], param, title, colour)}
+                for title, param, label, tid, colour, unit in _SECTIONS]
     return render("dashboard.html", title=f"Dashboard: {batch['name']}", batch=batch, refresh=False, s=s,
                   money_chart=money_chart, sections=sections)
 
@@ -76,7 +76,7 @@ def list_page(batch: dict[str, Any], rows: Sequence[dict[str, Any]], total: int,
     heads = []
     for key, label in (("seq", "#"), ("encounter", "encounter"), (None, "claim"), ("date", "date"), (None, "POS"),
                        (None, "billable"), (None, "excluded"), (None, "added"), (None, "alerts"),
-                       ("billed", "billed"), ("expected", "expected"), ("difference", "difference")):
+                       ("billed", "allowed as billed"), ("expected", "expected"), ("difference", "difference")):
         link = ""
         if key is not None:
             flip = not descending if key == sort else key in ("billed", "expected")
