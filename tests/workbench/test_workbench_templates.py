@@ -70,6 +70,14 @@ def _rendered() -> dict[str, str]:
                             "before_amount": None, "after_amount": 1.0, "difference": 1.0}],
                   "before": 1.0, "after": 2.0, "difference": 1.0}
     explanation = report_context(explain(raw), svg_engine="python")
+    action = {"action": "override", "who": hostile("who"), "at": hostile("at"), "assignee": hostile("assignee"),
+              "reason": hostile("reason"), "note": hostile("rnote"), "rule_quarter": hostile("rq"),
+              "rule_release": hostile("rr"), "rule_sha256": hostile("rs")}
+    review = {"state": "overridden", "assignee": hostile("assignee"), "actions": [action], "who": hostile("me"),
+              "reasons": [hostile("choice")], "error": hostile("rerror")}
+    queued = {"seq": 0, "encounter_id": hostile("qenc"), "claim_id": hostile("qclaim"), "dos": hostile("qdos"),
+              "billed": 1.0, "expected": 2.0, "state": "assigned", "assignee": hostile("qassignee"),
+              "last_by": hostile("qby"), "last_at": hostile("qat"), "last_action": "assign"}
     side = {"billable": [hostile("sb")], "excluded": [hostile("sx")], "added": [hostile("sa")]}
     result = {"quarters": [hostile("q1"), hostile("q2")], "encounters": 3, "changed": 1, "errors": 0,
               "expected": {hostile("q1"): 1.0, hostile("q2"): 2.0}, "difference": 1.0,
@@ -85,9 +93,12 @@ def _rendered() -> dict[str, str]:
         "dashboard": pages.dashboard_page(batch, _summary()),
         "list": pages.list_page(batch, [row, err_row], 2, filters, _summary(), sort="seq", descending=False, page=0),
         "claim": pages.claim_page(batch, enc, explanation=explanation, whatif=state, places=[hostile("place")],
-                                  edits=[hostile("edit")], comparison=comparison, note=hostile("note"),
+                                  edits=[hostile("edit")], comparison=comparison, note=hostile("note"), review=review,
                                   evidence=[{"fact": hostile("fact"), "start": 1, "end": 2, "text": hostile("span")}]),
         "claim_stored": pages.claim_page(batch, enc | {"raw": None}),
+        "review": pages.review_page(batch | {"rule_sha256": hostile("sha"), "rule_quarter": hostile("quarter")},
+                                    [queued], {"open": 1}, [hostile("reviewer")], state="",
+                                    reviewer=hostile("reviewer")),
         "impact": pages.impact_page(batch, [hostile("q1"), hostile("q2")], runs, current),
         "impact_failed": pages.impact_page(batch, ["a", "b"], [], failed),
     }
@@ -111,7 +122,7 @@ def test_hostile_text_stays_text(page):
     assert tags <= {"html", "head", "meta", "title", "link", "script", "body", "header", "span", "nav", "a", "main",
                     "h1", "h2", "section", "p", "form", "input", "button", "table", "tr", "th", "td", "label",
                     "select", "option", "code", "b", "small", "div", "ul", "li", "svg", "text", "rect", "progress",
-                    "aside", "g", "line", "polygon", "path", "defs", "marker", "tspan",
+                    "aside", "textarea", "ol", "g", "line", "polygon", "path", "defs", "marker", "tspan",
                     "br"}, (page, tags)
     # The only script is the page's own file.
     assert re.findall(r"<script[^>]*>", text) == ['<script src="/workbench/static/workbench.js" defer>']
@@ -127,7 +138,9 @@ def test_each_field_reaches_its_page_escaped():
                        "field", "msg", "facet", "q", "reason", "date_from"],
               "claim": ["enc", "claim", "site", "lid", "ind", "area", "payer", "pname", "npi", "dx", "src", "ldx",
                         "m", "units", "place", "fluoro", "wind", "warea", "dos", "ccode", "before", "after", "note",
-                        "edit", "fact", "span"],
+                        "edit", "fact", "span", "who", "at", "assignee", "reason", "rnote", "rq", "rr", "me", "choice",
+                        "rerror"],
+              "review": ["qenc", "qclaim", "qdos", "qassignee", "qby", "qat", "reviewer", "quarter"],
               "claim_stored": ["bcode", "mod", "xcode", "xreason", "xdetail", "acode", "areason", "adetail", "kind",
                                "alert"],
               "impact": ["q1", "q2", "ienc", "sb", "sx", "sa", "f", "t", "r", "t2", "r2", "rf", "rs", "rc"],

@@ -33,6 +33,8 @@ from fluorologic.run.compare import EMBEDDED, compare_records, engine_for, side_
 from fluorologic.run.inputs import input_kind, read_inputs
 from fluorologic.run.streaming import open_input
 from fluorologic.service.workbench.db import WorkbenchDB
+from fluorologic.service.workbench.provenance import rule_identity
+from fluorologic.service.workbench.review import ReviewLog
 
 __all__ = ["CHUNK", "Workbench", "parse_upload"]
 
@@ -73,6 +75,7 @@ class Workbench:
 
     def __init__(self, db_path: str | Path, *, store: str | None = None, as_of_quarter: str | None = None) -> None:
         self.db = WorkbenchDB(db_path)
+        self.reviews = ReviewLog(self.db)
         self.store = store
         self.as_of_quarter = as_of_quarter
         self._engines: dict[str, Engine] = {}
@@ -127,7 +130,8 @@ class Workbench:
         """
         kind, items = parse_upload(name, text)
         rules = "results of fluorologic solve" if kind == "results" else self.rules
-        bid = self.db.create_batch(name or "batch", rules=rules, total=len(items), kind=kind)
+        ident = None if kind == "results" else rule_identity(self.engine(rules), rules)
+        bid = self.db.create_batch(name or "batch", rules=rules, total=len(items), kind=kind, rule_data=ident)
         self._start(self._run_load, bid, kind, rules, items)
         return bid
 

@@ -59,7 +59,15 @@ CREATE TABLE IF NOT EXISTS impact(
   id INTEGER PRIMARY KEY, batch_id INTEGER NOT NULL REFERENCES batch(id) ON DELETE CASCADE,
   first TEXT NOT NULL, second TEXT NOT NULL, created TEXT NOT NULL, status TEXT NOT NULL,
   done INTEGER NOT NULL DEFAULT 0, total INTEGER NOT NULL, message TEXT, result TEXT);
+CREATE TABLE IF NOT EXISTS review_action(
+  id INTEGER PRIMARY KEY, batch_id INTEGER NOT NULL, batch TEXT NOT NULL, seq INTEGER NOT NULL, at TEXT NOT NULL,
+  who TEXT NOT NULL, action TEXT NOT NULL, reason TEXT, note TEXT, state_before TEXT NOT NULL,
+  state_after TEXT NOT NULL, assignee TEXT, encounter_id TEXT, claim_id TEXT, rules TEXT, rule_quarter TEXT,
+  rule_release TEXT, rule_sha256 TEXT);
+CREATE INDEX IF NOT EXISTS review_by_claim ON review_action(batch_id, seq, id);
 """
+#: Columns added to ``batch`` since the first schema (a database made before them gains them when opened).
+_BATCH_ADDED = {"rule_quarter": "TEXT", "rule_release": "TEXT", "rule_sha256": "TEXT", "rule_data": "TEXT"}
 #: Facet kinds: what a dashboard counts and a list filters by.
 FACETS = ("reason", "excluded_code", "added_reason", "added_code", "alert", "code")
 
@@ -155,6 +163,14 @@ class WorkbenchDB:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._conn() as c:
             c.executescript(_SCHEMA)
+            have = {r["name"] for r in c.execute("PRAGMA table_info(batch)")}
+            for name, kind in _BATCH_ADDED.items():
+                if name not in have:
+                    c.execute(f"ALTER TABLE batch ADD COLUMN {name} {kind}")
+
+    def connect(self) -> Any:
+        """A connection in a transaction (committed on leaving the ``with`` block), for the review log."""
+        return self._conn()
 
     @contextmanager
     def _conn(self) -> Iterator[sqlite3.Connection]:
@@ -168,12 +184,21 @@ class WorkbenchDB:
         finally:
             conn.close()
 
-    def create_batch(self, name: str, *, rules: str, total: int | None, kind: str = "solve") -> int:
-        """A new batch in state ``solving``; its id."""
+    def create_batch(self, name: str, *, rules: str, total: int | None, kind: str = "solve",
+                     rule_data: dict[str, Any] | None = None) -> int:
+        """A new batch in state ``solving``; its id.
+
+        ``rule_data`` is the identity of its rule data (quarter, release, sha256:
+        :mod:`fluorologic.service.workbench.provenance`).
+        """
         now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        ident = rule_data or {}
         with self._conn() as c:
-            cur = c.execute("INSERT INTO batch(name, created, rules, status, total, kind) VALUES (?,?,?,?,?,?)",
-                            (name[:200], now, rules, "solving", total, kind))
+            cur = c.execute("INSERT INTO batch(name, created, rules, status, total, kind, rule_quarter, rule_release, "
+                            "rule_sha256, rule_data) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                            (name[:200], now, rules, "solving", total, kind, ident.get("quarter"),
+                             ident.get("release"), ident.get("sha256"),
+                             json.dumps(ident) if rule_data is not None else None))
             return int(cur.lastrowid or 0)
 
     def add_encounters(self, bid: int, start: int, pairs: Iterable[tuple[Any, dict[str, Any]]]) -> None:

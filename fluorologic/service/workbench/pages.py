@@ -22,10 +22,12 @@ from typing import Any
 from fluorologic.contract.claim_lines import line_numbers, raw_lines
 from fluorologic.service.workbench.charts import bar_chart
 from fluorologic.service.workbench.db import PAGE, SORTS, Filters
+from fluorologic.service.workbench.review import STATES
 from fluorologic.service.workbench.templating import BASE, batch_url, render
 from fluorologic.service.workbench.whatif import modifier_options
 
-__all__ = ["BASE", "claim_page", "dashboard_page", "home_page", "impact_page", "list_page", "progress_page"]
+__all__ = ["BASE", "claim_page", "dashboard_page", "home_page", "impact_page", "list_page", "progress_page",
+           "review_page"]
 
 _FILTER_NAMES = {"reason": "excluded for reason", "excluded_code": "excluded code", "added_reason": "added for reason",
                  "added_code": "added code", "alert": "alert", "code": "code", "pos": "place of service",
@@ -117,6 +119,13 @@ def claim_page(batch: dict[str, Any], enc: dict[str, Any], *, explanation: dict[
     return render("claim.html", title=f"Encounter {enc['encounter_id'] or '(no id)'}", batch=batch, refresh=False,
                   enc=enc, rec=enc["record"], lines=lines, x=explanation, evidence=evidence, whatif=whatif,
                   places=places, edits=edits, comparison=comparison, note=note, review=review)
+
+
+def review_page(batch: dict[str, Any], rows: Sequence[dict[str, Any]], counts: dict[str, int],
+                reviewers: Sequence[str], *, state: str, reviewer: str) -> str:
+    """The review queue: the batch's changed claims with their review state, filtered by state and reviewer."""
+    return render("review.html", title=f"Review queue: {batch['name']}", batch=batch, refresh=False, rows=rows,
+                  counts=counts, reviewers=list(reviewers), states=STATES, state=state, reviewer=reviewer)
 
 
 def impact_page(batch: dict[str, Any], quarters: Sequence[str], runs: Sequence[dict[str, Any]],

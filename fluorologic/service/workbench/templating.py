@@ -22,8 +22,9 @@ from urllib.parse import urlencode
 from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
 
 from fluorologic.explanation.report_html import money
+from fluorologic.service.workbench.provenance import label
 
-__all__ = ["BASE", "batch_url", "env", "money", "render", "url"]
+__all__ = ["BASE", "batch_url", "env", "money", "render", "rules_of", "url"]
 
 BASE = "/workbench"
 
@@ -39,11 +40,19 @@ def batch_url(bid: int, sub: str = "", /, **params: Any) -> str:
     return url(f"{BASE}/batches/{bid}/{sub}".rstrip("/"), **params)
 
 
+def rules_of(batch: dict[str, Any]) -> str:
+    """The rule data a batch was solved under, in one line (quarter, release, data hash when recorded)."""
+    if not batch.get("rule_sha256"):
+        return str(batch.get("rules") or "-")
+    return label({"rules": batch.get("rules"), "quarter": batch.get("rule_quarter"),
+                  "release": batch.get("rule_release"), "sha256": batch.get("rule_sha256")})
+
+
 #: The workbench's templates, and the explanation's (``sections.html``, which the claim page includes).
 env = Environment(loader=ChoiceLoader([PackageLoader("fluorologic.service.workbench", "templates"),
                                        PackageLoader("fluorologic.explanation", "templates")]), autoescape=True,
                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-env.globals.update(BASE=BASE, batch_url=batch_url, url=url)
+env.globals.update(BASE=BASE, batch_url=batch_url, url=url, rules_of=rules_of)
 env.filters["money"] = money
 
 
