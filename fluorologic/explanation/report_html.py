@@ -32,7 +32,7 @@ from fluorologic.explanation.graph_render import COLOURS, to_svg
 if TYPE_CHECKING:
     from fluorologic.explanation.explain import Explanation
 
-__all__ = ["CSS", "ENV", "money", "report_context", "sections", "to_html"]
+__all__ = ["CSS", "ENV", "money", "report_context", "sections", "to_html", "total_text", "without_fee"]
 
 CSS = """
 body{font-family:Helvetica,Arial,sans-serif;margin:24px;color:#1f2937;max-width:1200px}
@@ -68,6 +68,38 @@ def money(value: Any) -> str:
 ENV = Environment(loader=PackageLoader("fluorologic.explanation", "templates"), autoescape=True,
                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
 ENV.filters["money"] = money
+
+
+def without_fee(rec: dict[str, Any]) -> int:
+    """How many lines of a Result have no known fee: ``totals.lines_without_fee``, else billable lines with no amount.
+
+    Its totals leave them out, so a total is shown with "fee unknown", never as if they were $0.00.
+
+    Examples
+    --------
+    >>> without_fee({"billable": [{"amount": None}, {"amount": 3.0}], "totals": {"expected": 3.0}})
+    1
+
+    """
+    n = (rec.get("totals") or {}).get("lines_without_fee")
+    return n if isinstance(n, int) else sum(b.get("amount") is None for b in rec.get("billable", ()))
+
+
+def total_text(rec: dict[str, Any], side: str) -> str:
+    """A Result's total ``side`` (``billed`` or ``expected``) in dollars, saying so when some fee is unknown.
+
+    Examples
+    --------
+    >>> total_text({"billable": [{"amount": None}], "totals": {"billed": 0.0, "expected": 0.0}}, "expected")
+    'fee unknown'
+    >>> total_text({"billable": [{"amount": None}, {"amount": 5.0}], "totals": {"expected": 5.0}}, "expected")
+    '$5.00 + fee unknown'
+
+    """
+    value = (rec.get("totals") or {}).get(side)
+    if not without_fee(rec):
+        return money(value)
+    return f"{money(value)} + fee unknown" if value else "fee unknown"
 
 
 def _reason_items(ex: Explanation, code: str) -> list[dict[str, Any]]:
@@ -161,7 +193,10 @@ def report_context(ex: Explanation, *, svg_engine: str = "auto", what_if: bool =
     return {"dos": enc.date_of_service.isoformat(), "pos": enc.place_of_service, "owner": owner,
             "fluoro": "-" if doc.fluoroscopy_time_seconds is None else f"{doc.fluoroscopy_time_seconds:g} s",
             "indication": doc.indication, "body_area": doc.body_area, "claim": _claim(raw), "lines": lines,
-            "billable": billable, "totals": {"lines_without_fee": 0, **res["totals"]}, "excluded": excluded,
+            "billable": billable, "totals": {**res["totals"], "lines_without_fee": without_fee(res),
+                                               "billed_text": total_text(res, "billed"),
+                                               "expected_text": total_text(res, "expected")},
+            "excluded": excluded,
             "added": res["added"], "alerts": res["alerts"], "what_if": _what_if(ex) if what_if else {},
             "legend": [{"name": _NAMES[s], "fill": f, "line": c} for s, (f, c) in COLOURS.items()],
             "svg": Markup(to_svg(ex.graph(), engine=svg_engine))}  # noqa: S704 (drawn with every label escaped)

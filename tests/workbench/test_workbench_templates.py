@@ -77,7 +77,7 @@ def _rendered() -> dict[str, str]:
               "reasons": [hostile("choice")], "error": hostile("rerror")}
     queued = {"seq": 0, "encounter_id": hostile("qenc"), "claim_id": hostile("qclaim"), "dos": hostile("qdos"),
               "billed": 1.0, "expected": 2.0, "state": "assigned", "assignee": hostile("qassignee"),
-              "last_by": hostile("qby"), "last_at": hostile("qat"), "last_action": "assign"}
+              "last_by": hostile("qby"), "last_at": hostile("qat"), "last_action": "assign", "record": rec}
     side = {"billable": [hostile("sb")], "excluded": [hostile("sx")], "added": [hostile("sa")]}
     result = {"quarters": [hostile("q1"), hostile("q2")], "encounters": 3, "changed": 1, "errors": 0,
               "expected": {hostile("q1"): 1.0, hostile("q2"): 2.0}, "difference": 1.0,

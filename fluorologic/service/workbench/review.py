@@ -45,6 +45,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 from typing import Any
 
 from fluorologic.contract.errors import InputError
@@ -147,7 +148,7 @@ class ReviewLog:
         """
         sql = """
         WITH last AS (SELECT batch_id, seq, MAX(id) AS id FROM review_action WHERE batch_id = ?1 GROUP BY seq)
-        SELECT e.seq, e.encounter_id, e.claim_id, e.dos, e.billed, e.expected,
+        SELECT e.seq, e.encounter_id, e.claim_id, e.dos, e.billed, e.expected, e.record,
                COALESCE(a.state_after, 'open') AS state, a.assignee, a.who AS last_by, a.at AS last_at,
                a.action AS last_action
         FROM encounter e LEFT JOIN last l ON l.batch_id = e.batch_id AND l.seq = e.seq
@@ -158,7 +159,10 @@ class ReviewLog:
                                                       AND r.seq = e.seq AND r.who = ?3))
         ORDER BY e.seq"""
         with self.db.connect() as c:
-            return [dict(r) for r in c.execute(sql, (bid, state, reviewer))]
+            rows = [dict(r) for r in c.execute(sql, (bid, state, reviewer))]
+        for r in rows:
+            r["record"] = json.loads(r["record"])
+        return rows
 
     def reviewers(self, bid: int) -> list[str]:
         """Everyone assigned to or acting on a claim of batch ``bid``, sorted."""

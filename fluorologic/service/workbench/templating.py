@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 
 from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
 
-from fluorologic.explanation.report_html import money
+from fluorologic.explanation.report_html import money, total_text, without_fee
 from fluorologic.service.workbench.provenance import label
 
 __all__ = ["BASE", "batch_url", "env", "money", "render", "rules_of", "url"]
@@ -54,6 +54,8 @@ env = Environment(loader=ChoiceLoader([PackageLoader("fluorologic.service.workbe
                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 env.globals.update(BASE=BASE, batch_url=batch_url, url=url, rules_of=rules_of)
 env.filters["money"] = money
+env.filters["total"] = total_text
+env.tests["fee_unknown"] = without_fee
 
 
 def render(name: str, /, **context: Any) -> str:
