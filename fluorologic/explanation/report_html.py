@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from jinja2 import Environment, PackageLoader, Undefined
 from markupsafe import Markup
 
 from fluorologic.contract.claim_lines import entry_positions, line_charges, line_numbers, raw_lines
@@ -32,7 +32,8 @@ from fluorologic.explanation.graph_render import COLOURS, to_svg
 if TYPE_CHECKING:
     from fluorologic.explanation.explain import Explanation
 
-__all__ = ["CSS", "ENV", "money", "report_context", "sections", "to_html", "total_text", "without_fee"]
+__all__ = ["CSS", "ENV", "money", "pricing_text", "report_context", "sections", "to_html", "total_text",
+           "without_fee"]
 
 CSS = """
 body{font-family:Helvetica,Arial,sans-serif;margin:24px;color:#1f2937;max-width:1200px}
@@ -58,15 +59,18 @@ def money(value: Any) -> str:
     ('$1,650.00', '-', '-$2.50')
 
     """
-    if value is None or isinstance(value, bool):
+    if value is None or isinstance(value, (bool, Undefined)):
         return "-"
-    value = float(value)
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return "-"
     return f"-${-value:,.2f}" if value < 0 else f"${value:,.2f}"
 
 
 #: The explanation's templates (autoescaped); the workbench loads them beside its own.
 ENV = Environment(loader=PackageLoader("fluorologic.explanation", "templates"), autoescape=True,
-                  undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                  trim_blocks=True, lstrip_blocks=True)
 ENV.filters["money"] = money
 
 
@@ -100,6 +104,36 @@ def total_text(rec: dict[str, Any], side: str) -> str:
     if not without_fee(rec):
         return money(value)
     return f"{money(value)} + fee unknown" if value else "fee unknown"
+
+
+def pricing_text(pricing: Any) -> str:
+    """How a billable line's amount was reached (the Result's ``pricing``), in one line; ``""`` when absent.
+
+    Examples
+    --------
+    >>> pricing_text({"release": "RVU24C", "site_of_service": "non_facility", "row": "global", "rvu": 3.21,
+    ...               "conversion_factor": 32.7442, "locality": "national",
+    ...               "adjustments": [{"rule": "multiple_procedure", "factor": 0.5, "detail": "second by fee"}]})
+    'RVU24C, non-facility, row global: 3.21 RVU x CF 32.7442 (national); multiple procedure x0.5 (second by fee)'
+
+    """
+    if not isinstance(pricing, dict):
+        return ""
+    get = pricing.get
+    head = ", ".join(str(v).replace("_", "-") for v in (get("release"), get("site_of_service")) if v)
+    if get("row"):
+        head += f", row {get('row')}"
+    if get("apc") or get("status_indicator"):
+        head += f", APC {get('apc') or '-'} (status indicator {get('status_indicator') or '-'})"
+    if get("rvu") is not None and get("conversion_factor") is not None:
+        head += f": {get('rvu')} RVU x CF {get('conversion_factor')}"
+    if get("locality"):
+        head += f" ({get('locality')})"
+    for a in get("adjustments") or ():
+        if isinstance(a, dict):
+            head += f"; {str(a.get('rule') or '').replace('_', ' ')} x{a.get('factor')}"
+            head += f" ({a['detail']})" if a.get("detail") else ""
+    return head
 
 
 def _reason_items(ex: Explanation, code: str) -> list[dict[str, Any]]:
@@ -184,7 +218,7 @@ def report_context(ex: Explanation, *, svg_engine: str = "auto", what_if: bool =
                       "site": ln.get("site"), "distinct": ln.get("distinct") is True, "diagnoses": diagnoses,
                       "charge": charges[i], "state": decisions[i][0], "decision": decisions[i][1]})
     at = entry_positions(raw, res)
-    billable = [{**b, "pricing": b.get("pricing"), "lines": [numbers[p] for p in pos]}
+    billable = [{**b, "pricing": pricing_text(b.get("pricing")), "lines": [numbers[p] for p in pos]}
                 for b, pos in zip(res["billable"], at["billable"], strict=True)]
     excluded = [{**e, "lines": [numbers[p] for p in pos], "sources": _ordered_items(ex, e)}
                 for e, pos in zip(res["excluded"], at["excluded"], strict=True)]

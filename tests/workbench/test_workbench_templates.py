@@ -148,3 +148,22 @@ def test_each_field_reaches_its_page_escaped():
     for page, tags in expect.items():
         for tag in tags:
             assert str(escape(hostile(tag))) in got[page], (page, tag)
+
+
+def test_sparse_results_files_still_render(tmp_path, monkeypatch):
+    """A results file written by hand (fields missing) shows what it has: no page fails on a missing field."""
+    from fastapi.testclient import TestClient
+
+    from fluorologic.service.app import Settings, create_app
+
+    monkeypatch.delenv("FLUOROLOGIC_TOKEN", raising=False)
+    app = create_app(Settings(store=str(tmp_path / "rules.sqlite"), solver_process=False))
+    with TestClient(app) as client:
+        wb = app.state.workbench()
+        bid = wb.load("r.jsonl", '{"schema_version": "1", "encounter_id": "a", "billable": [{"code": "20610", '
+                                 '"units": 1}], "excluded": [{"code": "77002", "reason": "ptp_bundled"}]}\n')
+        assert wb.wait(bid)["status"] == "done"
+        for path in ("", "/list", "/review", "/claims/0"):
+            page = client.get(f"/workbench/batches/{bid}{path}")
+            assert page.status_code == 200, path
+        assert "ptp_bundled" in client.get(f"/workbench/batches/{bid}/claims/0").text

@@ -19,7 +19,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from jinja2 import ChoiceLoader, Environment, PackageLoader, StrictUndefined
+from jinja2 import ChoiceLoader, Environment, PackageLoader
 
 from fluorologic.explanation.report_html import money, total_text, without_fee
 from fluorologic.service.workbench.provenance import label
@@ -51,7 +51,7 @@ def rules_of(batch: dict[str, Any]) -> str:
 #: The workbench's templates, and the explanation's (``sections.html``, which the claim page includes).
 env = Environment(loader=ChoiceLoader([PackageLoader("fluorologic.service.workbench", "templates"),
                                        PackageLoader("fluorologic.explanation", "templates")]), autoescape=True,
-                  undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+                  trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
 env.globals.update(BASE=BASE, batch_url=batch_url, url=url, rules_of=rules_of)
 env.filters["money"] = money
 env.filters["total"] = total_text
