@@ -34,13 +34,14 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from fluorologic.contract.claim_lines import line_charges
 from fluorologic.run.flat import encounter_changed
 
 __all__ = ["PAGE", "SORTS", "Filters", "WorkbenchDB", "default_db_path"]
 
 PAGE = 100
 #: The list's sort keys and their SQL expressions.
-SORTS = {"seq": "e.seq", "encounter": "e.encounter_id", "date": "e.dos", "billed": "e.billed",
+SORTS = {"seq": "e.seq", "encounter": "e.encounter_id", "date": "e.dos", "charges": "e.charges", "billed": "e.billed",
          "expected": "e.expected", "difference": "(e.expected - e.billed)"}
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS batch(
@@ -68,8 +69,18 @@ CREATE INDEX IF NOT EXISTS review_by_claim ON review_action(batch_id, seq, id);
 """
 #: Columns added to ``batch`` since the first schema (a database made before them gains them when opened).
 _BATCH_ADDED = {"rule_quarter": "TEXT", "rule_release": "TEXT", "rule_sha256": "TEXT", "rule_data": "TEXT"}
+#: Columns added to ``encounter`` since then: the claim's submitted charges (SV102 / ``claim.charges``), or NULL.
+_ENCOUNTER_ADDED = {"charges": "REAL"}
+_ENCOUNTER_COLUMNS = ("batch_id", "seq", "encounter_id", "claim_id", "dos", "pos", "changed", "error", "billed",
+                      "expected", "raw", "record", "charges")
 #: Facet kinds: what a dashboard counts and a list filters by.
 FACETS = ("reason", "excluded_code", "added_reason", "added_code", "alert", "code")
+
+
+def _charges(raw: Any) -> float | None:
+    """The encounter's submitted charges (the sum of its lines' SV102 or ``claim.charges``), None when none given."""
+    known = [c for c in line_charges(raw) if c is not None]
+    return round(sum(known), 2) if known else None
 
 
 def default_db_path(store_file: Path) -> Path:
@@ -167,6 +178,10 @@ class WorkbenchDB:
             for name, kind in _BATCH_ADDED.items():
                 if name not in have:
                     c.execute(f"ALTER TABLE batch ADD COLUMN {name} {kind}")
+            have = {r["name"] for r in c.execute("PRAGMA table_info(encounter)")}
+            for name, kind in _ENCOUNTER_ADDED.items():
+                if name not in have:
+                    c.execute(f"ALTER TABLE encounter ADD COLUMN {name} {kind}")
 
     def connect(self) -> Any:
         """A connection in a transaction (committed on leaving the ``with`` block), for the review log."""
@@ -214,14 +229,16 @@ class WorkbenchDB:
                          _text(get("date_of_service")), _text(get("place_of_service")),
                          int(encounter_changed(rec)), int("error" in rec), float(totals.get("billed") or 0),
                          float(totals.get("expected") or 0),
-                         None if raw is None else json.dumps(raw, ensure_ascii=False), json.dumps(rec)))
+                         None if raw is None else json.dumps(raw, ensure_ascii=False), json.dumps(rec),
+                         _charges(raw)))
             counts: dict[tuple[str, str], int] = {}
             for key in _facets(raw, rec):
                 counts[key] = counts.get(key, 0) + 1
             facets += [(bid, seq, k, v, n) for (k, v), n in counts.items()]
             seq += 1
         with self._conn() as c:
-            c.executemany("INSERT INTO encounter VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            c.executemany(f"INSERT INTO encounter({', '.join(_ENCOUNTER_COLUMNS)}) "  # noqa: S608 (constant names)
+                          f"VALUES ({', '.join('?' * len(_ENCOUNTER_COLUMNS))})", rows)
             c.executemany("INSERT INTO facet VALUES (?,?,?,?,?)", facets)
             c.execute("UPDATE batch SET done = done + ? WHERE id = ?", (len(rows), bid))
 
@@ -291,7 +308,8 @@ class WorkbenchDB:
         with self._conn() as c:
             head = dict(c.execute("SELECT COUNT(*) AS encounters, COALESCE(SUM(changed), 0) AS changed, "
                                   "COALESCE(SUM(error), 0) AS errors, COALESCE(SUM(billed), 0) AS billed, "
-                                  "COALESCE(SUM(expected), 0) AS expected FROM encounter WHERE batch_id = ?",
+                                  "COALESCE(SUM(expected), 0) AS expected, SUM(charges) AS charges, "
+                                  "COUNT(charges) AS with_charges FROM encounter WHERE batch_id = ?",
                                   (bid,)).fetchone())
             facets: dict[str, list[dict[str, Any]]] = {k: [] for k in FACETS}
             for r in c.execute("SELECT kind, value, SUM(n) AS lines, COUNT(*) AS encounters FROM facet "

@@ -78,10 +78,11 @@ def list_page(batch: dict[str, Any], rows: Sequence[dict[str, Any]], total: int,
     heads = []
     for key, label in (("seq", "#"), ("encounter", "encounter"), (None, "claim"), ("date", "date"), (None, "POS"),
                        (None, "billable"), (None, "excluded"), (None, "added"), (None, "alerts"),
-                       ("billed", "allowed as billed"), ("expected", "expected"), ("difference", "difference")):
+                       ("charges", "submitted"), ("billed", "allowed as billed"), ("expected", "expected"),
+                       ("difference", "difference")):
         link = ""
         if key is not None:
-            flip = not descending if key == sort else key in ("billed", "expected")
+            flip = not descending if key == sort else key in ("charges", "billed", "expected")
             link = batch_url(bid, "list", **params, sort=key, dir="desc" if flip else "asc")
         heads.append({"key": key, "label": label, "link": link})
     direction = "desc" if descending else "asc"

@@ -1,9 +1,9 @@
 """The claim page's what-if: apply the form's changes to an encounter, and compare the two answers.
 
-The form changes what a coder changes on a claim: a line's units and modifiers (any of them: 25, 50, 59, XS,
-RT, LT, 26, TC, or one the line already has), a distinct service documented, a line removed, the date of
-service, the place of service, the equipment owner and the documentation. Lines are named by their number on
-the claim (:mod:`fluorologic.contract.claim_lines`).
+The form changes what a coder changes on a claim: a line's units and modifiers (25, 50, 59, XS, RT, LT, 26 and
+TC offered as boxes, one the line already has, or any other typed in), a distinct service documented, a line
+removed, the date of service, the place of service, the equipment owner and the documentation. Lines are named
+by their number on the claim (:mod:`fluorologic.contract.claim_lines`).
 
 Examples
 --------
@@ -13,6 +13,8 @@ Examples
 ...                            "dos": "2009-11-03"})
 >>> apply_whatif(raw, state)["lines"][1]["modifiers"]
 ['59']
+>>> whatif_state(raw, {"wi": "1", "mod-1": ["RT"], "modx-1": "q6 rt"})["mods"][1]
+['RT', 'Q6']
 >>> edits(raw, state)
 ['line 2 (77002): modifier 59 added']
 >>> before = {"billable": [], "excluded": [{"code": "77002", "units": 1, "reason": "ptp_bundled"}], "added": [],
@@ -78,7 +80,8 @@ def whatif_state(raw: dict[str, Any], params: dict[str, Any]) -> dict[str, Any]:
 
     return {"applied": True, "distinct": _ints(params.get("distinct")), "remove": _ints(params.get("remove")),
             "units": {i: text(f"units-{i}") for i in range(1, len(lines) + 1)},
-            "mods": {i: _list(params.get(f"mod-{i}")) for i in range(1, len(lines) + 1)},
+            "mods": {i: list(dict.fromkeys([*_list(params.get(f"mod-{i}")), *_list(text(f"modx-{i}").split())]))
+                     for i in range(1, len(lines) + 1)},
             "dos": text("dos"), "pos": text("pos"), "owner": text("owner"), "fluoro": text("fluoro"),
             "indication": text("indication"), "body_area": text("body_area")}
 
