@@ -106,6 +106,10 @@ def test_line_numbers_agree_with_lx01_everywhere(tmp_path, monkeypatch):
             shown = re.findall(r'<tr class="line" data-line="(\d+)" data-code="(\w+)">', page)
             assert shown and all(lx[(eid, code)] == n for n, code in shown), (eid, shown)
             assert [int(n) for n, _ in shown] == sorted(int(n) for n, _ in shown)  # in the claim's order
+        sv102 = sum(float(seg.split("*")[2]) for seg in X12.read_text(encoding="utf-8").replace("\n", "").split("~")
+                    if seg.startswith("SV1*"))
+        assert wb.db.summary(bid)["charges"] == sv102  # the claims' own charges, beside the fee-schedule figures
+        assert f"${sv102:,.2f}" in client.get(f"/workbench/batches/{bid}").text
         export = list(csv.DictReader(io.StringIO(client.get(f"/workbench/batches/{bid}/export.csv").text)))
         assert [r["line"] for r in export if r["disposition"] == "excluded"] == [
             r["line"] for r in rows if r["disposition"] == "excluded"]
