@@ -186,7 +186,10 @@ class Workbench:
                         records[k].extend(solve_chunk(engine, items[at:at + CHUNK]))
                     done += len(items[at:at + CHUNK])
                     self.db.impact_progress(iid, done)
-            self.db.finish_impact(iid, compare_records(records[0], records[1], sides))
+            out = compare_records(records[0], records[1], sides)
+            # which data each side was: two imports of one quarter that differ show as different hashes
+            out["rule_data"] = {side: rule_identity(engine, side) for side, engine in zip(sides, engines, strict=True)}
+            self.db.finish_impact(iid, out)
         except (FluorologicError, DataError, OSError, ValueError) as exc:
             log.error("workbench comparison %d failed: %s", iid, type(exc).__name__)
             self.db.finish_impact(iid, None, f"{type(exc).__name__}: the comparison could not be solved")

@@ -52,7 +52,7 @@ def rules_of(batch: dict[str, Any]) -> str:
 env = Environment(loader=ChoiceLoader([PackageLoader("fluorologic.service.workbench", "templates"),
                                        PackageLoader("fluorologic.explanation", "templates")]), autoescape=True,
                   trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
-env.globals.update(BASE=BASE, batch_url=batch_url, url=url, rules_of=rules_of)
+env.globals.update(BASE=BASE, batch_url=batch_url, url=url, rules_of=rules_of, rule_label=label)
 env.filters["money"] = money
 env.filters["total"] = total_text
 env.tests["fee_unknown"] = without_fee
