@@ -1,7 +1,8 @@
 """The edits report: one row per input claim line, with what happens to it and why (what a scrubber shows).
 
-A row pairs an input line (its claim id, line id, code, units and modifiers) with its disposition in the
-Result:
+A row pairs an input line (its claim id, its number on the claim, line id, code, units and modifiers) with its
+disposition in the Result. Rows come in the claim's order and ``line`` numbers them as the claim does (an 837P's
+``LX01``, else the input order: :mod:`fluorologic.contract.claim_lines`). The disposition:
 
 ========================  ==================================================================================
 ``billed_as_is``          billable with the code, units and modifiers given
@@ -36,11 +37,12 @@ import csv
 import io
 from typing import Any
 
+from fluorologic.contract.claim_lines import line_numbers
 from fluorologic.contract.render import to_json
 
 __all__ = ["DISPOSITIONS", "EDIT_COLUMNS", "edit_rows", "edits_csv", "edits_json"]
 
-EDIT_COLUMNS = ("claim_id", "encounter_id", "line_id", "code", "units", "modifiers", "disposition", "new_code",
+EDIT_COLUMNS = ("claim_id", "encounter_id", "line", "line_id", "code", "units", "modifiers", "disposition", "new_code",
                 "new_units", "new_modifiers", "reason", "rule", "sentence")
 DISPOSITIONS = ("billed_as_is", "modifier_added", "units_trimmed", "replaced", "excluded", "error")
 
@@ -54,7 +56,7 @@ def _claim_id(raw: Any, record: dict[str, Any]) -> str:
 
 
 def _row(claim_id: str, eid: str, line_id: str, line: dict[str, Any], disposition: str, **rest: Any) -> dict[str, Any]:
-    row = {"claim_id": claim_id, "encounter_id": eid, "line_id": line_id, "code": line.get("code", ""),
+    row = {"claim_id": claim_id, "encounter_id": eid, "line": "", "line_id": line_id, "code": line.get("code", ""),
            "units": line.get("units", 1), "modifiers": list(line.get("modifiers") or []), "disposition": disposition,
            "new_code": "", "new_units": "", "new_modifiers": [], "reason": "", "rule": "", "sentence": ""}
     row.update(rest)
@@ -75,11 +77,13 @@ def edit_rows(raw: Any, record: dict[str, Any]) -> list[dict[str, Any]]:
     has_ids = any("line_ids" in b for b in record["billable"]) or any("line_id" in e for e in record["excluded"])
     taken: set[int] = set()
     rows = []
+    numbers = iter(line_numbers(raw))
     for i, line in enumerate(lines):
         if not isinstance(line, dict):
             continue
         lid = line.get("line_id") if isinstance(line.get("line_id"), str) else None
         rows.append(_line_row(claim_id, eid, lid or str(i + 1), line, record, lid if has_ids else None, taken))
+        rows[-1]["line"] = next(numbers)
     return rows
 
 
@@ -140,7 +144,7 @@ def edits_csv(rows: list[dict[str, Any]], *, header: bool = True) -> str:
     """The rows as CSV (modifiers separated by spaces), with the header line unless ``header`` is False.
 
     >>> print(edits_csv([]), end="")
-    claim_id,encounter_id,line_id,code,units,modifiers,disposition,new_code,new_units,new_modifiers,reason,rule,sentence
+    claim_id,encounter_id,line,line_id,code,units,modifiers,disposition,new_code,new_units,new_modifiers,reason,rule,sentence
 
     """
     out = io.StringIO()

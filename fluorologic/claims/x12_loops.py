@@ -147,7 +147,8 @@ def _encounters(claim: X12Claim, places: dict[str, tuple[str, str]]) -> list[dic
                                                               f"{len(claim.diagnoses)} diagnoses of HI")
         read.append(ClaimLine(date, place, {"code": line.code, "units": line.units, "modifiers": list(line.modifiers),
                                             "line_id": line_id},
-                              {"charge": line.charge, "diagnoses": [claim.diagnoses[p - 1] for p in line.pointers],
+                              {"lx": line.lx01, "charge": line.charge,
+                               "diagnoses": [claim.diagnoses[p - 1] for p in line.pointers],
                                **({"ref6r": line.ref6r} if line.ref6r else {})},
                               f"segment {line.sv1} SV1"))
     head = {"claim_id": claim.claim_id, "payer": claim.payer, "payer_name": claim.payer_name,

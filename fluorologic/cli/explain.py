@@ -2,14 +2,15 @@
 
 ``fluorologic why FILE CODE`` answers for one code (text, or ``--format json``); ``fluorologic graph FILE -o OUT``
 writes the conflict graph as ``.dot``, ``.svg``, ``.json`` (networkx node-link) or ``.html`` (the analyst's page).
-FILE holds one encounter (``-`` for stdin), or a batch (JSON array, JSON Lines, claim-line CSV) with
-``--id ENCOUNTER`` naming the encounter to explain; a batch without ``--id`` is refused with a clear message.
+FILE holds one encounter (``-`` for stdin), or a batch in any input ``solve`` reads (JSON array, JSON Lines,
+claim-line CSV, X12 837P, FHIR R4 Claims: :mod:`fluorologic.run.inputs`) with ``--id ENCOUNTER`` naming the
+encounter to explain; a batch without ``--id`` is refused with a clear message. Lines are named by their number
+on the claim (an 837P's ``LX01``, else the input order).
 
 """
 
 from __future__ import annotations
 
-import io
 import sys
 from pathlib import Path
 from typing import Any
@@ -25,66 +26,60 @@ from fluorologic.explanation.graph_render import to_dot, to_svg
 from fluorologic.explanation.report_html import to_html
 from fluorologic.explanation.why_text import why_text
 from fluorologic.rules.source import rule_source
-from fluorologic.run.batch import read_encounters
-from fluorologic.run.streaming import csv_encounters
+from fluorologic.run.inputs import KINDS, pick, read_inputs
 
 __all__ = ["graph", "why"]
 
 _SUFFIXES = (".dot", ".svg", ".json", ".html")
 
 
-def _one_encounter(file: str, eid: str | None = None) -> dict[str, Any]:
+def _one_encounter(file: str, eid: str | None = None, from_format: str | None = None) -> dict[str, Any]:
     try:
         text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         click.echo(f"fluorologic: cannot read {file}: {exc}", err=True)
         sys.exit(2)
     try:
-        if file.lower().endswith(".csv"):
-            items = list(csv_encounters(io.StringIO(text, newline="")))
-        else:
-            items, _shape = read_encounters(text)
+        items = read_inputs(text, name=file, from_format=from_format)
+        item = pick(items, eid) if eid is not None else None
     except InputError as err:
         click.echo(f"fluorologic: {file}: {err.message}", err=True)
         sys.exit(2)
-    if eid is not None:
-        found = [i for i in items if isinstance(i, dict) and i.get("encounter_id") == eid]
-        if not found:
-            click.echo(f"fluorologic: {file} has no encounter with encounter_id {eid!r}", err=True)
+    if item is None:
+        if len(items) != 1:
+            click.echo(f"fluorologic: {file} holds {len(items)} encounters; give exactly one, or pick one with "
+                       "--id ENCOUNTER", err=True)
             sys.exit(2)
-        if len(found) > 1:
-            click.echo(f"fluorologic: {file} has {len(found)} encounters with encounter_id {eid!r}; ids must be "
-                       "unique to pick one", err=True)
-            sys.exit(2)
-        return found[0]
-    if len(items) != 1:
-        click.echo(f"fluorologic: {file} holds {len(items)} encounters; give exactly one, or pick one with "
-                   "--id ENCOUNTER", err=True)
-        sys.exit(2)
-    if isinstance(items[0], InputError):
-        click.echo(f"fluorologic: {file}: {items[0].message}", err=True)
+        item = items[0]
+    if isinstance(item, InputError):
+        click.echo(f"fluorologic: {file}: {item.field}: {item.message}", err=True)
         sys.exit(1)
-    return items[0]
+    return item
 
 
 def _rule_options(func: Any) -> Any:
     """The ``--store`` / ``--as-of-quarter`` options shared with ``solve``."""
     func = click.option("--id", "eid", default=None, metavar="ENCOUNTER",
-                        help="Pick the encounter with this encounter_id out of a batch in FILE.")(func)
+                        help="Pick the encounter with this encounter_id out of a batch in FILE (an 837P claim's "
+                             "encounter is its CLM01, or CLM01@date when the claim spans dates).")(func)
+    func = click.option("--from", "from_format", type=click.Choice(KINDS), default=None,
+                        help="Read FILE as this kind [default: X12 837P by its ISA header, FHIR by its "
+                             "resourceType, a .csv name as a claim-line CSV, else JSON / JSON Lines].")(func)
     func = click.option("--as-of-quarter", default=None, help="Decide under this loaded quarter, e.g. 2024Q3.")(func)
     return click.option("--store", type=click.Path(dir_okay=False), default=None,
                         help="Rule store with imported CMS quarters [default: $FLUOROLOGIC_STORE or the per-user "
                              "data folder].")(func)
 
 
-def _explain(file: str, store: str | None = None, as_of_quarter: str | None = None, eid: str | None = None) -> Any:
+def _explain(file: str, store: str | None = None, as_of_quarter: str | None = None, eid: str | None = None,
+             from_format: str | None = None) -> Any:
 
     try:
         engine = Engine(data=rule_source(store, as_of_quarter))
     except FluorologicError as err:
         click.echo(f"fluorologic: {err}", err=True)
         sys.exit(2)
-    raw = _one_encounter(file, eid)
+    raw = _one_encounter(file, eid, from_format)
     try:
         return explain(raw, engine)
     except InputError as err:
@@ -103,9 +98,9 @@ def _explain(file: str, store: str | None = None, as_of_quarter: str | None = No
 @click.option("--no-what-if", is_flag=True, help="Skip re-solving modified encounters for 'what would change it'.")
 @_rule_options
 def why(file: str, code: str, fmt: str, no_what_if: bool, store: str | None, as_of_quarter: str | None,
-        eid: str | None) -> None:
+        eid: str | None, from_format: str | None) -> None:
     """Why CODE was billed, excluded, added or not considered in the encounter in FILE (--id: one of a batch)."""
-    ex = _explain(file, store, as_of_quarter, eid)
+    ex = _explain(file, store, as_of_quarter, eid, from_format)
     try:
         ans = ex.explain(code.strip(), what_if=not no_what_if)
     except InputError as err:
@@ -122,14 +117,14 @@ def why(file: str, code: str, fmt: str, no_what_if: bool, store: str | None, as_
 @click.option("--no-what-if", is_flag=True, help="HTML only: skip the 'what would change it' column.")
 @_rule_options
 def graph(file: str, out: str, svg_engine: str, no_what_if: bool, store: str | None, as_of_quarter: str | None,
-          eid: str | None) -> None:
+          eid: str | None, from_format: str | None) -> None:
     """Write the conflict graph of the encounter in FILE (--id: one of a batch) to OUT (.dot, .svg, .json, .html)."""
     suffix = Path(out).suffix.lower()
     if suffix not in _SUFFIXES:
         click.echo(f"fluorologic: OUT must end with one of {', '.join(_SUFFIXES)}, not {suffix or 'no suffix'!r}",
                    err=True)
         sys.exit(2)
-    ex = _explain(file, store, as_of_quarter, eid)
+    ex = _explain(file, store, as_of_quarter, eid, from_format)
     try:
         if suffix == ".dot":
             text = to_dot(ex.graph())

@@ -1,7 +1,10 @@
 """The ``fluorologic scan NOTE`` command: the findings of one note, with the spans they rest on.
 
-The note itself is never echoed or logged: the output holds the findings and the evidence spans only.
-Exit codes: 0 read; 2 usage error or unreadable file (contract.md).
+``NOTE`` is the note's text; with ``--id ENCOUNTER`` it is instead any input ``solve`` reads (JSON, JSON Lines,
+claim-line CSV, X12 837P, FHIR R4 Claims: :mod:`fluorologic.run.inputs`), and the note scanned is the ``note``
+of that encounter. The note itself is never echoed or logged: the output holds the findings and the evidence
+spans only. Exit codes: 0 read; 1 the encounter picked is an error record; 2 usage error, unreadable file, no
+such encounter or an encounter without a note (contract.md).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import click
 
 from fluorologic.contract.errors import InputError
 from fluorologic.notes import NoteFindings, scan_note
+from fluorologic.run.inputs import KINDS, pick, read_inputs
 
 __all__ = ["scan", "to_text"]
 
@@ -60,12 +64,38 @@ def to_text(findings: NoteFindings) -> str:
     return "\n".join(lines)
 
 
+def _note_of(path: str, text: str, eid: str, from_format: str | None) -> str:
+    """The ``note`` of encounter ``eid`` in the input ``text`` (exits with a message when there is none)."""
+    try:
+        item = pick(read_inputs(text, name=path, from_format=from_format), eid)
+    except InputError as err:
+        click.echo(f"fluorologic: {path}: {err.message}", err=True)
+        sys.exit(2)
+    if isinstance(item, InputError):
+        click.echo(f"fluorologic: {path}: encounter {eid!r}: {item.field}: {item.message}", err=True)
+        sys.exit(1)
+    note = item.get("note")
+    if not isinstance(note, str) or not note.strip():
+        click.echo(f"fluorologic: {path}: encounter {eid!r} has no note to scan", err=True)
+        sys.exit(2)
+    return note
+
+
 @click.command()
 @click.argument("note")
 @click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="json", show_default=True)
-def scan(note: str, fmt: str) -> None:
+@click.option("--id", "eid", default=None, metavar="ENCOUNTER",
+              help="NOTE is a batch (any input solve reads): scan the note of the encounter with this encounter_id.")
+@click.option("--from", "from_format", type=click.Choice(KINDS), default=None,
+              help="With --id: read NOTE as this kind [default: recognised as solve does].")
+def scan(note: str, fmt: str, eid: str | None, from_format: str | None) -> None:
     """Read the note NOTE (- for stdin): fluoroscopy use, time, procedure, target, and the code it supports."""
     text = _read_note(note)
+    if eid is not None:
+        text = _note_of(note, text, eid, from_format)
+    elif from_format is not None:
+        click.echo("fluorologic: --from needs --id ENCOUNTER (the encounter whose note to scan)", err=True)
+        sys.exit(2)
     try:
         findings = scan_note(text)
     except InputError as err:

@@ -215,12 +215,15 @@ def decode(sol: Solution) -> dict[str, Any]:
 
     cycle = ", ".join(sorted(c for (c,) in at["cycle_code"]))
     alerts = []
+    billed_codes = {b["code"] for b in billable}
     for kind, code, rule, data in at["alert"]:
         c = None if code == "none" else code
         if kind == "rules_not_in_force":
             data = coverage_words(data)
+        # an unknown code that another rule excluded is not "passed through as billable": its own sentence
+        wording = f"{rule}.excluded" if kind == "not_in_rule_base" and c not in billed_codes else rule
         alerts.append({"kind": kind, "code": c, "rule": rule,
-                       "detail": alert_detail(kind, rule, code=c, data=data, cycle=cycle, dos=dos)})
+                       "detail": alert_detail(kind, wording, code=c, data=data, cycle=cycle, dos=dos)})
     alerts.sort(key=lambda a: (a["kind"], a["code"] or "", a["rule"]))
 
     audit = []

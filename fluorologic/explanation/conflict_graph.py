@@ -16,11 +16,20 @@ Examples
 >>> g.nodes["L2"]["status"], sorted(r["rule"] for r in g.edges["L1", "L2"]["relations"])
 ('excluded', ['guidance.included', 'ptp.bundled'])
 
+Line nodes are named by the claim's own line numbers when they are given (the engine's canonical line 1 is the
+claim's line 2 here, :mod:`fluorologic.contract.claim_lines`):
+
+>>> g = build_graph(sol, [2, 1])
+>>> g.nodes["L1"]["code"], g.nodes["L1"]["line"], g.nodes["L1"]["label"].splitlines()[0]
+('77003', 1, 'line 1: 77003')
+
 """
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import networkx as nx
@@ -42,6 +51,9 @@ EDGE_KINDS = ("suppresses", "blocks", "replaces", "trims", "requires", "indicate
               "modifies", "lapsed", "implies")
 
 _KIND_WORD = {"spinal": "spinal", "nonspinal": "non-spinal"}
+#: Node ids that name an engine line: a line, its documented target or distinct service; an inclusive pair.
+_LINE_ID = re.compile(r"(F:(?:distinct|target):)?L(\d+)")
+_PAIR_ID = re.compile(r"F:inclusive:(\d+)-(\d+)")
 
 
 def node_id(node: Any) -> str:
@@ -77,14 +89,20 @@ def _atoms(atoms: tuple[Symbol, ...]) -> dict[str, list[list[Any]]]:
 class _Builder:
     """Accumulate nodes and edge relations, then freeze them into a sorted DiGraph."""
 
-    def __init__(self, sol: Solution) -> None:
+    def __init__(self, sol: Solution, numbers: Sequence[int] | None = None) -> None:
         self.sol = sol
+        #: the claim's number of each canonical line (the engine's L1, L2, ... are named by them in the graph)
+        self.numbers = list(numbers) if numbers is not None else list(range(1, len(sol.encounter.lines) + 1))
         self.enc = sol.encounter
         self.at = _atoms(sol.atoms)
         self.nodes: dict[str, dict[str, Any]] = {}
         self.relations: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
         self.code_of = {node_id(n): c for n, c in self.at["node_code"]}
         self.dos = self.enc.date_of_service.isoformat()
+
+    def number(self, k: int) -> int:
+        """The claim's number of the engine's line ``k``."""
+        return self.numbers[k - 1]
 
     # -- data rows --------------------------------------------------------------------------------------------
     def row(self, rid: Any) -> Any:
@@ -147,9 +165,11 @@ class _Builder:
                                      "reason": shown.get(nid), "reviews": reviews.get(nid, [])}
             if is_line:
                 line = self.enc.lines[int(nid[1:]) - 1]
-                attrs.update(line=int(nid[1:]), units=line.units, claimed_modifiers=list(line.modifiers),
+                attrs.update(line=self.number(int(nid[1:])), units=line.units, claimed_modifiers=list(line.modifiers),
                              site=line.site, distinct=line.distinct)
             attrs["label"] = self._label(code, status, attrs)
+            if is_line:
+                attrs["label"] = f"line {attrs['line']}: {attrs['label']}"
             self.nodes[nid] = attrs
 
     @staticmethod
@@ -193,8 +213,8 @@ class _Builder:
                 where, cat = f"procedure {frm['code']}", "procedure_target"
             else:
                 where, cat = "the note", "note"
-            return self.fact(f"F:target:L{line}", f"line {line} target:\n{_KIND_WORD[kind]} ({where})", cat,
-                             value=kind, source_text=where)
+            return self.fact(f"F:target:L{line}", f"line {self.number(line)} target:\n{_KIND_WORD[kind]} ({where})",
+                             cat, value=kind, source_text=where)
         return None
 
     def distinct_node(self, nid: str) -> str:
@@ -308,8 +328,8 @@ class _Builder:
                 if src:
                     kind = self.nodes[src]["value"]
                     self.relate(src, dst, "indicates", "guidance.wrong_code", why,
-                                f"The target of line {ln} is {_KIND_WORD[kind]}, so {self.code_of[dst]} is the "
-                                f"guidance code that applies in place of {self.code_of[f'L{ln}']}.")
+                                f"The target of line {self.number(ln)} is {_KIND_WORD[kind]}, so {self.code_of[dst]} "
+                                f"is the guidance code that applies in place of {self.code_of[f'L{ln}']}.")
 
     def bypasses(self) -> None:
         for n2, n1, rule, rid in self.at["bypass_of"]:
@@ -383,6 +403,16 @@ class _Builder:
                             f"Modifier {mod} appended to {code}: the record documents a distinct procedural service "
                             f"{where}, which bypasses an edit with modifier indicator 1.", modifier=mod)
 
+    def claim_name(self, nid: str) -> str:
+        """A node's id with the engine's line numbers replaced by the claim's (``L2``, ``F:distinct:L2``, ...)."""
+        m = _LINE_ID.fullmatch(nid)
+        if m:
+            return f"{m.group(1) or ''}L{self.number(int(m.group(2)))}"
+        m = _PAIR_ID.fullmatch(nid)
+        if m:
+            return f"F:inclusive:{self.number(int(m.group(1)))}-{self.number(int(m.group(2)))}"
+        return nid
+
     def build(self) -> nx.DiGraph:
         self.candidates()
         self.reasons()
@@ -395,20 +425,25 @@ class _Builder:
         g = nx.DiGraph(encounter_id=self.enc.encounter_id, date_of_service=self.dos,
                        place_of_service=self.enc.place_of_service,
                        reason_order=[r for _q, r in sorted((q, r) for r, q in rank.items())] + ["unit_limit"])
-        for nid in sorted(self.nodes):
-            g.add_node(nid, **self.nodes[nid])
-        for (src, dst) in sorted(self.relations):
+        name = {nid: self.claim_name(nid) for nid in self.nodes}
+        for nid in sorted(self.nodes, key=name.__getitem__):
+            g.add_node(name[nid], **self.nodes[nid])
+        for (src, dst) in sorted(self.relations, key=lambda e: (name[e[0]], name[e[1]])):
             rels = sorted(self.relations[(src, dst)], key=lambda r: (
                 EDGE_KINDS.index(r["kind"]), rank.get(r["reason"], 99), r["rule"], r["row"] or ""))
             top = rels[0]
-            g.add_edge(src, dst, kind=top["kind"], rule=top["rule"], reason=top["reason"], row=top["row"],
+            g.add_edge(name[src], name[dst], kind=top["kind"], rule=top["rule"], reason=top["reason"], row=top["row"],
                        detail=top["detail"], relations=rels)
         return g
 
 
-def build_graph(sol: Solution) -> nx.DiGraph:
-    """The conflict graph of a solved encounter (see the module docstring)."""
-    return _Builder(sol).build()
+def build_graph(sol: Solution, numbers: Sequence[int] | None = None) -> nx.DiGraph:
+    """The conflict graph of a solved encounter (see the module docstring).
+
+    ``numbers`` gives the claim's number of each line in the engine's canonical order (default: 1, 2, ...); line
+    nodes are named ``L{number}`` and carry it as ``line``.
+    """
+    return _Builder(sol, numbers).build()
 
 
 def graph_json(g: nx.DiGraph) -> dict[str, Any]:

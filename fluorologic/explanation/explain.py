@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 import networkx as nx
 
+from fluorologic.contract.claim_lines import canonical_positions, line_numbers
 from fluorologic.contract.encounter import CODE_RE, Encounter, parse_encounter
 from fluorologic.contract.errors import InputError
 from fluorologic.engine.decode import decode
@@ -58,10 +59,22 @@ class Explanation:
         """The validated encounter."""
         return self.solution.encounter
 
+    @property
+    def line_numbers(self) -> list[int]:
+        """The claim's number of each line in the engine's canonical order (837P ``LX01``, else input order).
+
+        See :mod:`fluorologic.contract.claim_lines`; the conflict graph, ``why`` and the pages number lines so.
+        """
+        nums = line_numbers(self.raw)
+        positions = canonical_positions(self.raw)
+        if len(positions) != len(self.encounter.lines) or len(nums) != len(positions):
+            return list(range(1, len(self.encounter.lines) + 1))
+        return [nums[p] for p in positions]
+
     def graph(self) -> nx.DiGraph:
-        """The conflict graph (built once, from the atoms of the solved answer set)."""
+        """The conflict graph (built once, from the atoms of the solved answer set), lines named in claim order."""
         if self._graph is None:
-            self._graph = build_graph(self.solution)
+            self._graph = build_graph(self.solution, self.line_numbers)
         return self._graph
 
     def graph_json(self) -> dict[str, Any]:

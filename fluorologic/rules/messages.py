@@ -69,6 +69,9 @@ _ALERTS = {
     "not_in_rule_base": "{code} is not in the loaded code table: it is passed through as billable, and its validity, "
                         "attributes, unit limit and fee were not checked (only NCCI PTP edits pairing it with a known "
                         "code were applied).",
+    "data.not_in_rule_base.excluded": "{code} is not in the loaded code table: its validity, attributes, unit limit "
+                                      "and fee were not checked (only NCCI PTP edits pairing it with a known code "
+                                      "were applied, and one of them or another rule excludes it here).",
     "rules_not_in_force": "No loaded rule data covers {dos}: {data}; it was decided with the nearest data and needs "
                           "review.",
     "em.modifier_25": "{code} is the column-2 code of an NCCI edit with {data} (modifier indicator 1): if the record "

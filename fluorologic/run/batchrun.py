@@ -148,7 +148,7 @@ class _Writer:
         elif self.fmt == "jsonl":
             self.out.write("".join(line + "\n" for line in result.lines))
         elif self.fmt == "csv":
-            self.out.write(flat_csv([json.loads(line) for line in result.lines], header=self.first))
+            self.out.write(flat_csv([json.loads(line) for line in result.lines], header=self.first, raws=items))
             self.first = False
         elif self.fmt == "table":
             self.out.write(to_table([json.loads(line) for line in result.lines]) + "\n")
@@ -342,8 +342,8 @@ def run_solve(source: str | TextIO, fmt: str, *, out: TextIO | None = None, outp
                 raise UsageError(f"cannot write {output}: {exc}") from None
         bar = _progress(_count_lines(name) if shape == "lines" else None, done)
         writer = _Writer(target, fmt, shape)
-        sent: deque[list[Any]] = deque()  # the chunks in flight, for the edits report (it needs the input lines)
-        keep = fmt in ("edits", "edits-json")
+        sent: deque[list[Any]] = deque()  # the chunks in flight, for the edits report and CSV (the input lines)
+        keep = fmt in ("edits", "edits-json", "csv")  # the input lines number the rows
 
         def chunks() -> Iterator[list[Any]]:
             for chunk in _chunks(items, chunk_size):

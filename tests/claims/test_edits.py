@@ -22,7 +22,7 @@ def test_an_error_record_is_one_row():
     rows = edit_rows({"encounter_id": "x"}, record)
     assert [(r["claim_id"], r["disposition"], r["reason"], r["sentence"]) for r in rows] == [
         ("x", "error", "lines", "is required")]
-    assert edits_csv(rows).splitlines()[1] == "x,x,,,,,error,,,,lines,,is required"
+    assert edits_csv(rows).splitlines()[1] == "x,x,,,,,,error,,,,lines,,is required"
 
 
 def test_one_replacement_stands_for_one_line():

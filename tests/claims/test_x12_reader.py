@@ -51,8 +51,8 @@ def test_lfh_5010_x222a2_sample_one_encounter_per_date():
     assert claim["payer"] == "999996666" and claim["payer_name"] == "KEY INSURANCE COMPANY"
     assert claim["diagnoses"] == ["0340", "V7389"]
     assert claim["rendering_npi"] is None  # no 2310B NM1*82: the billing provider renders
-    assert claim["lines"] == [{"line_id": "3", "charge": "35.00", "diagnoses": ["V7389"]},
-                              {"line_id": "4", "charge": "10.00", "diagnoses": ["V7389"]}]
+    assert claim["lines"] == [{"line_id": "3", "lx": "3", "charge": "35.00", "diagnoses": ["V7389"]},
+                              {"line_id": "4", "lx": "4", "charge": "10.00", "diagnoses": ["V7389"]}]
 
 
 @needs_samples

@@ -56,8 +56,16 @@ def test_solve_csv_flat_rows_with_changed(tmp_path):
     rows = list(csv.DictReader(io.StringIO(res.stdout)))
     assert tuple(rows[0]) == FLAT_COLUMNS
     records = json.loads(run("solve", str(path), "--no-summary").stdout)
-    lines = sum(len(r["billable"]) + len(r["excluded"]) + len(r["added"]) if "error" not in r else 1 for r in records)
-    assert len(rows) == lines
+    lines = sum(len(r["billable"]) + len(r["excluded"]) + len(r["added"]) + len(r["alerts"]) if "error" not in r
+                else 1 for r in records)
+    assert len(rows) == lines  # one row per result line and per alert
+    assert {(r["encounter_id"], r["reason"]) for r in rows if r["disposition"] == "alert"} == {
+        (r["encounter_id"], a["kind"]) for r in records if "error" not in r for a in r["alerts"]}
+    # the line column numbers the claim's lines in input order
+    first = next(i for i in items if i["encounter_id"] == "b-1")
+    for r in rows:
+        if r["encounter_id"] == "b-1" and r["disposition"] in ("billable", "excluded"):
+            assert first["lines"][int(r["line"]) - 1]["code"] == r["code"]
     by = {(r["encounter_id"], r["disposition"], r["code"]): r for r in rows}
     assert by["b-1", "billable", "20610"]["changed"] == "no"
     assert by["b-1", "excluded", "76000"]["changed"] == "yes"

@@ -83,6 +83,8 @@ def test_analyst_flow(page, server, store, batch_file, log_line):
     shown = page.locator("tr.impact").evaluate_all("rows => rows.map(r => r.dataset.id)")
     assert shown == [c["encounter_id"] for c in want["changes"]]
     assert "64483/20610" in page.inner_text("tr.impact[data-id='q-change']")
+    sides = page.inner_text("#impact-rule-data")  # each side's data named by quarter and hash
+    assert "NCCI 2024Q3" in sides and "NCCI 2024Q4" in sides and sides.count("data sha256") == 2
     assert page.errors == []
     log_line(f"workbench browser flow (200 encounters): {time.perf_counter() - started:.1f} s")
 

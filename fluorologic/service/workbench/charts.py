@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from markupsafe import Markup
 
-from fluorologic.service.workbench.templates import render
+from fluorologic.service.workbench.templating import render
 
 __all__ = ["bar_chart"]
 

@@ -19,33 +19,34 @@ from __future__ import annotations
 
 import io
 import logging
-import re
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
-from fluorologic.claims.formats import read_claims
-from fluorologic.claims.x12 import is_x12
 from fluorologic.contract.errors import DataError, FluorologicError, InputError
 from fluorologic.engine.records import solve_chunk
 from fluorologic.engine.solver import Engine
 from fluorologic.rules.source import rule_source, store_path
 from fluorologic.rules.store import RuleStore
 from fluorologic.run.compare import EMBEDDED, compare_records, engine_for, side_name
+from fluorologic.run.inputs import input_kind, read_inputs
 from fluorologic.run.streaming import open_input
 from fluorologic.service.workbench.db import WorkbenchDB
+from fluorologic.service.workbench.provenance import rule_identity
+from fluorologic.service.workbench.review import ReviewLog
 
 __all__ = ["CHUNK", "Workbench", "parse_upload"]
 
 log = logging.getLogger("fluorologic.service.workbench")
-#: A FHIR resource of the claims reader's kinds near the start of a JSON upload.
-_FHIR = re.compile(r'"resourceType"\s*:\s*"(?:Claim|Bundle)"')
 CHUNK = 64
 
 
 def parse_upload(name: str, text: str) -> tuple[str, list[Any]]:
     """The kind (``solve`` for encounters, ``results`` for records written by ``solve``) and the items.
+
+    Encounters come in any input ``solve`` reads (:mod:`fluorologic.run.inputs`): JSON, JSON Lines, a
+    claim-line CSV, an X12 837P interchange (``.837``, ``.edi``, ``.x12`` or any name) or FHIR R4 Claims.
 
     Raises
     ------
@@ -58,12 +59,10 @@ def parse_upload(name: str, text: str) -> tuple[str, list[Any]]:
     'results'
 
     """
-    text = text.lstrip("\ufeff")
-    if is_x12(text):  # an 837P interchange: one encounter per claim and date of service
-        return "solve", read_claims(text, "x12")
-    if _FHIR.search(text[:4096]):  # FHIR R4 Claims: a Claim, a Bundle or NDJSON
-        return "solve", read_claims(text, "fhir")
-    _shape, items = open_input(io.StringIO(text), csv_input=name.lower().endswith(".csv"))
+    kind = input_kind(text, name)
+    if kind in ("x12", "fhir"):  # one encounter per claim and date of service
+        return "solve", read_inputs(text, name=name, from_format=kind)
+    _shape, items = open_input(io.StringIO(text.lstrip("\ufeff")), csv_input=kind == "csv")
     items = list(items)
     first = next((i for i in items if isinstance(i, dict)), None)
     if first is not None and "schema_version" in first and "date_of_service" not in first:
@@ -76,6 +75,7 @@ class Workbench:
 
     def __init__(self, db_path: str | Path, *, store: str | None = None, as_of_quarter: str | None = None) -> None:
         self.db = WorkbenchDB(db_path)
+        self.reviews = ReviewLog(self.db)
         self.store = store
         self.as_of_quarter = as_of_quarter
         self._engines: dict[str, Engine] = {}
@@ -130,7 +130,8 @@ class Workbench:
         """
         kind, items = parse_upload(name, text)
         rules = "results of fluorologic solve" if kind == "results" else self.rules
-        bid = self.db.create_batch(name or "batch", rules=rules, total=len(items), kind=kind)
+        ident = None if kind == "results" else rule_identity(self.engine(rules), rules)
+        bid = self.db.create_batch(name or "batch", rules=rules, total=len(items), kind=kind, rule_data=ident)
         self._start(self._run_load, bid, kind, rules, items)
         return bid
 
@@ -185,7 +186,10 @@ class Workbench:
                         records[k].extend(solve_chunk(engine, items[at:at + CHUNK]))
                     done += len(items[at:at + CHUNK])
                     self.db.impact_progress(iid, done)
-            self.db.finish_impact(iid, compare_records(records[0], records[1], sides))
+            out = compare_records(records[0], records[1], sides)
+            # which data each side was: two imports of one quarter that differ show as different hashes
+            out["rule_data"] = {side: rule_identity(engine, side) for side, engine in zip(sides, engines, strict=True)}
+            self.db.finish_impact(iid, out)
         except (FluorologicError, DataError, OSError, ValueError) as exc:
             log.error("workbench comparison %d failed: %s", iid, type(exc).__name__)
             self.db.finish_impact(iid, None, f"{type(exc).__name__}: the comparison could not be solved")

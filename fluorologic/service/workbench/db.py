@@ -34,13 +34,14 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from fluorologic.contract.claim_lines import line_charges
 from fluorologic.run.flat import encounter_changed
 
 __all__ = ["PAGE", "SORTS", "Filters", "WorkbenchDB", "default_db_path"]
 
 PAGE = 100
 #: The list's sort keys and their SQL expressions.
-SORTS = {"seq": "e.seq", "encounter": "e.encounter_id", "date": "e.dos", "billed": "e.billed",
+SORTS = {"seq": "e.seq", "encounter": "e.encounter_id", "date": "e.dos", "charges": "e.charges", "billed": "e.billed",
          "expected": "e.expected", "difference": "(e.expected - e.billed)"}
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS batch(
@@ -59,9 +60,27 @@ CREATE TABLE IF NOT EXISTS impact(
   id INTEGER PRIMARY KEY, batch_id INTEGER NOT NULL REFERENCES batch(id) ON DELETE CASCADE,
   first TEXT NOT NULL, second TEXT NOT NULL, created TEXT NOT NULL, status TEXT NOT NULL,
   done INTEGER NOT NULL DEFAULT 0, total INTEGER NOT NULL, message TEXT, result TEXT);
+CREATE TABLE IF NOT EXISTS review_action(
+  id INTEGER PRIMARY KEY, batch_id INTEGER NOT NULL, batch TEXT NOT NULL, seq INTEGER NOT NULL, at TEXT NOT NULL,
+  who TEXT NOT NULL, action TEXT NOT NULL, reason TEXT, note TEXT, state_before TEXT NOT NULL,
+  state_after TEXT NOT NULL, assignee TEXT, encounter_id TEXT, claim_id TEXT, rules TEXT, rule_quarter TEXT,
+  rule_release TEXT, rule_sha256 TEXT);
+CREATE INDEX IF NOT EXISTS review_by_claim ON review_action(batch_id, seq, id);
 """
+#: Columns added to ``batch`` since the first schema (a database made before them gains them when opened).
+_BATCH_ADDED = {"rule_quarter": "TEXT", "rule_release": "TEXT", "rule_sha256": "TEXT", "rule_data": "TEXT"}
+#: Columns added to ``encounter`` since then: the claim's submitted charges (SV102 / ``claim.charges``), or NULL.
+_ENCOUNTER_ADDED = {"charges": "REAL"}
+_ENCOUNTER_COLUMNS = ("batch_id", "seq", "encounter_id", "claim_id", "dos", "pos", "changed", "error", "billed",
+                      "expected", "raw", "record", "charges")
 #: Facet kinds: what a dashboard counts and a list filters by.
 FACETS = ("reason", "excluded_code", "added_reason", "added_code", "alert", "code")
+
+
+def _charges(raw: Any) -> float | None:
+    """The encounter's submitted charges (the sum of its lines' SV102 or ``claim.charges``), None when none given."""
+    known = [c for c in line_charges(raw) if c is not None]
+    return round(sum(known), 2) if known else None
 
 
 def default_db_path(store_file: Path) -> Path:
@@ -155,6 +174,18 @@ class WorkbenchDB:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._conn() as c:
             c.executescript(_SCHEMA)
+            have = {r["name"] for r in c.execute("PRAGMA table_info(batch)")}
+            for name, kind in _BATCH_ADDED.items():
+                if name not in have:
+                    c.execute(f"ALTER TABLE batch ADD COLUMN {name} {kind}")
+            have = {r["name"] for r in c.execute("PRAGMA table_info(encounter)")}
+            for name, kind in _ENCOUNTER_ADDED.items():
+                if name not in have:
+                    c.execute(f"ALTER TABLE encounter ADD COLUMN {name} {kind}")
+
+    def connect(self) -> Any:
+        """A connection in a transaction (committed on leaving the ``with`` block), for the review log."""
+        return self._conn()
 
     @contextmanager
     def _conn(self) -> Iterator[sqlite3.Connection]:
@@ -168,12 +199,21 @@ class WorkbenchDB:
         finally:
             conn.close()
 
-    def create_batch(self, name: str, *, rules: str, total: int | None, kind: str = "solve") -> int:
-        """A new batch in state ``solving``; its id."""
+    def create_batch(self, name: str, *, rules: str, total: int | None, kind: str = "solve",
+                     rule_data: dict[str, Any] | None = None) -> int:
+        """A new batch in state ``solving``; its id.
+
+        ``rule_data`` is the identity of its rule data (quarter, release, sha256:
+        :mod:`fluorologic.service.workbench.provenance`).
+        """
         now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        ident = rule_data or {}
         with self._conn() as c:
-            cur = c.execute("INSERT INTO batch(name, created, rules, status, total, kind) VALUES (?,?,?,?,?,?)",
-                            (name[:200], now, rules, "solving", total, kind))
+            cur = c.execute("INSERT INTO batch(name, created, rules, status, total, kind, rule_quarter, rule_release, "
+                            "rule_sha256, rule_data) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                            (name[:200], now, rules, "solving", total, kind, ident.get("quarter"),
+                             ident.get("release"), ident.get("sha256"),
+                             json.dumps(ident) if rule_data is not None else None))
             return int(cur.lastrowid or 0)
 
     def add_encounters(self, bid: int, start: int, pairs: Iterable[tuple[Any, dict[str, Any]]]) -> None:
@@ -189,14 +229,16 @@ class WorkbenchDB:
                          _text(get("date_of_service")), _text(get("place_of_service")),
                          int(encounter_changed(rec)), int("error" in rec), float(totals.get("billed") or 0),
                          float(totals.get("expected") or 0),
-                         None if raw is None else json.dumps(raw, ensure_ascii=False), json.dumps(rec)))
+                         None if raw is None else json.dumps(raw, ensure_ascii=False), json.dumps(rec),
+                         _charges(raw)))
             counts: dict[tuple[str, str], int] = {}
             for key in _facets(raw, rec):
                 counts[key] = counts.get(key, 0) + 1
             facets += [(bid, seq, k, v, n) for (k, v), n in counts.items()]
             seq += 1
         with self._conn() as c:
-            c.executemany("INSERT INTO encounter VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", rows)
+            c.executemany(f"INSERT INTO encounter({', '.join(_ENCOUNTER_COLUMNS)}) "  # noqa: S608 (constant names)
+                          f"VALUES ({', '.join('?' * len(_ENCOUNTER_COLUMNS))})", rows)
             c.executemany("INSERT INTO facet VALUES (?,?,?,?,?)", facets)
             c.execute("UPDATE batch SET done = done + ? WHERE id = ?", (len(rows), bid))
 
@@ -266,7 +308,8 @@ class WorkbenchDB:
         with self._conn() as c:
             head = dict(c.execute("SELECT COUNT(*) AS encounters, COALESCE(SUM(changed), 0) AS changed, "
                                   "COALESCE(SUM(error), 0) AS errors, COALESCE(SUM(billed), 0) AS billed, "
-                                  "COALESCE(SUM(expected), 0) AS expected FROM encounter WHERE batch_id = ?",
+                                  "COALESCE(SUM(expected), 0) AS expected, SUM(charges) AS charges, "
+                                  "COUNT(charges) AS with_charges FROM encounter WHERE batch_id = ?",
                                   (bid,)).fetchone())
             facets: dict[str, list[dict[str, Any]]] = {k: [] for k in FACETS}
             for r in c.execute("SELECT kind, value, SUM(n) AS lines, COUNT(*) AS encounters FROM facet "

@@ -19,23 +19,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from markupsafe import Markup
-
+from fluorologic.contract.claim_lines import line_numbers, raw_lines
 from fluorologic.service.workbench.charts import bar_chart
 from fluorologic.service.workbench.db import PAGE, SORTS, Filters
-from fluorologic.service.workbench.templates import BASE, batch_url, render
+from fluorologic.service.workbench.review import STATES
+from fluorologic.service.workbench.templating import BASE, batch_url, render
+from fluorologic.service.workbench.whatif import modifier_options
 
-__all__ = ["BASE", "claim_page", "dashboard_page", "home_page", "impact_page", "list_page", "progress_page"]
+__all__ = ["BASE", "claim_page", "dashboard_page", "home_page", "impact_page", "list_page", "progress_page",
+           "review_page"]
 
 _FILTER_NAMES = {"reason": "excluded for reason", "excluded_code": "excluded code", "added_reason": "added for reason",
                  "added_code": "added code", "alert": "alert", "code": "code", "pos": "place of service",
                  "date_from": "from", "date_to": "to", "changed": "changed", "error": "input error", "q": "search"}
 #: The dashboard's facet sections: title, query parameter, column label, table id, bar colour.
-_SECTIONS = (("Excluded lines by reason", "reason", "reason", "excluded-by-reason", "#dc2626"),
-             ("Excluded lines by code", "excluded_code", "code", "excluded-by-code", "#ea580c"),
-             ("Added lines by reason", "added_reason", "reason", "added-by-reason", "#7c3aed"),
-             ("Added lines by code", "added_code", "code", "added-by-code", "#9333ea"),
-             ("Alerts by kind", "alert", "kind", "alerts-by-kind", "#d97706"))
+_SECTIONS = (("Excluded lines by reason", "reason", "reason", "excluded-by-reason", "#dc2626", "lines"),
+             ("Excluded lines by code", "excluded_code", "code", "excluded-by-code", "#ea580c", "lines"),
+             ("Added lines by reason", "added_reason", "reason", "added-by-reason", "#7c3aed", "lines"),
+             ("Added lines by code", "added_code", "code", "added-by-code", "#9333ea", "lines"),
+             ("Alerts by kind", "alert", "kind", "alerts-by-kind", "#d97706", "alerts"))
 
 
 def home_page(batches: Sequence[dict[str, Any]], rules: str) -> str:
@@ -48,22 +50,22 @@ def progress_page(batch: dict[str, Any]) -> str:
     return render("progress.html", title=f"Solving {batch['name']}", batch=batch, refresh=True)
 
 
-def _chart(bid: int, rows: Sequence[dict[str, Any]], param: str, title: str, colour: str) -> Markup:
-    """The encounters per value (the 14 most frequent), each bar a link to the list filtered by it."""
-    top = sorted(rows, key=lambda r: (-r["encounters"], r["value"]))[:14]
-    bars = [(r["value"], r["encounters"], batch_url(bid, "list", **{param: r["value"]})) for r in top]
+def _chart(bid: int, rows: Sequence[dict[str, Any]], param: str, title: str, colour: str) -> str:
+    """The lines (or alerts) per value, the 14 most frequent, each bar a link to the list filtered by it."""
+    top = sorted(rows, key=lambda r: (-r["lines"], r["value"]))[:14]
+    bars = [(r["value"], r["lines"], batch_url(bid, "list", **{param: r["value"]})) for r in top]
     return bar_chart(bars, title=title, colour=colour)
 
 
 def dashboard_page(batch: dict[str, Any], s: dict[str, Any]) -> str:
     """Counts, reasons by code, alerts by kind, billed vs expected: every count a link to the filtered list."""
     bid = batch["id"]
-    money_chart = bar_chart([("billed as claimed", s["billed"], batch_url(bid, "list", sort="billed", dir="desc")),
+    money_chart = bar_chart([("allowed as billed", s["billed"], batch_url(bid, "list", sort="billed", dir="desc")),
                              ("expected by fluorologic", s["expected"], batch_url(bid, "list", sort="difference"))],
                             title="billed vs expected", money=True, colour="#059669")
     sections = [{"title": title, "param": param, "label": label, "tid": tid, "rows": s["facets"][param],
-                 "chart": _chart(bid, s["facets"][param], param, title, colour)}
-                for title, param, label, tid, colour in _SECTIONS]
+                 "unit": unit, "chart": _chart(bid, s["facets"][param], param, title, colour)}
+                for title, param, label, tid, colour, unit in _SECTIONS]
     return render("dashboard.html", title=f"Dashboard: {batch['name']}", batch=batch, refresh=False, s=s,
                   money_chart=money_chart, sections=sections)
 
@@ -76,10 +78,11 @@ def list_page(batch: dict[str, Any], rows: Sequence[dict[str, Any]], total: int,
     heads = []
     for key, label in (("seq", "#"), ("encounter", "encounter"), (None, "claim"), ("date", "date"), (None, "POS"),
                        (None, "billable"), (None, "excluded"), (None, "added"), (None, "alerts"),
-                       ("billed", "billed"), ("expected", "expected"), ("difference", "difference")):
+                       ("charges", "submitted"), ("billed", "allowed as billed"), ("expected", "expected"),
+                       ("difference", "difference")):
         link = ""
         if key is not None:
-            flip = not descending if key == sort else key in ("billed", "expected")
+            flip = not descending if key == sort else key in ("charges", "billed", "expected")
             link = batch_url(bid, "list", **params, sort=key, dir="desc" if flip else "asc")
         heads.append({"key": key, "label": label, "link": link})
     direction = "desc" if descending else "asc"
@@ -95,20 +98,35 @@ def list_page(batch: dict[str, Any], rows: Sequence[dict[str, Any]], total: int,
                   heads=heads, sorts=list(SORTS), filter_names=_FILTER_NAMES)
 
 
-def claim_page(batch: dict[str, Any], enc: dict[str, Any], *, sections: str | None, evidence: Sequence[Any],
-               whatif: dict[str, Any] | None, places: Sequence[str], changes: Sequence[dict[str, str]],
-               totals: tuple[float, float] | None, note: str = "") -> str:
-    """One encounter: the explanation page live, with what-if controls that re-solve on the server.
+def claim_page(batch: dict[str, Any], enc: dict[str, Any], *, explanation: dict[str, Any] | None = None,
+               evidence: Sequence[Any] = (), whatif: dict[str, Any] | None = None, places: Sequence[str] = (),
+               edits: Sequence[str] = (), comparison: dict[str, Any] | None = None, note: str = "",
+               review: dict[str, Any] | None = None) -> str:
+    """One encounter: the explanation live, the what-if controls beside it, the what-if answer beside the stored one.
 
-    ``sections`` is the explanation's HTML (:func:`fluorologic.explanation.report_html.sections`, which escapes
-    every value it shows) or None to show the stored record's tables.
+    The explanation is claim-native: the claim's ids, payer, NPI, diagnoses, charges and lines in its own order.
+
+    ``explanation`` is :func:`fluorologic.explanation.report_html.report_context` of the answer shown (the
+    what-if's when one was asked), or None to show the stored record's tables.
     """
     raw = enc["raw"]
-    lines = [ln for ln in raw.get("lines", ()) if isinstance(ln, dict)] if isinstance(raw, dict) else []
+    lines = []
+    if isinstance(raw, dict) and whatif is not None:
+        numbers = line_numbers(raw)
+        for i, ln in enumerate(raw_lines(raw), start=1):
+            lines.append({"i": i, "number": numbers[i - 1], "code": ln.get("code"), "line_id": ln.get("line_id"),
+                          "options": modifier_options(ln), "mods": whatif["mods"].get(i, []),
+                          "units": whatif["units"].get(i, "1")})
     return render("claim.html", title=f"Encounter {enc['encounter_id'] or '(no id)'}", batch=batch, refresh=False,
-                  enc=enc, rec=enc["record"], lines=lines,
-                  sections=None if sections is None else Markup(sections),  # noqa: S704 (escaped where built)
-                  evidence=evidence, whatif=whatif, places=places, changes=changes, totals=totals, note=note)
+                  enc=enc, rec=enc["record"], lines=lines, x=explanation, evidence=evidence, whatif=whatif,
+                  places=places, edits=edits, comparison=comparison, note=note, review=review)
+
+
+def review_page(batch: dict[str, Any], rows: Sequence[dict[str, Any]], counts: dict[str, int],
+                reviewers: Sequence[str], *, state: str, reviewer: str) -> str:
+    """The review queue: the batch's changed claims with their review state, filtered by state and reviewer."""
+    return render("review.html", title=f"Review queue: {batch['name']}", batch=batch, refresh=False, rows=rows,
+                  counts=counts, reviewers=list(reviewers), states=STATES, state=state, reviewer=reviewer)
 
 
 def impact_page(batch: dict[str, Any], quarters: Sequence[str], runs: Sequence[dict[str, Any]],

@@ -15,30 +15,35 @@ Examples
 
 from __future__ import annotations
 
+import json
 import logging
 import tempfile
 from collections.abc import Callable
 from importlib import resources
 from typing import Annotated, Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, quote, unquote
 
 from fastapi import APIRouter, HTTPException, Path, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from fluorologic.contract.errors import DataError, InputError
 from fluorologic.explanation.explain import explain
-from fluorologic.explanation.report_html import sections as explanation_sections
+from fluorologic.explanation.report_html import report_context
 from fluorologic.run.flat import flat_csv
 from fluorologic.service.workbench import pages
 from fluorologic.service.workbench.core import Workbench
 from fluorologic.service.workbench.db import Filters
-from fluorologic.service.workbench.whatif import apply_whatif, decision_changes, whatif_state
+from fluorologic.service.workbench.review import OVERRIDE_REASONS, STATES
+from fluorologic.service.workbench.templating import url
+from fluorologic.service.workbench.whatif import apply_whatif, compare, edits, whatif_state
 
-__all__ = ["MAX_ID", "MAX_UPLOAD", "STATIC", "workbench_router"]
+__all__ = ["MAX_ID", "MAX_UPLOAD", "REVIEWER_COOKIE", "STATIC", "workbench_router"]
 
 log = logging.getLogger("fluorologic.service.workbench")
 #: The largest batch file the page accepts (bytes).
 MAX_UPLOAD = 200 * 1024 * 1024
+#: The cookie that remembers the reviewer's name for the review forms.
+REVIEWER_COOKIE = "fluorologic_reviewer"
 #: The workbench's own static files (written here, no third-party code) and their media types.
 STATIC = {"workbench.css": "text/css", "workbench.js": "text/javascript", "favicon.svg": "image/svg+xml"}
 
@@ -71,7 +76,7 @@ def _html(text: str, status: int = 200) -> HTMLResponse:
 def _params(request: Request) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in request.query_params.multi_items():
-        if key in ("distinct", "remove"):
+        if key in ("distinct", "remove") or key.startswith("mod-"):
             out.setdefault(key, []).append(value)
         else:
             out[key] = value
@@ -163,10 +168,19 @@ def workbench_router(get: Callable[[], Workbench]) -> APIRouter:
         batch = batch_or_404(bid)
         filters, sort, desc, _page = listing(request)
         rows, _total = get().db.encounters(bid, filters, sort=sort, descending=desc, limit=None)
-        text = flat_csv((r["record"] for r in rows), spreadsheet_safe=True)
+        text = flat_csv([r["record"] for r in rows], spreadsheet_safe=True,
+                        raws=[None if r["raw"] is None else json.loads(r["raw"]) for r in rows])
         safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in batch["name"])[:80] or "batch"
         return Response(text, media_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f'attachment; filename="{safe}.results.csv"'})
+
+    def review_panel(request: Request, bid: int, seq: int, changed: bool) -> dict[str, Any] | None:
+        if not changed:
+            return None
+        reviews = get().reviews
+        return {**reviews.state(bid, seq), "actions": reviews.actions(bid, seq), "reasons": OVERRIDE_REASONS,
+                "who": unquote(request.cookies.get(REVIEWER_COOKIE, ""))[:120],
+                "error": request.query_params.get("review_error", "")[:300]}
 
     @router.get("/batches/{bid}/claims/{seq}")
     def claim(request: Request, bid: RowId, seq: RowId) -> HTMLResponse:
@@ -176,33 +190,66 @@ def workbench_router(get: Callable[[], Workbench]) -> APIRouter:
         if enc is None:
             raise HTTPException(404, "no such encounter in this batch")
         raw = enc["raw"]
+        page = {"batch": batch, "enc": enc, "review": review_panel(request, bid, seq, bool(enc["changed"]))}
         if raw is None or batch["kind"] != "solve":
-            return _html(pages.claim_page(batch, enc, sections=None, evidence=[], whatif=None, places=[],
-                                          changes=[], totals=None))
+            return _html(pages.claim_page(**page))
         engine = wb.engine(batch["rules"])
         state = whatif_state(raw, _params(request))
-        target, note = raw, ""
-        if state["applied"]:
-            target = apply_whatif(raw, state)
+        page |= {"whatif": state, "places": sorted(engine.places), "edits": edits(raw, state)}
+        target = apply_whatif(raw, state) if state["applied"] else raw
         try:
             with wb.solve_lock:
                 ex = explain(target, engine)
-                body = explanation_sections(ex, what_if=True)
+                context = report_context(ex, what_if=True)
         except InputError as err:
             if not state["applied"]:
-                return _html(pages.claim_page(batch, enc, sections=None, evidence=[], whatif=None, places=[],
-                                              changes=[], totals=None))
+                return _html(pages.claim_page(batch, enc, review=page["review"]))
             note = f"The changed encounter is not valid: {err.field}: {err.message}"
-            return _html(pages.claim_page(batch, enc, sections=None, evidence=[], whatif=state,
-                                          places=sorted(engine.places), changes=[], totals=None, note=note))
-        changes, totals = [], None
-        if state["applied"]:
-            changes = decision_changes(enc["record"], ex.result)
-            totals = (float(enc["record"]["totals"]["expected"]), float(ex.result["totals"]["expected"]))
+            return _html(pages.claim_page(**page, note=note))
         note_found = ex.solution.facts.note
         evidence = [e.to_dict() for e in note_found.evidence] if note_found is not None else []
-        return _html(pages.claim_page(batch, enc, sections=body, evidence=evidence, whatif=state,
-                                      places=sorted(engine.places), changes=changes, totals=totals, note=note))
+        comparison = compare(enc["record"], ex.result) if state["applied"] else None
+        return _html(pages.claim_page(**page, explanation=context, evidence=evidence, comparison=comparison))
+
+    @router.get("/batches/{bid}/review")
+    def review_queue(request: Request, bid: RowId) -> HTMLResponse:
+        batch = batch_or_404(bid)
+        reviews = get().reviews
+        state = request.query_params.get("state", "")
+        state = state if state in STATES else ""
+        reviewer = request.query_params.get("reviewer", "").strip()[:120]
+        return _html(pages.review_page(batch, reviews.queue(bid, state=state, reviewer=reviewer),
+                                       reviews.counts(bid), reviews.reviewers(bid), state=state, reviewer=reviewer))
+
+    @router.post("/batches/{bid}/claims/{seq}/review")
+    async def review_action(request: Request, bid: RowId, seq: RowId) -> Response:
+        batch_or_404(bid)
+        form = {k: v[0] for k, v in parse_qs((await request.body()).decode("utf-8", "replace")).items()}
+        back = f"{pages.BASE}/batches/{bid}/claims/{seq}"
+        try:
+            get().reviews.act(bid, seq, who=form.get("who", ""), action=form.get("action", ""),
+                              reason=form.get("reason", ""), note=form.get("note", ""),
+                              assignee=form.get("assignee", ""))
+        except InputError as err:
+            return RedirectResponse(url(back, review_error=f"{err.field}: {err.message}"), status_code=303)
+        log.info("workbench: batch %d claim %d: review action recorded", bid, seq)
+        done = RedirectResponse(back + "#review", status_code=303)
+        who = " ".join(form.get("who", "").split())[:120]
+        if who:  # the page offers the same name next time (a convenience, not an identity: see docs/workbench.md)
+            done.set_cookie(REVIEWER_COOKIE, quote(who), max_age=180 * 86400, httponly=True, samesite="strict")
+        return done
+
+    @router.get("/batches/{bid}/audit.csv")
+    def audit_batch(bid: RowId) -> Response:
+        batch = batch_or_404(bid)
+        safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in batch["name"])[:80] or "batch"
+        return Response(get().reviews.export_csv(bid), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{safe}.audit.csv"'})
+
+    @router.get("/audit.csv")
+    def audit_all() -> Response:
+        return Response(get().reviews.export_csv(), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": 'attachment; filename="workbench.audit.csv"'})
 
     @router.get("/batches/{bid}/impact")
     def impact(request: Request, bid: RowId) -> HTMLResponse:
