@@ -80,11 +80,11 @@ class FactCache:
         return encounter_facts(enc, self.places)
 
     def rule_part(self, enc: Encounter) -> RulePart:
-        """The cached rule rows of the encounter's codes on its date of service."""
-        key = (tuple(sorted({ln.code for ln in enc.lines})), self._period(enc.dos_number))
+        """The cached rule rows of the encounter's codes on its date of service, for its claim type."""
+        key = (tuple(sorted({ln.code for ln in enc.lines})), self._period(enc.dos_number), enc.claim_type)
         part = self._parts.get(key)
         if part is None:
-            rules = rule_facts(self.data, {ln.code for ln in enc.lines}, enc.dos_number)
+            rules = rule_facts(self.data, {ln.code for ln in enc.lines}, enc.dos_number, claim_type=enc.claim_type)
             if len(self._parts) >= self.max_entries:
                 self._parts.clear()
             number = self._numbers.setdefault(key, len(self._numbers) + 1)

@@ -33,6 +33,8 @@ _EXCLUDED = {
     "unit_limit": "{code} is limited to {limit} unit(s) {per} ({row}); {units} unit(s) above it are not billed.",
     "components_combined": "{code}-TC and {code}-26 are billed by the owner of the equipment: together they are the "
                            "global service, billed once as {code} without 26 or TC.",
+    "opps_alternative_code": "{code} has OPPS status indicator B (not payable on the hospital's outpatient claim); "
+                             "OPPS pays the same service as {by}, which is added in its place.",
 }
 
 _ADDED = {
@@ -41,6 +43,8 @@ _ADDED = {
                               "{replaces} and its separately billed guidance code.",
     "missed_billable": "The note documents fluoroscopic guidance for a billed procedure with no guidance code "
                        "billed; {code} is separately billable.",
+    "opps_alternative_code": "{code} is the code OPPS pays for the service of {replaces} on the hospital's claim; it "
+                             "replaces {replaces}.",
 }
 
 _ALERTS = {
@@ -69,6 +73,10 @@ _ALERTS = {
     "not_in_rule_base": "{code} is not in the loaded code table: it is passed through as billable, and its validity, "
                         "attributes, unit limit and fee were not checked (only NCCI PTP edits pairing it with a known "
                         "code were applied).",
+    "inpatient_only": "{code} has OPPS status indicator C (inpatient only): OPPS does not pay it on an outpatient "
+                      "claim; it needs an inpatient admission or review.",
+    "opps_not_payable": "{code} has OPPS status indicator {data}: OPPS does not pay it on the hospital's claim, and no "
+                        "code OPPS pays in its place is known.",
     "rules_not_in_force": "No loaded rule data covers {dos}: {data}; it was decided with the nearest data and needs "
                           "review.",
 }
