@@ -269,7 +269,7 @@ def _opps_pricing(at: _Atoms, amount_of: dict[str, int]) -> dict[str, dict[str, 
         if key in amount_of:
             out[key] = {"release": release, "site_of_service": None, "row": None, "rvu": None,
                         "conversion_factor": None, "locality": "national", "adjustments": adjustments[key],
-                        "apc": None if apc == "none" else apc, "status_indicator": si}
+                        "apc": None if apc == "none" else apc, "status_indicator": None if si == "none" else si}
     return out
 
 
