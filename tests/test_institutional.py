@@ -112,5 +112,5 @@ def test_every_family_code_has_a_status_row_per_quarter() -> None:
         by_code.setdefault(r["code"], []).append((r["effective_date"] or "0000", r["deletion_date"] or "9999"))
     for code, spans in by_code.items():
         spans.sort()
-        for (_, end), (start, _) in zip(spans, spans[1:]):
+        for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
             assert end < start, code
