@@ -1,4 +1,6 @@
-r"""X12 837P (4010 X098A1, 5010 X222A1 and X222A2) and 837I (5010 X223A1/A2, :mod:`fluorologic.claims.x12_institutional`) in: one contract encounter per claim and date of service.
+r"""X12 837P (4010 X098A1, 5010 X222A1 and X222A2) and 837I (5010 X223A1/A2) in: one encounter per claim and date.
+
+What an 837I reads differently (SV2, the facility type code) is in :mod:`fluorologic.claims.x12_institutional`.
 
 The interchange is tokenised and its envelopes are checked by pyx12 (:class:`pyx12.x12file.X12Reader`: the
 delimiters come from the ISA segment, and ST/SE, GS/GE and ISA/IEA control numbers and counts and the HL

@@ -68,7 +68,7 @@ def _element(seg: Segment, n: int) -> list[str]:
 
 
 def service_line_sv2(line: X12Line, seg: Segment, pos: int) -> None:
-    """Read SV2 into ``line`` (``revenue``, ``code``, ``modifiers``, ``charge``, ``units``); raise naming the element."""
+    """Read SV2 into ``line`` (revenue code, code, modifiers, charge, units); raise InputError naming the element."""
     line.sv1 = pos
     revenue = (_element(seg, 1) or [""])[0]
     if not _REVENUE_RE.fullmatch(revenue):
