@@ -257,7 +257,7 @@ def adjustment_detail(rule: str, why: Any) -> tuple[float, str]:
     """The factor and sentence of a payment adjustment of a hospital's claim (``opps_adj/3`` of the encodings).
 
     >>> adjustment_detail("packaged", {"j1": "64635"})[1][:47]
-    'Packaged into the comprehensive APC of 64635 (J'
+    'Packaged into the comprehensive APC of 64635 (s'
     """
     if rule == "packaged":
         if isinstance(why, dict) and "j1" in why:
