@@ -20,6 +20,7 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "workbench")]
 import conftest as fixtures  # noqa: E402 (tests/workbench/conftest.py: the store, the batch, the server)
+
 from fluorologic.service.app import Settings, create_app  # noqa: E402
 
 
