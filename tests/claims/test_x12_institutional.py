@@ -81,3 +81,41 @@ def test_cli_solve_prices_the_hospital_claim():
     assert [(b["code"], b["amount"], b["pricing"]["status_indicator"], b["pricing"]["apc"]) for b in sij["billable"]] \
         == [("G0260", 658.9, "T", "5442")]
     assert sij["added"][0]["replaces"] == "27096" and sij["added"][0]["reason"] == "opps_alternative_code"
+
+
+FHIR = ROOT / "examples" / "claims" / "hospital_claims.fhir.json"
+
+
+def _fhir(doc: dict) -> list:
+    from fluorologic.claims.fhir import read_fhir
+    return list(read_fhir(io.StringIO(json.dumps(doc))))
+
+
+def test_fhir_institutional_claim():
+    (enc,) = _fhir(json.loads(FHIR.read_text()))
+    assert enc["claim_type"] == "institutional" and enc["place_of_service"] == "22"  # type of bill 0131
+    assert [ln["code"] for ln in enc["lines"]] == ["27096", "77003"]  # the 0250 item bills a revenue code alone
+    assert [ln["revenue_code"] for ln in enc["claim"]["lines"]] == ["0360", "0320"]
+
+
+def test_fhir_type_of_bill_is_checked():
+    doc = json.loads(FHIR.read_text())
+    claim = doc["entry"][0]["resource"]
+    claim["supportingInfo"][0]["code"]["coding"][0]["code"] = "0991"
+    (err,) = _fhir(doc)
+    assert isinstance(err, ClaimError) and err.field.endswith("supportingInfo[0].code")
+    claim["supportingInfo"][0]["code"]["coding"][0]["code"] = "0111"  # inpatient
+    (enc,) = _fhir(doc)
+    assert enc["place_of_service"] == "21"
+
+
+def test_fhir_professional_claim_is_read_as_before():
+    doc = json.loads(FHIR.read_text())
+    claim = doc["entry"][0]["resource"]
+    claim["type"]["coding"][0]["code"] = "professional"
+    claim["item"] = claim["item"][:2]
+    for it in claim["item"]:
+        it["locationCodeableConcept"] = {"coding": [{"code": "22", "system": "http://terminology.hl7.org/CodeSystem/"
+                                                                          "ex-serviceplace"}]}
+    (enc,) = _fhir(doc)
+    assert "claim_type" not in enc and "revenue_code" not in enc["claim"]["lines"][0]
