@@ -254,8 +254,9 @@ def _revenue(item: dict[str, Any]) -> str | None:
 
 
 def _bill_place(res: dict[str, Any], path: str) -> str:
-    """The place of service of an institutional Claim: its type of bill (``supportingInfo`` category
-    ``typeofbill``, e.g. ``0131``), else 22 (hospital outpatient, on campus).
+    """The place of service of an institutional Claim: its type of bill, else 22 (hospital outpatient, on campus).
+
+    The type of bill is the ``supportingInfo`` of category ``typeofbill`` (e.g. ``0131``).
     """
     for i, info in enumerate(_list(res.get("supportingInfo"), f"{path}.supportingInfo")):
         if not isinstance(info, dict):
