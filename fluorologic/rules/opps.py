@@ -211,7 +211,7 @@ def opps_citation(row: Any) -> dict[str, Any] | None:
     '77003 status indicator N, no APC, OCE 20.2-27.1 (2019-07-01 or earlier through 2026-06-30 or later)'
     """
     if isinstance(row, OutpatientPtpRow):
-        return {"table": "NCCI PTP outpatient hospital (I/OCE map_ncci)", "quarter": row.rationale,
+        return {"table": "NCCI PTP outpatient hospital (I/OCE map_ncci)", "quarter": row.quarter,
                 "source": row.source,
                 "row": f"{row.column_1}/{row.column_2}, modifier indicator {row.indicator}, {row.rationale} "
                        f"({_span(row.effective or 0, row.deletion)})"}
@@ -220,15 +220,15 @@ def opps_citation(row: Any) -> dict[str, Any] | None:
                 "row": f"{row.code} MUE {row.value}, MAI {row.mai_text}, rationale: {row.rationale}"}
     if isinstance(row, OppsStatusRow):
         apc = f"APC {row.apc}" if row.apc else "no APC"
-        return {"table": "I/OCE HCPCS status (data_hcpcs)", "quarter": f"OCE {row.versions}", "source": OCE_SOURCE,
+        return {"table": "I/OCE HCPCS status (data_hcpcs)", "quarter": "I/OCE status table", "source": OCE_SOURCE,
                 "row": f"{row.code} status indicator {row.status_indicator}, {apc}, OCE {row.versions} "
                        f"({_span(row.effective, row.deletion)})"}
     if isinstance(row, ApcRow):
-        return {"table": "I/OCE APC payment (data_apc)", "quarter": f"OCE {row.versions}", "source": OCE_SOURCE,
+        return {"table": "I/OCE APC payment (data_apc)", "quarter": "I/OCE APC table", "source": OCE_SOURCE,
                 "row": f"APC {row.apc} national unadjusted payment ${row.cents / 100:,.2f}, OCE {row.versions} "
                        f"({_span(row.effective, row.deletion)})"}
     if isinstance(row, OppsAddonRow):
-        return {"table": f"I/OCE add-on map type {row.addon_type}", "quarter": f"OCE {row.versions}",
+        return {"table": f"I/OCE add-on map type {row.addon_type}", "quarter": "I/OCE add-on maps",
                 "source": OCE_SOURCE, "row": f"primary {row.primary}, add-on {row.add_on}, type {row.addon_type}, "
                                              f"OCE {row.versions}"}
     if isinstance(row, AlternativeRow):
