@@ -1,4 +1,4 @@
-r"""X12 837P (4010 X098A1, 5010 X222A1 and X222A2) and 837I (5010 X223A1/A2) in: one encounter per claim and date.
+r"""X12 837P (4010 X098A1, 5010 X222A1, X222A2) and 837I (4010 X096A1, 5010 X223A1-A3) in: one encounter per claim.
 
 What an 837I reads differently (SV2, the facility type code) is in :mod:`fluorologic.claims.x12_institutional`.
 

@@ -1,4 +1,4 @@
-"""The 837I (5010 X223A1/A2, the hospital's claim): what differs from the 837P, read into the same loops.
+"""The 837I (4010 X096A1, 5010 X223A1-A3: the hospital's claim): what differs from the 837P, read into the same loops.
 
 :mod:`fluorologic.claims.x12` walks both: for an 837I transaction set it takes the claim's facility type
 code (CLM05-1, the first two digits of the type of bill) for the place of service, 2400 ``SV2`` for the
@@ -34,13 +34,13 @@ if TYPE_CHECKING:
 __all__ = ["INSTITUTIONAL_VERSIONS", "SOURCE_837I", "place_of_facility", "rewrite_sv2", "service_line_sv2"]
 
 #: The 837I implementation guides read (GS08 / ST03).
-INSTITUTIONAL_VERSIONS = ("005010X223A1", "005010X223A2")
+INSTITUTIONAL_VERSIONS = ("004010X096A1", "005010X223A1", "005010X223A2", "005010X223A3")
 #: The ``claim.source`` of encounters read from an 837I.
 SOURCE_837I = "x12-837i"
 
 _CODE_RE = re.compile(CODE_PATTERN)
 _MOD_RE = re.compile(r"^[0-9A-Z]{2}$")
-_REVENUE_RE = re.compile(r"^[0-9]{4}$")
+_REVENUE_RE = re.compile(r"^[0-9]{3,4}$")  # 4010 claims may drop the leading zero
 #: Facility type codes (NUBC type of bill, first two digits) and the place of service they stand for.
 _FACILITY = {"13": "22", "85": "22", "14": "22", "11": "21", "12": "21", "83": "24"}
 #: Modifiers of an off-campus provider-based department (PO excepted, PN non-excepted): POS 19.
@@ -72,8 +72,8 @@ def service_line_sv2(line: X12Line, seg: Segment, pos: int) -> None:
     line.sv1 = pos
     revenue = (_element(seg, 1) or [""])[0]
     if not _REVENUE_RE.fullmatch(revenue):
-        raise InputError(f"segment {pos} SV201", f"{revenue!r} is not a 4-digit revenue code")
-    line.revenue = revenue
+        raise InputError(f"segment {pos} SV201", f"{revenue!r} is not a revenue code (4 digits)")
+    line.revenue = revenue.zfill(4)
     comp = _element(seg, 2)
     if comp and comp[0] not in ("HC", ""):
         raise InputError(f"segment {pos} SV202", f"qualifier {comp[0]!r}: only HC (CPT/HCPCS) is read")

@@ -119,3 +119,12 @@ def test_fhir_professional_claim_is_read_as_before():
                                                                           "ex-serviceplace"}]}
     (enc,) = _fhir(doc)
     assert "claim_type" not in enc and "revenue_code" not in enc["claim"]["lines"][0]
+
+
+def test_4010_and_x223a3_layouts_are_read():
+    """A 4010 X096A1 claim (3-digit revenue code) and an X223A3 one: the same SV2 layout."""
+    text = SAMPLE.read_text().replace("005010X223A2", "005010X223A3")
+    assert [type(i) for i in _items(text)] == [dict, dict, dict]
+    text = SAMPLE.read_text().replace("005010X223A2", "004010X096A1").replace("SV2*0360*", "SV2*360*")
+    items = _items(text)
+    assert [ln["revenue_code"] for ln in items[1]["claim"]["lines"]] == ["0360"]
