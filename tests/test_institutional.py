@@ -114,3 +114,12 @@ def test_every_family_code_has_a_status_row_per_quarter() -> None:
         spans.sort()
         for (_, end), (start, _) in zip(spans, spans[1:], strict=False):
             assert end < start, code
+
+
+def test_the_hospital_table_not_the_practitioners(engine: Engine) -> None:
+    """62273/64483: indicator 0 in the practitioner table (64483 never billed), 1 in the outpatient-hospital one."""
+    case = next(c for c in CASES if c["encounter"]["encounter_id"] == "i15")
+    prof = {k: v for k, v in case["encounter"].items() if k != "claim_type"}
+    res = engine.solve(prof)
+    assert [(x["code"], x["reason"], x["by"]) for x in res["excluded"]] == [("64483", "ptp_bundled", "62273")]
+    assert "modifier indicator 0" in res["excluded"][0]["detail"]
