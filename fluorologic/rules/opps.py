@@ -239,17 +239,17 @@ def opps_citation(row: Any) -> dict[str, Any] | None:
 
 _ADJUSTMENTS = {
     ("packaged", "N"): "Status indicator N: packaged into the claim's other OPPS services (reported, no separate "
-                       "payment; Claims Processing Manual ch. 4 §10.2.1).",
+                       "payment; OPPS Addendum D1, 42 CFR 419.2(b)).",
     ("packaged", "Q1"): "Status indicator Q1: packaged, because the claim has a service of status S, T or V "
-                        "(Claims Processing Manual ch. 4 §10.2.1).",
+                        "(OPPS Addendum D1).",
     ("packaged", "Q2"): "Status indicator Q2: packaged, because the claim has a service of status T (Claims "
-                        "Processing Manual ch. 4 §10.2.1).",
+                        "Addendum D1).",
     ("packaged", "J1"): "Packaged into the comprehensive APC of {by} (status indicator J1): one payment for every "
-                        "service of the claim (42 CFR 419.2(b); C-APC policy, CY2015 OPPS final rule).",
+                        "service of the claim (C-APC policy of the CY2015 OPPS final rule).",
     ("multiple_procedure", "later_units"): "Status indicator T, the highest-paid procedure: its first unit at 100%, "
-                                           "every further unit at 50% (Claims Processing Manual ch. 4 §20.4.1).",
+                                           "every further unit at 50% (42 CFR 419.44(a)).",
     ("multiple_procedure", "every_unit"): "Status indicator T, not the highest-paid procedure of the claim: paid at "
-                                          "50% (Claims Processing Manual ch. 4 §20.4.1).",
+                                          "50% (42 CFR 419.44(a)).",
 }
 
 
