@@ -242,7 +242,7 @@ _ADJUSTMENTS = {
                        "payment; OPPS Addendum D1, 42 CFR 419.2(b)).",
     ("packaged", "Q1"): "Status indicator Q1: packaged, because the claim has a service of status S, T or V "
                         "(OPPS Addendum D1).",
-    ("packaged", "Q2"): "Status indicator Q2: packaged, because the claim has a service of status T (Claims "
+    ("packaged", "Q2"): "Status indicator Q2: packaged, because the claim has a service of status T (OPPS "
                         "Addendum D1).",
     ("packaged", "J1"): "Packaged into the comprehensive APC of {by} (status indicator J1): one payment for every "
                         "service of the claim (C-APC policy of the CY2015 OPPS final rule).",
