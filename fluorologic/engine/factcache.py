@@ -17,14 +17,18 @@ Examples
 >>> facts, part = cache.facts(enc)
 >>> facts.terms == build_facts(enc, RuleData.embedded()).terms and facts.rows == part.rows
 True
+>>> other = FactCache(RuleData.embedded())
+>>> other.adopt(cache.parts_of([enc]))
+>>> other.rule_part(enc).terms == part.terms
+True
 
 """
 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Hashable
-from dataclasses import dataclass
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass, replace
 
 from fluorologic.contract.encounter import Encounter
 from fluorologic.engine.facts import Facts, encounter_facts, rule_facts
@@ -79,18 +83,39 @@ class FactCache:
         """The encounter's own facts (no rule rows)."""
         return encounter_facts(enc, self.places)
 
+    def part_key(self, enc: Encounter) -> Hashable:
+        """The key of the encounter's rule part: its set of codes, the fee period of its date and its claim type."""
+        return (tuple(sorted({ln.code for ln in enc.lines})), self._period(enc.dos_number), enc.claim_type)
+
     def rule_part(self, enc: Encounter) -> RulePart:
         """The cached rule rows of the encounter's codes on its date of service, for its claim type."""
-        key = (tuple(sorted({ln.code for ln in enc.lines})), self._period(enc.dos_number), enc.claim_type)
+        key = self.part_key(enc)
         part = self._parts.get(key)
         if part is None:
             rules = rule_facts(self.data, {ln.code for ln in enc.lines}, enc.dos_number, claim_type=enc.claim_type)
-            if len(self._parts) >= self.max_entries:
-                self._parts.clear()
-            number = self._numbers.setdefault(key, len(self._numbers) + 1)
-            part = RulePart(number, tuple(rules.terms), rules.rows, date_thresholds(rules.terms))
-            self._parts[key] = part
+            part = self._keep(key, RulePart(0, tuple(rules.terms), rules.rows, date_thresholds(rules.terms)))
         return part
+
+    def _keep(self, key: Hashable, part: RulePart) -> RulePart:
+        if len(self._parts) >= self.max_entries:
+            self._parts.clear()
+        number = self._numbers.setdefault(key, len(self._numbers) + 1)
+        part = self._parts[key] = replace(part, number=number)
+        return part
+
+    def parts_of(self, encs: Iterable[Encounter]) -> dict[Hashable, RulePart]:
+        """The rule parts of ``encs`` by key, for another process's cache on the same rule data (:meth:`adopt`).
+
+        A process that has built the parts already (the memo in front of a pool needs them for the memo keys)
+        hands them on with the encounters, so that the worker does not look the same rows up again.
+        """
+        return {self.part_key(enc): self.rule_part(enc) for enc in encs}
+
+    def adopt(self, parts: dict[Hashable, RulePart]) -> None:
+        """Keep the parts another cache on the same rule data built (:meth:`parts_of`), numbered here."""
+        for key, part in parts.items():
+            if key not in self._parts:
+                self._keep(key, part)
 
     def facts(self, enc: Encounter) -> tuple[Facts, RulePart]:
         """The facts of ``enc`` (equal to ``build_facts``) and the rule part they include."""
