@@ -17,6 +17,8 @@ import pytest
 
 from fluorologic.engine.encodings import rule_ids
 from fluorologic.engine.solver import Engine
+from fluorologic.run import parallel
+from fluorologic.run.batchrun import run_solve
 
 CASES = json.loads((Path(__file__).parent / "institutional" / "golden.json").read_text(encoding="utf-8"))
 
@@ -123,3 +125,28 @@ def test_the_hospital_table_not_the_practitioners(engine: Engine) -> None:
     res = engine.solve(prof)
     assert [(x["code"], x["reason"], x["by"]) for x in res["excluded"]] == [("64483", "ptp_bundled", "62273")]
     assert "modifier indicator 0" in res["excluded"][0]["detail"]
+
+
+def _run(text: str, workers: int) -> str:
+    parallel._WORKER_ENGINE = None  # a cold start, as the command has
+    out, err = io.StringIO(), io.StringIO()
+    run_solve(io.StringIO(text), "jsonl", out=out, workers=workers, chunk_size=32, summary=False, err=err)
+    return out.getvalue()
+
+
+def test_memos_and_workers_give_the_single_path_answers(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hospital and professional claims of the same lines on days across the OCE years, through the command's
+    path: memos on or off, one worker or two, equal to the one-encounter path."""
+    raws = []
+    for day in ("2019-08-01", "2021-05-05", "2022-03-09", "2024-08-14", "2026-01-02"):
+        for c in CASES:
+            enc = {**c["encounter"], "encounter_id": f"{c['encounter']['encounter_id']}-{day}", "date_of_service": day}
+            raws.append(enc)
+            prof = {k: v for k, v in enc.items() if k != "claim_type"}
+            raws.append(prof | {"encounter_id": enc["encounter_id"] + "p"})
+    text = "".join(json.dumps(r) + "\n" for r in raws)
+    monkeypatch.setenv("FLUOROLOGIC_MEMO_SIZE", "0")
+    off = _run(text, 1)
+    monkeypatch.setenv("FLUOROLOGIC_MEMO_SIZE", "10000")
+    assert off == _run(text, 1) == _run(text, 2)
+    assert [json.loads(line) for line in off.splitlines()] == [engine.solve(r) for r in raws]
