@@ -5,8 +5,8 @@ but with the I/OCE's tables in place of the practitioner's: the outpatient-hospi
 OCE version (``ptp_opps/6``), the outpatient MUEs (``mue/5``), the I/OCE add-on maps (``aoc_opps/6``), the
 status indicator and APC of each code (``opps_si/6``), the APC payments (``apc_pay/5``), the OCE versions
 (``oce_version/4``) and the codes OPPS pays in place of a status-B code (``opps_alt/3``). No MPFS fee row and
-no practitioner PTP, MUE or AOC row is given. Code validity comes from the OCE quarters where they are
-known (a first version after 2019Q3, a last before 2026Q2).
+no practitioner PTP, MUE or AOC row is given. Code validity comes from the OCE quarters for a code the OCE
+holds (a first version after 2019Q3; a last before 2026Q2, else no last day), else from the code table.
 
 Examples
 --------
@@ -66,7 +66,7 @@ def add_opps_rows(f: Facts, data: RuleData, codes: set[str], dos: int, year_afte
             f.add("target", c.code, const(c.target))
         start, end = opps.code_dates(c.code)
         effective = start if start is not None else c.effective
-        deletion = end if end is not None else c.deletion
+        deletion = c.deletion if c.code not in opps.status else end  # in the OCE: still there in 2026Q2 or not
         if effective is not None:
             f.add("code_effective", c.code, effective)
         if deletion is not None:
