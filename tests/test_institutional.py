@@ -150,3 +150,10 @@ def test_memos_and_workers_give_the_single_path_answers(engine: Engine, monkeypa
     monkeypatch.setenv("FLUOROLOGIC_MEMO_SIZE", "10000")
     assert off == _run(text, 1) == _run(text, 2)
     assert [json.loads(line) for line in off.splitlines()] == [engine.solve(r) for r in raws]
+
+
+def test_26_on_the_hospitals_claim_is_reviewed(engine: Engine) -> None:
+    res = engine.solve({"encounter_id": "r26", "date_of_service": "2024-08-14", "place_of_service": "22",
+                        "claim_type": "institutional", "lines": [{"code": "62273"}, {"code": "77003", "modifiers": ["26"]}]})
+    assert [(a["kind"], a["code"], a["rule"]) for a in res["alerts"] if a["kind"] == "modifier_review"] == [
+        ("modifier_review", "77003", "modifier.review_26_hospital")]

@@ -63,6 +63,8 @@ _ALERTS = {
                                 "global service is normally billed.",
     "modifier.review_no_split": "Modifier {data} on {code}, a code without professional/technical split (PC/TC "
                                 "indicator 0).",
+    "modifier.review_26_hospital": "Modifier 26 on {code} on the hospital's claim: the hospital bills the facility's "
+                                   "service; the professional component belongs on the physician's claim.",
     "modifier.review_undocumented": "Modifier {data} on {code}, but the record does not document a distinct "
                                     "procedural service.",
     "rule_conflict": "The rule data admits no stable billable set for this encounter (a cycle of edits among "
