@@ -153,7 +153,8 @@ def test_memos_and_workers_give_the_single_path_answers(engine: Engine, monkeypa
 
 
 def test_26_on_the_hospitals_claim_is_reviewed(engine: Engine) -> None:
+    lines = [{"code": "62273"}, {"code": "77003", "modifiers": ["26"]}]
     res = engine.solve({"encounter_id": "r26", "date_of_service": "2024-08-14", "place_of_service": "22",
-                        "claim_type": "institutional", "lines": [{"code": "62273"}, {"code": "77003", "modifiers": ["26"]}]})
+                        "claim_type": "institutional", "lines": lines})
     assert [(a["kind"], a["code"], a["rule"]) for a in res["alerts"] if a["kind"] == "modifier_review"] == [
         ("modifier_review", "77003", "modifier.review_26_hospital")]
