@@ -14,6 +14,8 @@ unchanged; the only transformations are:
   editing as column 1 and its column-2 code as column 2 (flags ``ncci_code1`` / ``ncci_code2`` of
   ``data_hcpcs``; the I/OCE checks an edit only then). A code outside the families has no status row
   here: its flag is taken as set;
+* an outpatient PTP row's rationale is the one the CMS outpatient-hospital table of 2024Q3 gives the same pair
+  with the same last day (or, for a pair the OCE ended early, the pair's open CMS row), where it has one;
 * the first OCE version (76, 2019-07-01) is left-censored: its rows are written with an empty effective
   date ("2019-07-01 or earlier"); the newest (103, 2026Q2) is open-ended: an empty deletion date.
 """
@@ -99,6 +101,17 @@ def main(reference: Path) -> None:
         known = flags.get(code)
         return True if known is None or v not in known else known[v][col]
 
+    # the CMS outpatient-hospital PTP table of 2024Q3 names the rationale of every edit it holds (deleted or not)
+    rationale: dict[tuple[str, str, str], str] = {}
+    for r in _rows(reference / "cms" / "ncci_ptp_outpatient_hospital_2024q3_full.csv.gz"):
+        deletion = "" if r["deletion_date"].startswith("9999") else r["deletion_date"]
+        rationale[(r["column_1"], r["column_2"], deletion)] = r["ptp_edit_rationale"]
+
+    def rationale_of(c1: str, c2: str, lo: int, hi: int) -> str:
+        last = dates(lo, hi)[1]
+        why = rationale.get((c1, c2, last)) or rationale.get((c1, c2, ""))
+        return f"OCE {dates(lo, hi)[2]}" + (f"; CMS 2024Q3: {why}" if why else "")
+
     ptp_rows: list[list[object]] = []
     dropped = 0
     for r in _rows(oce / "ncci_outpatient_ptp.csv.gz"):
@@ -112,11 +125,11 @@ def main(reference: Path) -> None:
             dropped += 1
             if run:
                 ptp_rows.append([c1, c2, *dates(run[0], run[-1])[:2], r["modifier_indicator"],
-                                 f"OCE {dates(run[0], run[-1])[2]}"])
+                                 rationale_of(c1, c2, run[0], run[-1])])
                 run = []
         if run:
             ptp_rows.append([c1, c2, *dates(run[0], run[-1])[:2], r["modifier_indicator"],
-                             f"OCE {dates(run[0], run[-1])[2]}"])
+                             rationale_of(c1, c2, run[0], run[-1])])
     ptp_rows.sort(key=lambda r: (r[0], r[1], r[5]))
     print(f"PTP row-versions left out by the ncci_code1/ncci_code2 flags: {dropped}")
     _write("ptp_outpatient.csv.gz", ["column_1", "column_2", "effective_date", "deletion_date",

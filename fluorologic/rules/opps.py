@@ -13,7 +13,7 @@ Examples
 >>> [(r.status_indicator, r.apc, r.versions) for r in data.status["64483"]][-1]
 ('T', '5443', '20.2-27.1')
 >>> [(r.column_2, r.indicator, r.rationale) for r in data.ptp.pairs("64483")["77003"]]
-[('77003', 1, 'OCE 20.2-27.1')]
+[('77003', 1, 'OCE 20.2-27.1; CMS 2024Q3: HCPCS/CPT procedure code definition')]
 >>> data.release(20240815).label
 'OPPS 2024Q3, I/OCE 25.2'
 
@@ -211,10 +211,12 @@ def opps_citation(row: Any) -> dict[str, Any] | None:
     '77003 status indicator N, no APC, OCE 20.2-27.1 (2019-07-01 or earlier through 2026-06-30 or later)'
     """
     if isinstance(row, OutpatientPtpRow):
+        versions, _, why = row.rationale.partition("; CMS 2024Q3: ")
         return {"table": "NCCI PTP outpatient hospital (I/OCE map_ncci)", "quarter": row.quarter,
                 "source": row.source,
-                "row": f"{row.column_1}/{row.column_2}, modifier indicator {row.indicator}, {row.rationale} "
-                       f"({_span(row.effective or 0, row.deletion)})"}
+                "row": f"{row.column_1}/{row.column_2}, modifier indicator {row.indicator}, {versions} "
+                       f"({_span(row.effective or 0, row.deletion)})"
+                       + (f", rationale (CMS 2024Q3): {why}" if why else "")}
     if isinstance(row, OutpatientMueRow):
         return {"table": "NCCI MUE outpatient hospital", "quarter": row.quarter, "source": row.source,
                 "row": f"{row.code} MUE {row.value}, MAI {row.mai_text}, rationale: {row.rationale}"}
