@@ -128,3 +128,12 @@ def test_4010_and_x223a3_layouts_are_read():
     text = SAMPLE.read_text().replace("005010X223A2", "004010X096A1").replace("SV2*0360*", "SV2*360*")
     items = _items(text)
     assert [ln["revenue_code"] for ln in items[1]["claim"]["lines"]] == ["0360"]
+
+
+def test_the_workbench_takes_the_837i_as_it_takes_the_837p():
+    from fluorologic.service.workbench.core import parse_upload
+
+    kind, items = parse_upload("hospital.837i", SAMPLE.read_text())
+    assert kind == "solve" and [i["claim_type"] for i in items] == ["institutional"] * 3
+    kind, items = parse_upload("hospital.fhir.json", FHIR.read_text())
+    assert kind == "solve" and items[0]["claim_type"] == "institutional"
