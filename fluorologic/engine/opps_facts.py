@@ -2,7 +2,7 @@
 
 A hospital outpatient claim is decided with the seed's code table, attributes and imaging-inclusive pairs,
 but with the I/OCE's tables in place of the practitioner's: the outpatient-hospital NCCI PTP pairs dated by
-OCE version (``ptp_opps/6``), the outpatient MUEs (``mue/5``), the I/OCE add-on maps (``aoc_opps/6``), the
+OCE version (``ptp_opps/6``), the outpatient MUEs (``mue/5``), the I/OCE add-on maps (``aoc_opps/6``; ``addon_opps/3``: the days a code is an add-on), the
 status indicator and APC of each code (``opps_si/6``), the APC payments (``apc_pay/5``), the OCE versions
 (``oce_version/4``) and the codes OPPS pays in place of a status-B code (``opps_alt/3``). No MPFS fee row and
 no practitioner PTP, MUE or AOC row is given. Code validity comes from the OCE quarters for a code the OCE
@@ -104,9 +104,13 @@ def add_opps_rows(f: Facts, data: RuleData, codes: set[str], dos: int, year_afte
                 f.add("ptp_opps", p.column_1, p.column_2, p.indicator, p.effective or 0, p.deletion, f.row("ptp", p))
         for m in opps.mue.get(c, ()):
             f.add("mue", m.code, m.value, m.mai, m.effective, f.row("mue", m))
+        spans = set()
         for a in opps.addons.get(c, ()):
+            spans.add((a.effective, a.deletion))
             if a.primary in wanted or a.primary == "CCCCC":
                 f.add("aoc_opps", a.primary, a.add_on, a.addon_type, a.effective, a.deletion, f.row("aoc", a))
+        for first_day, last_day in sorted(spans):  # an add-on on those days, whatever the primaries of this claim
+            f.add("addon_opps", c, first_day, last_day)
         for s in opps.status.get(c, ()):
             f.add("opps_si", s.code, s.status_indicator, s.apc or "none", s.effective, s.deletion, f.row("opps_si", s))
             if s.apc:

@@ -49,6 +49,9 @@ CASES = [
     ('line(1,"0202T",1). dos(20260105).', {"amount(l(1),1300000,a(7))"}, {"alert(inpatient_only,\"0202T\","
                                                                          "\"opps.inpatient_only\",none)"}),
     ('line(1,"62273",1). dos(20230601).', {"amount(l(1),66000,a(2))"}, set()),
+    # an add-on of the I/OCE maps with no eligible primary on the claim
+    ('line(1,"20610",1). line(2,"77003",1). site_class(2,spinal). addon_opps("77003",0,99991231).',
+     {'excluded(2,add_on_without_primary,"addon.no_primary",none,none)'}, set()),
 ]
 
 
