@@ -42,7 +42,8 @@ __all__ = ["date_thresholds", "memo_key"]
 _DATED = {"code_effective": (1,), "code_deleted": (1,), "ptp": (3,), "mue": (3,), "attr_dated": (3, 4),
           "data_covers": (0, 1),
           # the hospital's claim (opps_in_force.lp): rows in force from their first through their last day
-          "ptp_opps": (3, 4), "aoc_opps": (3, 4), "addon_opps": (1, 2), "opps_si": (3, 4), "apc_pay": (2, 3), "oce_version": (2, 3)}
+          "ptp_opps": (3, 4), "aoc_opps": (3, 4), "addon_opps": (1, 2), "opps_si": (3, 4), "apc_pay": (2, 3),
+          "oce_version": (2, 3)}
 
 
 def date_thresholds(rule_terms: Iterable[Atom]) -> tuple[int, ...]:

@@ -2,11 +2,12 @@
 
 A hospital outpatient claim is decided with the seed's code table, attributes and imaging-inclusive pairs,
 but with the I/OCE's tables in place of the practitioner's: the outpatient-hospital NCCI PTP pairs dated by
-OCE version (``ptp_opps/6``), the outpatient MUEs (``mue/5``), the I/OCE add-on maps (``aoc_opps/6``; ``addon_opps/3``: the days a code is an add-on), the
-status indicator and APC of each code (``opps_si/6``), the APC payments (``apc_pay/5``), the OCE versions
-(``oce_version/4``) and the codes OPPS pays in place of a status-B code (``opps_alt/3``). No MPFS fee row and
-no practitioner PTP, MUE or AOC row is given. Code validity comes from the OCE quarters for a code the OCE
-holds (a first version after 2019Q3; a last before 2026Q2, else no last day), else from the code table.
+OCE version (``ptp_opps/6``), the outpatient MUEs (``mue/5``), the I/OCE add-on maps (``aoc_opps/6``, and
+``addon_opps/3``: the days a code is an add-on), the status indicator and APC of each code (``opps_si/6``),
+the APC payments (``apc_pay/5``), the OCE versions (``oce_version/4``) and the codes OPPS pays in place of a
+status-B code (``opps_alt/3``). No MPFS fee row and no practitioner PTP, MUE or AOC row is given. Code
+validity comes from the OCE quarters for a code the OCE holds (a first version after 2019Q3; a last before
+2026Q2, else no last day), else from the code table.
 
 Examples
 --------
