@@ -51,6 +51,14 @@ def test_the_date_of_service_is_only_compared_with_the_rule_dates_the_key_knows(
         "in_force.lp: ptp_in_force(C1,C2,I,R) :- ptp(C1,C2,I,Del,R), I != 9, dos(T), T <= Del",
         "in_force.lp: ptp_lapsed(C1,C2,Del,R) :- ptp(C1,C2,I,Del,R), I != 9, dos(T), T > Del",
         "in_force.lp: mue_in_force(C,N,Mai,R) :- mue(C,N,Mai,Eff,R), dos(T), T >= Eff",
+        "opps_in_force.lp: ptp_in_force(C1,C2,I,R) :- institutional, ptp_opps(C1,C2,I,F,L,R), dos(T), F <= T, "
+        "T <= L",
+        "opps_in_force.lp: ptp_lapsed(C1,C2,L,R) :- institutional, ptp_opps(C1,C2,_,_,L,R), dos(T), T > L",
+        "opps_in_force.lp: aoc(P,A,Ty,R) :- institutional, aoc_opps(P,A,Ty,F,L,R), dos(T), F <= T, T <= L",
+        "opps_in_force.lp: addon(A) :- institutional, addon_opps(A,F,L), dos(T), F <= T, T <= L",
+        "opps_in_force.lp: si_of(C,SI,A,R) :- institutional, opps_si(C,SI,A,F,L,R), dos(T), F <= T, T <= L",
+        "opps_in_force.lp: apc_rate(A,Cents,R) :- institutional, apc_pay(A,Cents,F,L,R), dos(T), F <= T, T <= L",
+        "opps_in_force.lp: opps_release(V,Q) :- institutional, oce_version(V,Q,F,L), dos(T), F <= T, T <= L",
     }
 
 

@@ -20,6 +20,10 @@ contract                               FHIR R4 Claim
                                        an NPI identifier); ``diagnoses`` (``diagnosis`` in sequence order);
                                        per line ``charge`` (``item.net``) and ``diagnoses``
                                        (``item.diagnosisSequence``)
+``claim_type``                         ``institutional`` when ``Claim.type`` is ``institutional``: then the
+                                       place comes from the type of bill (``supportingInfo`` ``typeofbill``),
+                                       else 22; ``item.revenue`` is kept as ``claim.lines[].revenue_code``;
+                                       an item without a CPT/HCPCS code (a revenue code alone) is skipped
 =====================================  =========================================================================
 
 Examples
@@ -44,6 +48,7 @@ from typing import Any, TextIO
 
 from fluorologic.claims.errors import ClaimError
 from fluorologic.claims.grouping import ClaimLine, claim_encounters
+from fluorologic.claims.x12_institutional import place_of_facility
 from fluorologic.contract.errors import InputError
 
 __all__ = ["CODE_SYSTEMS", "PLACE_SYSTEMS", "SOURCE", "read_fhir"]
@@ -207,13 +212,63 @@ def _claim(res: dict[str, Any], path: str, bundle: dict[str, dict[str, Any]]) ->
     items = _list(res.get("item"), f"{path}.item")
     if not items:
         raise InputError(f"{path}.item", "the Claim has no item")
-    lines = [_item(it, f"{path}.item[{i}]", default_date, default_place, diagnoses) for i, it in enumerate(items)]
+    institutional = _institutional(res, path)
+    if institutional:  # the hospital's claim: its place from the type of bill, else hospital outpatient (POS 22)
+        default_place = default_place or _bill_place(res, path)
+    lines = [_item(it, f"{path}.item[{i}]", default_date, default_place, diagnoses) for i, it in enumerate(items)
+             if not institutional or _coded(it)]
+    if not lines:
+        raise InputError(f"{path}.item", "the Claim has no item with a CPT or HCPCS code")
+    if institutional:
+        for line, it in zip(lines, [it for it in items if _coded(it)], strict=True):
+            line.extra["revenue_code"] = _revenue(it)
     payer_name = _name(res.get("insurer"), index)
     head = {"claim_id": claim_id, "payer": _identifier(res.get("insurer"), index, None) or payer_name,
             "payer_name": payer_name,
             "rendering_npi": _identifier(res.get("provider"), index, NPI_SYSTEM),
             "diagnoses": [diagnoses[k] for k in sorted(diagnoses)], "source": SOURCE}
-    return [raw for raw, _ in claim_encounters(claim_id, head, lines, path)]
+    out = [raw for raw, _ in claim_encounters(claim_id, head, lines, path)]
+    for raw in out if institutional else ():
+        raw["claim_type"] = "institutional"
+    return out
+
+
+def _institutional(res: dict[str, Any], path: str) -> bool:
+    """Whether ``Claim.type`` is ``institutional`` (code system claim-type)."""
+    return any(c.get("code") == "institutional" for c in _codings(res.get("type"), f"{path}.type"))
+
+
+def _coded(item: Any) -> bool:
+    """Whether an item has a CPT or HCPCS coding (an institutional item may bill a revenue code alone)."""
+    concept = item.get("productOrService") if isinstance(item, dict) else None
+    codings = concept.get("coding") if isinstance(concept, dict) else None
+    return isinstance(codings, list) and any(isinstance(c, dict) and c.get("system") in CODE_SYSTEMS for c in codings)
+
+
+def _revenue(item: dict[str, Any]) -> str | None:
+    """The NUBC revenue code of an institutional item (``item.revenue``), or None."""
+    concept = item.get("revenue")
+    codings = concept.get("coding") if isinstance(concept, dict) else None
+    found = [c.get("code") for c in codings or () if isinstance(c, dict) and isinstance(c.get("code"), str)]
+    return found[0] if found else None
+
+
+def _bill_place(res: dict[str, Any], path: str) -> str:
+    """The place of service of an institutional Claim: its type of bill, else 22 (hospital outpatient, on campus).
+
+    The type of bill is the ``supportingInfo`` of category ``typeofbill`` (e.g. ``0131``).
+    """
+    for i, info in enumerate(_list(res.get("supportingInfo"), f"{path}.supportingInfo")):
+        if not isinstance(info, dict):
+            continue
+        if any(c.get("code") == "typeofbill" for c in _codings(info.get("category"), f"{path}.supportingInfo[{i}]")):
+            codes = [c.get("code") for c in _codings(info.get("code"), f"{path}.supportingInfo[{i}].code")]
+            bill = str(codes[0] or "").lstrip("0") if codes else ""
+            try:
+                return place_of_facility(bill[:2], [])
+            except InputError as err:
+                raise InputError(f"{path}.supportingInfo[{i}].code", err.message) from None
+    return "22"
 
 
 def _resource(res: Any, path: str) -> Iterator[dict[str, Any] | ClaimError]:

@@ -31,6 +31,7 @@ from typing import Any
 
 from fluorologic.claims.edits import edit_rows
 from fluorologic.claims.x12 import Interchange
+from fluorologic.claims.x12_institutional import rewrite_sv2
 from fluorologic.claims.x12_loops import Transaction, X12Claim
 
 __all__ = ["FixResult", "fix_interchange"]
@@ -96,6 +97,8 @@ class _Plan:
         plan: list[tuple[Any, dict[str, Any]]] = []
         for ln in claim.lines:
             row = rows.get((ln.encounter_id, ln.line_id))
+            if row is None and claim.institutional and not ln.code:  # a revenue code alone: kept as it is
+                row = {"disposition": "kept", "new_modifiers": []}
             if row is None or row["disposition"] == "error":
                 self.notes.append(f"claim {claim.claim_id}: line {ln.line_id} has no decision; the claim is left as "
                                   "it was")
@@ -133,8 +136,9 @@ class _Plan:
                 mods = _modifiers(ln.modifiers, row["new_modifiers"]) if row["new_modifiers"] or disp == "replaced" \
                     else ln.modifiers
                 units = row["new_units"] if row["new_units"] not in ("", None, ln.units) else None
-                self.replace[ln.sv1] = _rewrite_sv1(self.body(ln.sv1), self.ic.terms, code=row["new_code"] or ln.code,
-                                                    modifiers=mods, units=units)
+                rewrite = rewrite_sv2 if claim.institutional else _rewrite_sv1
+                self.replace[ln.sv1] = rewrite(self.body(ln.sv1), self.ic.terms, code=row["new_code"] or ln.code,
+                                               modifiers=mods, units=units)
                 changed = True
                 self.changed += 1
         if removed_charge:

@@ -1,4 +1,6 @@
-r"""X12 837P (4010 X098A1, 5010 X222A1 and X222A2) in: one contract encounter per claim and date of service.
+r"""X12 837P (4010 X098A1, 5010 X222A1, X222A2) and 837I (4010 X096A1, 5010 X223A1-A3) in: one encounter per claim.
+
+What an 837I reads differently (SV2, the facility type code) is in :mod:`fluorologic.claims.x12_institutional`.
 
 The interchange is tokenised and its envelopes are checked by pyx12 (:class:`pyx12.x12file.X12Reader`: the
 delimiters come from the ISA segment, and ST/SE, GS/GE and ISA/IEA control numbers and counts and the HL
@@ -42,6 +44,7 @@ from pyx12.segment import Segment
 from pyx12.x12file import X12Reader
 
 from fluorologic.claims.errors import ClaimError
+from fluorologic.claims.x12_institutional import INSTITUTIONAL_VERSIONS, service_line_sv2
 from fluorologic.claims.x12_loops import Transaction, X12Claim, X12Line, finish_claim
 from fluorologic.claims.x12_segments import SegmentStream, Skipped
 from fluorologic.contract.errors import InputError
@@ -140,7 +143,7 @@ class _Walker:
         self.unterminated = False  # a missing SE was reported: pyx12's "unterminated loop" at GE/IEA says it again
         self.pending: tuple[str, str] | None = None  # a piece not read between two claims: the next claim's error
         self.handlers = {"HL": self._hl, "NM1": self._nm1, "SBR": self._sbr, "CLM": self._clm, "HI": self._hi,
-                         "DTP": self._dtp, "LX": self._lx, "SV1": self._sv1, "REF": self._ref}
+                         "DTP": self._dtp, "LX": self._lx, "SV1": self._sv1, "REF": self._ref, "SV2": self._sv2}
 
     def segment(self, pos: int, seg: Segment, errors: list[Any]) -> Iterator[Transaction | ClaimError]:
         """Take segment ``pos`` and the errors pyx12 found in it; give a transaction set when one closes."""
@@ -213,10 +216,10 @@ class _Walker:
         self.hl, self.payers = "", {}
         if _el(seg, 1) != "837":
             self.tx.fail(f"segment {pos} ST01", f"transaction set {_el(seg, 1)!r} is not an 837")
-        elif version not in VERSIONS:
+        elif version not in VERSIONS + INSTITUTIONAL_VERSIONS:
             where = f"segment {pos} ST03" if _el(seg, 3) else f"segment {self.gs_at} GS08"
-            self.tx.fail(where, f"version {version!r} is not an 837P implementation guide fluorologic reads "
-                                f"({', '.join(VERSIONS)})")
+            self.tx.fail(where, f"version {version!r} is not an 837P or 837I implementation guide fluorologic reads "
+                                f"({', '.join(VERSIONS + INSTITUTIONAL_VERSIONS)})")
 
     def _close(self, pos: int) -> Transaction:
         self._end_claim(pos)
@@ -260,7 +263,8 @@ class _Walker:
         assert self.tx is not None
         payer, name = self.payers.get(self.hl, (None, None))
         self.claim = X12Claim(claim_id=_el(seg, 1), clm=pos, charge=_el(seg, 2), place=_el(seg, 5, 1), payer=payer,
-                              payer_name=name, version=self.tx.version or "")
+                              payer_name=name, version=self.tx.version or "",
+                              institutional=(self.tx.version or "") in INSTITUTIONAL_VERSIONS)
         if self.pending is not None:
             self.claim.error, self.pending = ClaimError(self.claim.claim_id, *self.pending), None
         if not self.claim.claim_id:
@@ -274,6 +278,8 @@ class _Walker:
                     self.claim.diagnoses.append(parts[1])
 
     def _dtp(self, pos: int, seg: Segment) -> None:
+        if _el(seg, 1) == "434" and self.claim is not None and self.claim.institutional and self.line is None:
+            self.claim.statement = _date(seg, pos)  # 837I statement dates: the claim's date where a line has none
         if _el(seg, 1) != "472" or self.claim is None:
             return
         if self.line is not None:
@@ -292,6 +298,10 @@ class _Walker:
     def _sv1(self, pos: int, seg: Segment) -> None:
         if self.line is not None:
             _service_line(self.line, seg, pos)
+
+    def _sv2(self, pos: int, seg: Segment) -> None:
+        if self.line is not None and self.claim is not None and self.claim.institutional:
+            service_line_sv2(self.line, seg, pos)
 
     def _ref(self, _pos: int, seg: Segment) -> None:
         if self.line is not None and _el(seg, 1) == "6R":

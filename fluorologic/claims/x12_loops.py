@@ -24,6 +24,7 @@ from typing import Any
 
 from fluorologic.claims.errors import ClaimError
 from fluorologic.claims.grouping import ClaimLine, claim_encounters
+from fluorologic.claims.x12_institutional import SOURCE_837I, place_of_facility
 from fluorologic.contract.errors import InputError
 
 __all__ = ["SOURCE", "Transaction", "X12Claim", "X12Line", "finish_claim"]
@@ -49,6 +50,7 @@ class X12Line:
     date: dt.date | None = None
     pointers: list[int] = field(default_factory=list)
     ref6r: str | None = None
+    revenue: str | None = None
     line_id: str = ""
     encounter_id: str = ""
 
@@ -72,6 +74,9 @@ class X12Claim:
     in_other_subscriber: bool = False
     error: ClaimError | None = None
     encounters: list[dict[str, Any]] = field(default_factory=list)
+    #: an 837I (the hospital's claim): CLM05-1 is the facility type code; ``statement`` the DTP*434 date
+    institutional: bool = False
+    statement: dt.date | None = None
 
 
 @dataclass
@@ -129,14 +134,23 @@ def _encounters(claim: X12Claim, places: dict[str, tuple[str, str]]) -> list[dic
     if not claim.lines:
         raise InputError(f"segment {claim.clm} CLM", "the claim has no service line (2400 LX/SV1)")
     read = []
+    kept = []
     for line, line_id in zip(claim.lines, _line_ids(claim.lines), strict=True):
         if not line.sv1:
-            raise InputError(f"segment {line.lx} LX", "the service line has no SV1")
+            raise InputError(f"segment {line.lx} LX", "the service line has no SV1" + ("/SV2" * claim.institutional))
         line.line_id = line_id
-        date = line.date or claim.date
+        if claim.institutional and not line.code:
+            continue  # a revenue code billed without a HCPCS code: nothing to decide
+        kept.append(line)
+        date = line.date or claim.date or claim.statement
         if date is None:
             raise InputError(f"segment {line.sv1} SV1", "the service line has no date of service (DTP*472)")
         place = line.place or claim.place
+        if claim.institutional:
+            try:
+                place = place_of_facility(claim.place, line.modifiers)
+            except InputError as err:
+                raise InputError(f"segment {claim.clm} {err.field}", err.message) from None
         if place not in places:
             where = f"segment {line.sv1} SV105" if line.place else f"segment {claim.clm} CLM05-1"
             raise InputError(where, f"place of service {place!r} is not one fluorologic knows: "
@@ -149,14 +163,20 @@ def _encounters(claim: X12Claim, places: dict[str, tuple[str, str]]) -> list[dic
                                             "line_id": line_id},
                               {"lx": line.lx01, "charge": line.charge,
                                "diagnoses": [claim.diagnoses[p - 1] for p in line.pointers],
-                               **({"ref6r": line.ref6r} if line.ref6r else {})},
+                               **({"ref6r": line.ref6r} if line.ref6r else {}),
+                               **({"revenue_code": line.revenue} if claim.institutional else {})},
                               f"segment {line.sv1} SV1"))
     head = {"claim_id": claim.claim_id, "payer": claim.payer, "payer_name": claim.payer_name,
-            "rendering_npi": claim.rendering_npi, "diagnoses": list(claim.diagnoses), "source": SOURCE,
+            "rendering_npi": claim.rendering_npi, "diagnoses": list(claim.diagnoses),
+            "source": SOURCE_837I if claim.institutional else SOURCE,
             "version": claim.version, "charge": claim.charge}
     out = []
+    if not read:
+        raise InputError(f"segment {claim.clm} CLM", "the claim has no service line with a HCPCS code (SV202)")
     for raw, idx in claim_encounters(claim.claim_id, head, read, f"segment {claim.clm} CLM"):
         for i in idx:
-            claim.lines[i].encounter_id = raw["encounter_id"]
+            kept[i].encounter_id = raw["encounter_id"]
+        if claim.institutional:
+            raw["claim_type"] = "institutional"
         out.append(raw)
     return out

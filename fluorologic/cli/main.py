@@ -17,6 +17,7 @@ from fluorologic.cli.claims import claims, fix
 from fluorologic.cli.compare import compare
 from fluorologic.cli.data import data
 from fluorologic.cli.reconcile import reconcile
+from fluorologic.cli.pair import pair
 from fluorologic.cli.rules import rules
 from fluorologic.cli.scan import scan
 from fluorologic.cli.serve import serve
@@ -78,6 +79,7 @@ main.add_command(fix)
 main.add_command(compare)
 main.add_command(workbench)
 main.add_command(reconcile)
+main.add_command(pair)
 
 
 if __name__ == "__main__":

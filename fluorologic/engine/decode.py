@@ -33,6 +33,7 @@ from fluorologic.rules.messages import (
     mue_scope,
     validity_words,
 )
+from fluorologic.rules.opps import adjustment_detail, opps_citation
 from fluorologic.rules.ruledata import AocRow, FeeRow, InclusiveRow, MueRow, PtpRow
 
 if TYPE_CHECKING:
@@ -77,6 +78,9 @@ def _converted(rep: int) -> tuple[str, list[Any]]:
 
 def row_citation(row: Any) -> dict[str, Any]:
     """The source citation of a data row, as shown in the audit trail."""
+    opps = opps_citation(row)  # a row of the hospital's claim (I/OCE tables)
+    if opps is not None:
+        return opps
     if isinstance(row, PtpRow):
         deleted = "not deleted" if row.deletion >= 99991231 else f"deleted {date_text(row.deletion)}"
         return {"table": "NCCI PTP practitioner", "quarter": row.quarter, "source": row.source,
@@ -161,6 +165,7 @@ def decode(sol: Solution) -> dict[str, Any]:
         return row_citation(r)["row"] + f", {r.quarter}" if isinstance(r, PtpRow | MueRow) else ""
 
     ids = any(line.line_id is not None for line in enc.lines)  # line ids are echoed only when given
+    opps = _opps_pricing(at, amount_of) if enc.claim_type == "institutional" else None
     replaced_codes = {code: replaced for code, _, replaced in at["added"]}
     billable = []
     for (n,) in at["billed"]:
@@ -169,6 +174,8 @@ def decode(sol: Solution) -> dict[str, Any]:
             cents = amount_of.get(key)
             billable.append({"code": code_of[key], "units": units_of[key], "modifiers": sorted(mods_of[key]),
                              "amount": None if cents is None else round(cents / 100, 2)})
+            if opps is not None:
+                billable[-1]["pricing"] = opps.get(key)
             if ids:
                 billable[-1]["line_ids"] = _line_ids(enc, n, replaced_codes)
     billable.sort(key=lambda b: (b["code"], b["units"], b["modifiers"]))
@@ -252,6 +259,23 @@ def decode(sol: Solution) -> dict[str, Any]:
         "audit": audit,
         "totals": {"billed": round(billed_total / 100, 2), "expected": round(expected_total / 100, 2)},
     }
+
+
+def _opps_pricing(at: _Atoms, amount_of: dict[str, int]) -> dict[str, dict[str, Any]]:
+    """The ``pricing`` of each priced billable node of a hospital's claim, by node key (national APC payment)."""
+    release = next((f"OPPS {q}, I/OCE {v}" for v, q in at["opps_release"]), "I/OCE (date outside 2019Q3-2026Q2)")
+    adjustments: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for n, rule, why in sorted(at["opps_adj"], key=repr):
+        factor, detail = adjustment_detail(rule, why)
+        adjustments[_node_key(n)].append({"rule": rule, "factor": factor, "detail": detail})
+    out = {}
+    for n, si, apc in at["opps_line"]:
+        key = _node_key(n)
+        if key in amount_of:
+            out[key] = {"release": release, "site_of_service": None, "row": None, "rvu": None,
+                        "conversion_factor": None, "locality": "national", "adjustments": adjustments[key],
+                        "apc": None if apc == "none" else apc, "status_indicator": None if si == "none" else si}
+    return out
 
 
 def _line_ids(enc: Encounter, node: Any, replaced_codes: dict[str, str]) -> list[str]:

@@ -84,15 +84,15 @@ class FactCache:
         return encounter_facts(enc, self.places)
 
     def part_key(self, enc: Encounter) -> Hashable:
-        """The key of the encounter's rule part: its set of codes and the fee period of its date."""
-        return (tuple(sorted({ln.code for ln in enc.lines})), self._period(enc.dos_number))
+        """The key of the encounter's rule part: its set of codes, the fee period of its date and its claim type."""
+        return (tuple(sorted({ln.code for ln in enc.lines})), self._period(enc.dos_number), enc.claim_type)
 
     def rule_part(self, enc: Encounter) -> RulePart:
-        """The cached rule rows of the encounter's codes on its date of service."""
+        """The cached rule rows of the encounter's codes on its date of service, for its claim type."""
         key = self.part_key(enc)
         part = self._parts.get(key)
         if part is None:
-            rules = rule_facts(self.data, {ln.code for ln in enc.lines}, enc.dos_number)
+            rules = rule_facts(self.data, {ln.code for ln in enc.lines}, enc.dos_number, claim_type=enc.claim_type)
             part = self._keep(key, RulePart(0, tuple(rules.terms), rules.rows, date_thresholds(rules.terms)))
         return part
 

@@ -24,9 +24,11 @@ from clingo import Symbol
 
 from fluorologic.contract.encounter import Encounter
 from fluorologic.contract.places import default_places
+from fluorologic.engine.opps_facts import add_opps_rows
 from fluorologic.engine.terms import Atom, Term, atom_symbol, const
 from fluorologic.notes import NoteFindings, scan_note
 from fluorologic.notes.encounter_note import merge_documentation, note_distinct_lines
+from fluorologic.rules.opps import OppsData
 from fluorologic.rules.ruledata import OPEN_END, FeeRow, RuleData
 
 __all__ = ["Facts", "build_facts", "encounter_facts", "rule_facts"]
@@ -59,7 +61,7 @@ class Facts:
 def build_facts(enc: Encounter, data: RuleData, places: dict[str, tuple[str, str]] | None = None) -> Facts:
     """All input atoms for ``enc`` (see ``encodings/input.lp``), built from Python values only."""
     own = encounter_facts(enc, places)
-    rules = rule_facts(data, {ln.code for ln in enc.lines}, enc.dos_number)
+    rules = rule_facts(data, {ln.code for ln in enc.lines}, enc.dos_number, claim_type=enc.claim_type)
     return Facts(terms=own.terms + rules.terms, rows=rules.rows, note=own.note)
 
 
@@ -69,6 +71,8 @@ def encounter_facts(enc: Encounter, places: dict[str, tuple[str, str]] | None = 
         places = default_places()
     f = Facts()
     f.add("dos", enc.dos_number)
+    if enc.claim_type == "institutional":
+        f.add("claim_type", const("institutional"))
     f.add("pos", enc.place_of_service)
     setting, default_owner = places[enc.place_of_service]
     f.add("pos_setting", enc.place_of_service, const(setting))
@@ -102,10 +106,16 @@ def encounter_facts(enc: Encounter, places: dict[str, tuple[str, str]] | None = 
     return f
 
 
-def rule_facts(data: RuleData, codes: set[str], dos: int) -> Facts:
-    """The rule rows of ``codes`` (and the codes the rules may add) in force on ``dos``, with their row ids."""
+def rule_facts(data: RuleData, codes: set[str], dos: int, *, claim_type: str = "professional") -> Facts:
+    """The rule rows of ``codes`` (and the codes the rules may add) in force on ``dos``, with their row ids.
+
+    A hospital's claim (``claim_type`` institutional) takes the I/OCE's tables (:mod:`fluorologic.engine.opps_facts`).
+    """
     f = Facts()
-    _add_rule_rows(f, data, codes, dos)
+    if claim_type == "institutional":
+        add_opps_rows(f, data, codes, dos, _year_after(OppsData.embedded().coverage()[1]))
+    else:
+        _add_rule_rows(f, data, codes, dos)
     return f
 
 

@@ -41,7 +41,10 @@ __all__ = ["date_thresholds", "memo_key"]
 
 #: Rule-row predicates and the positions of the dates the date of service is compared with (in_force.lp).
 _DATED = {"code_effective": (1,), "code_deleted": (1,), "ptp": (3,), "mue": (3,), "attr_dated": (3, 4),
-          "data_covers": (0, 1), "code_known_from": (1,), "aoc_dated": (3, 4)}
+          "data_covers": (0, 1), "code_known_from": (1,), "aoc_dated": (3, 4),
+          # the hospital's claim (opps_in_force.lp): rows in force from their first through their last day
+          "ptp_opps": (3, 4), "aoc_opps": (3, 4), "addon_opps": (1, 2), "opps_si": (3, 4), "apc_pay": (2, 3),
+          "oce_version": (2, 3)}
 
 
 def date_thresholds(rule_terms: Iterable[Atom]) -> tuple[int, ...]:

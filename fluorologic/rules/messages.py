@@ -33,6 +33,8 @@ _EXCLUDED = {
     "unit_limit": "{code} is limited to {limit} unit(s) {per} ({row}); {units} unit(s) above it are not billed.",
     "components_combined": "{code}-TC and {code}-26 are billed by the owner of the equipment: together they are the "
                            "global service, billed once as {code} without 26 or TC.",
+    "opps_alternative_code": "{code} has OPPS status indicator B (not payable on the hospital's outpatient claim); "
+                             "OPPS pays the same service as {by}, which is added in its place.",
 }
 
 _ADDED = {
@@ -41,6 +43,8 @@ _ADDED = {
                               "{replaces} and its separately billed guidance code.",
     "missed_billable": "The note documents fluoroscopic guidance for a billed procedure with no guidance code "
                        "billed; {code} is separately billable.",
+    "opps_alternative_code": "{code} is the code OPPS pays for the service of {replaces} on the hospital's claim; it "
+                             "replaces {replaces}.",
 }
 
 _ALERTS = {
@@ -59,6 +63,8 @@ _ALERTS = {
                                 "global service is normally billed.",
     "modifier.review_no_split": "Modifier {data} on {code}, a code without professional/technical split (PC/TC "
                                 "indicator 0).",
+    "modifier.review_26_hospital": "Modifier 26 on {code} on the hospital's claim: the hospital bills the facility's "
+                                   "service; the professional component belongs on the physician's claim.",
     "modifier.review_undocumented": "Modifier {data} on {code}, but the record does not document a distinct "
                                     "procedural service.",
     "rule_conflict": "The rule data admits no stable billable set for this encounter (a cycle of edits among "
@@ -72,6 +78,10 @@ _ALERTS = {
     "data.not_in_rule_base.excluded": "{code} is not in the loaded code table: its validity, attributes, unit limit "
                                       "and fee were not checked (only NCCI PTP edits pairing it with a known code "
                                       "were applied, and one of them or another rule excludes it here).",
+    "inpatient_only": "{code} has OPPS status indicator C (inpatient only): OPPS does not pay it on an outpatient "
+                      "claim; it needs an inpatient admission or review.",
+    "opps_not_payable": "{code} has OPPS status indicator {data}: OPPS does not pay it on the hospital's claim, and no "
+                        "code OPPS pays in its place is known.",
     "rules_not_in_force": "No loaded rule data covers {dos}: {data}; it was decided with the nearest data and needs "
                           "review.",
     "em.modifier_25": "{code} is the column-2 code of an NCCI edit with {data} (modifier indicator 1): if the record "

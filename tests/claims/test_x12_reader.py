@@ -153,12 +153,12 @@ def test_bad_elements_are_named(old, new, field):
 
 
 def test_unknown_version_voids_its_transaction_set(tmp_path):
-    text = _two_sets(FLUORO.read_text()).replace("ST*837*0417*005010X222A1", "ST*837*0417*005010X223A2", 1)
+    text = _two_sets(FLUORO.read_text()).replace("ST*837*0417*005010X222A1", "ST*837*0417*005010X224A2", 1)
     code, records = _solve(tmp_path, text)
     errors, solved = _errors_and_solved(records)
     assert code == 1 and len(errors) == 6 and len(solved) == 7
     assert {e["error"]["field"] for e in errors} == {"segment 3 ST03"}
-    assert "005010X223A2" in errors[0]["error"]["message"]
+    assert "005010X224A2" in errors[0]["error"]["message"]
 
 
 def test_unknown_interchange_version_is_one_error_record(tmp_path):
