@@ -34,7 +34,7 @@ def _run(items: list[Any], read_ahead: bool) -> tuple[list[str], int]:
             yield solve_chunk_lines(group)
 
     engine = _engine()
-    engine.batch.result_memo._entries.clear()  # the same process's memo: start empty for each run
+    engine.batch.result_memo.clear()  # the same process's memo: start empty for each run
     out = [line for res in memo_front(_chunks(items, 64), solve, 64) for line in res.lines]
     return out, sum(handed)
 

@@ -23,6 +23,7 @@ True
 from __future__ import annotations
 
 import bisect
+import threading
 from collections.abc import Hashable
 from dataclasses import dataclass
 
@@ -47,7 +48,10 @@ class RulePart:
 
 
 class FactCache:
-    """Build facts like ``build_facts``, looking up the rule rows of a code combination once per fee period."""
+    """Build facts like ``build_facts``, looking up the rule rows of a code combination once per fee period.
+
+    Safe from any number of threads: a part is numbered under a lock (the numbers key the memos).
+    """
 
     def __init__(self, data: RuleData, places: dict[str, tuple[str, str]] | None = None, *,
                  max_entries: int = 4_000) -> None:
@@ -58,6 +62,7 @@ class FactCache:
         # A part keeps its number for the life of the cache, so that the clingo symbols made from it
         # (interned by clingo for the life of the process) are made once per code combination.
         self._numbers: dict[Hashable, int] = {}
+        self._lock = threading.Lock()
         fees = getattr(data, "fees", None)
         bounds: set[int] = set()
         if isinstance(fees, dict):
@@ -85,12 +90,19 @@ class FactCache:
         part = self._parts.get(key)
         if part is None:
             rules = rule_facts(self.data, {ln.code for ln in enc.lines}, enc.dos_number)
-            if len(self._parts) >= self.max_entries:
-                self._parts.clear()
-            number = self._numbers.setdefault(key, len(self._numbers) + 1)
-            part = RulePart(number, tuple(rules.terms), rules.rows, date_thresholds(rules.terms))
-            self._parts[key] = part
+            with self._lock:  # two threads must never give two code combinations one number
+                part = self._parts.get(key)
+                if part is None:
+                    if len(self._parts) >= self.max_entries:
+                        self._parts.clear()
+                    number = self._numbers.setdefault(key, len(self._numbers) + 1)
+                    part = RulePart(number, tuple(rules.terms), rules.rows, date_thresholds(rules.terms))
+                    self._parts[key] = part
         return part
+
+    def known_part(self, enc: Encounter) -> RulePart | None:
+        """The rule part of ``enc`` when it is cached already, else None (nothing is looked up)."""
+        return self._parts.get((tuple(sorted({ln.code for ln in enc.lines})), self._period(enc.dos_number)))
 
     def facts(self, enc: Encounter) -> tuple[Facts, RulePart]:
         """The facts of ``enc`` (equal to ``build_facts``) and the rule part they include."""
