@@ -48,10 +48,11 @@ from fluorologic.contract.encounter import Encounter
 from fluorologic.contract.errors import EncodingError
 from fluorologic.contract.render import to_json
 from fluorologic.engine.decode import decode
-from fluorologic.engine.encodings import program_text, statements
+from fluorologic.engine.encodings import program_text
 from fluorologic.engine.factcache import FactCache, RulePart, with_rows
 from fluorologic.engine.facts import Facts
 from fluorologic.engine.keyed import DAT, ROWS, keyed_program
+from fluorologic.engine.liveprogram import live_program
 from fluorologic.engine.memokey import memo_key
 from fluorologic.engine.rawsym import RawSymbols, add_facts, shown_reps, symbol
 from fluorologic.engine.resultmemo import ResultMemo
@@ -139,11 +140,15 @@ class BatchSolver:
             raw = self._local.raw = RawSymbols()
         return raw
 
-    def _control(self, *, keyed: bool = True) -> clingo.Control:
-        """A Control with the keyed program (a batch), or the plain one without ``explain.lp`` (one encounter)."""
+    def _control(self, facts: list[Atom] | None = None) -> clingo.Control:
+        """A Control with the keyed program (a batch), or with the program of one encounter.
+
+        For one encounter with the input ``facts``: the plain program without ``explain.lp`` and without
+        the rules that cannot fire (:mod:`fluorologic.engine.liveprogram`).
+        """
         ctl = clingo.Control(_ARGS, logger=lambda _code, _msg: None)
         with ast.ProgramBuilder(ctl) as builder:
-            for stm in self.program if keyed else statements(program_text(explain=False)):
+            for stm in self.program if facts is None else live_program(program_text(explain=False), facts):
                 builder.add(stm)
         return ctl
 
@@ -289,17 +294,20 @@ class BatchSolver:
     def _solve(self, inputs: list[tuple[list[Atom], RulePart]], timeout: float | None) -> list[tuple[int, ...]]:
         """The shown atoms of each encounter (as integers, in clingo's order), solved together in one program.
 
-        One encounter alone is solved with the plain program (without ``explain.lp``): it grounds in about
-        half the time of the keyed one, and shows the same atoms without the key.
+        One encounter alone is solved with the plain program (without ``explain.lp``), less the rules that
+        cannot fire for its facts: it grounds in about a third of the time of the keyed one, and shows the same
+        atoms without the key.
         """
         started = time.monotonic()
         single = len(inputs) == 1
-        ctl = self._control(keyed=not single)
+        if single:
+            (own, part), atom = inputs[0], self.raw.atom
+            terms = [*own, *part.terms]
+            facts = [atom(name, args) for name, args in terms]
+        ctl = self._control(terms if single else None)
         with ctl.backend() as backend:
             if single:
-                (own, part), atom = inputs[0], self.raw.atom
-                add_facts(backend, [*(atom(name, args) for name, args in own),
-                                    *(atom(name, args) for name, args in part.terms)])
+                add_facts(backend, facts)
             else:
                 for facts in self.batch_facts(inputs):
                     add_facts(backend, facts)
