@@ -14,8 +14,9 @@ and keeps everything else (``#show``, ``#defined``, and any statement it does no
 out has no ground instance, so the ground program, its answer sets and the shown atoms are those of the whole
 program (``tests/test_threads.py`` checks them over generated and golden encounters).
 
-The programs are this thread's statements (:func:`~fluorologic.engine.encodings.statements`), remembered per
-set of input predicates (an encounter stream has a few dozen such sets).
+The rules are analysed once per process into plain data (which statement needs and defines what); a program
+is made of this thread's own statements (:func:`~fluorologic.engine.encodings.statements`), remembered per
+set of facts the rules can tell apart (an encounter stream has a few dozen such sets).
 
 Examples
 --------
@@ -23,6 +24,9 @@ Examples
 ...         's(X) :- p(X), not q(X). t(L) :- m(L,"26"). u(L) :- m(L,"TC").')
 >>> [str(s) for s in live_program(text, [("a", (1,)), ("m", (1, "26"))]) if s.ast_type == ASTType.Rule]
 ['p(X) :- a(X).', 's(X) :- p(X); not q(X).', 't(L) :- m(L,"26").']
+>>> text = '#defined a/2. #defined b/1. a(X,y) :- b(X). c(X) :- a(X,y).'  # a/2 is derived too: more than its facts
+>>> [str(s) for s in live_program(text, [("b", (1,))]) if s.ast_type == ASTType.Rule]
+['a(X,y) :- b(X).', 'c(X) :- a(X,y).']
 
 """
 
@@ -31,7 +35,6 @@ from __future__ import annotations
 import atexit
 import threading
 from collections.abc import Sequence
-from typing import Any
 
 from clingo import SymbolType, ast
 from clingo.ast import ASTType
@@ -55,25 +58,30 @@ def _forget() -> None:
     _LOCAL.__dict__.clear()
 
 
-#: Programs remembered per thread (a program is a tuple of references to the thread's parsed statements).
+#: Programs remembered (per text, the kept statements' places; per thread, the statements at those places).
 _MAX_PROGRAMS = 512
+_ANALYSES: dict[str, _Analysis] = {}
+_LOCK = threading.Lock()
 
 
 def live_program(text: str, facts: Sequence[Atom]) -> tuple[ast.AST, ...]:
     """The statements of ``text`` without the rules that cannot fire with the input ``facts`` (see the module)."""
-    cache: dict[Any, Any] | None = getattr(_LOCAL, "programs", None)
-    if cache is None:
-        cache = _LOCAL.programs = {}
-    analysis = cache.get(text)
+    analysis = _ANALYSES.get(text)
     if analysis is None:
-        analysis = cache[text] = _Analysis(statements(text))
-    key = (text, analysis.matched(facts))
-    found = cache.get(key)
+        with _LOCK:  # analysed once per process, by one thread, into plain data (no AST object kept)
+            analysis = _ANALYSES.get(text)
+            if analysis is None:
+                analysis = _ANALYSES[text] = _Analysis(statements(text))
+    places = analysis.live(analysis.matched(facts))
+    mine: dict[tuple[str, tuple[int, ...]], tuple[ast.AST, ...]] | None = getattr(_LOCAL, "programs", None)
+    if mine is None:
+        mine = _LOCAL.programs = {}
+    found = mine.get((text, places))
     if found is None:
-        if len(cache) >= _MAX_PROGRAMS:
-            cache.clear()
-            cache[text] = analysis
-        found = cache[key] = analysis.live(key[1])
+        if len(mine) >= _MAX_PROGRAMS:
+            mine.clear()
+        parsed = statements(text)  # this thread's own statements: the same text, so the same places
+        found = mine[(text, places)] = tuple(parsed[i] for i in places)
     return found
 
 
@@ -119,32 +127,36 @@ def _body_patterns(stm: ast.AST) -> list[Pattern]:
 
 
 class _Analysis:
-    """What the rules of a parsed program need and define (made once per thread and text)."""
+    """What the rules of a parsed program need and define, as plain data (made once per process and text)."""
 
     def __init__(self, parsed: tuple[ast.AST, ...]) -> None:
-        self.parsed = parsed
+        self.size = len(parsed)
         inputs = frozenset((s.name, s.arity) for s in parsed if s.ast_type == ASTType.Defined)
-        self.rules = [s for s in parsed if s.ast_type in (ASTType.Rule, ASTType.Minimize)]
-        self.heads = [frozenset(_head_signatures(s.head)) if s.ast_type == ASTType.Rule else frozenset()
-                      for s in self.rules]
-        derived = frozenset().union(*self.heads) - inputs
-        #: The input patterns the rules name, numbered; per rule, the numbers it needs and the derived predicates.
-        self.patterns: list[Pattern] = []
+        #: The places of the rules and weak constraints, what each defines and needs.
+        self.rules = [i for i, s in enumerate(parsed) if s.ast_type in (ASTType.Rule, ASTType.Minimize)]
+        self.heads = [frozenset(_head_signatures(parsed[i].head)) if parsed[i].ast_type == ASTType.Rule
+                      else frozenset() for i in self.rules]
+        derived = frozenset().union(*self.heads)
+        only_input = inputs - derived  # an input predicate that a rule derives too counts as derived
         numbers: dict[Pattern, int] = {}
+        #: Per predicate both input and derived: the number of its pattern "any fact".
+        self.mixed = {sig: numbers.setdefault((*sig, ()), len(numbers)) for sig in sorted(inputs & derived)}
         self.needs_input: list[frozenset[int]] = []
         self.needs_derived: list[frozenset[Signature]] = []
-        for rule in self.rules:
+        for i in self.rules:
             ins: set[int] = set()
             der: set[Signature] = set()
-            for pat in _body_patterns(rule):
+            for pat in _body_patterns(parsed[i]):
                 sig = pat[:2]
-                if sig in inputs:
+                if sig in only_input:
                     ins.add(numbers.setdefault(pat, len(numbers)))
                 elif sig in derived:  # a predicate neither input nor derived is no reason to leave a rule out
                     der.add(sig)  # type: ignore[arg-type]
             self.needs_input.append(frozenset(ins))
             self.needs_derived.append(frozenset(der))
-        self.patterns = sorted(numbers, key=numbers.__getitem__)
+        #: The input patterns the rules name, by number.
+        self.patterns: list[Pattern] = sorted(numbers, key=numbers.__getitem__)
+        self._live: dict[frozenset[int], tuple[int, ...]] = {}
 
     def matched(self, facts: Sequence[Atom]) -> frozenset[int]:
         """The numbers of the input patterns some fact matches."""
@@ -158,21 +170,28 @@ class _Analysis:
                 out.append(n)
         return frozenset(out)
 
-    def live(self, matched: frozenset[int]) -> tuple[ast.AST, ...]:
-        """The statements but the rules that need an atom without instances, given the matched input patterns."""
-        have: set[Signature] = set()
+    def live(self, matched: frozenset[int]) -> tuple[int, ...]:
+        """The places of the statements but the rules that need an atom without instances (remembered)."""
+        found = self._live.get(matched)
+        if found is not None:
+            return found
+        have = {sig for sig, n in self.mixed.items() if n in matched}
         kept: set[int] = set()
         grown = True
         while grown:
             grown = False
-            for i, rule_needs in enumerate(self.needs_input):
-                if i not in kept and rule_needs <= matched and self.needs_derived[i] <= have:
-                    kept.add(i)
-                    if not self.heads[i] <= have:
-                        have |= self.heads[i]
+            for k, rule_needs in enumerate(self.needs_input):
+                if k not in kept and rule_needs <= matched and self.needs_derived[k] <= have:
+                    kept.add(k)
+                    if not self.heads[k] <= have:
+                        have |= self.heads[k]
                         grown = True
-        dropped = {id(rule) for i, rule in enumerate(self.rules) if i not in kept}
-        return tuple(s for s in self.parsed if id(s) not in dropped)
+        dropped = {self.rules[k] for k in range(len(self.rules)) if k not in kept}
+        found = tuple(i for i in range(self.size) if i not in dropped)
+        if len(self._live) >= _MAX_PROGRAMS:
+            self._live.clear()
+        self._live[matched] = found
+        return found
 
 
 def _same(a: Term, b: Term) -> bool:
