@@ -84,8 +84,8 @@ def test_byte_identical_to_fluorologic_solve(tmp_path):
     src = tmp_path / "in.jsonl"
     src.write_text("".join(json.dumps(r) + "\n" for r in raws), encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(ROOT), FLUOROLOGIC_STORE=str(tmp_path / "no-store.sqlite"))
-    out = subprocess.run([sys.executable, "-m", "fluorologic.cli.main", "solve", str(src), "--format", "jsonl"], env=env, cwd=ROOT,
-                         capture_output=True, text=True, timeout=600, check=False)
+    out = subprocess.run([sys.executable, "-m", "fluorologic.cli.main", "solve", str(src), "--format", "jsonl"],
+                         env=env, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False)
     assert out.returncode == 0, out.stderr
     cli = out.stdout.splitlines()
     with Engine() as engine:
