@@ -136,6 +136,27 @@ def test_threads_share_one_engine_and_its_memo():
     assert memo.hits == hits + len(raws)  # what the threads solved, each key once at least, was remembered
 
 
+def test_an_engine_per_thread():
+    """The report's second crash: one Engine per thread (the parsed program was shared by all engines)."""
+    raws = [r for r in generate(16, seed=9) if isinstance(r, dict)]
+    expected = [to_json(Engine().solve(r)) for r in raws]
+    got: dict[int, list[str]] = {}
+    barrier = threading.Barrier(4)
+
+    def work(t: int) -> None:
+        with Engine() as engine:
+            barrier.wait()
+            got[t] = [to_json(engine.solve(r)) for r in raws] + [
+                to_json(fluorologic.explain(r, engine).result) for r in raws[:4]]
+
+    threads = [threading.Thread(target=work, args=(t,)) for t in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert all(got[t] == expected + expected[:4] for t in range(4))
+
+
 def test_asolve_is_bounded_and_the_engine_closes():
     raws = [r for r in generate(12, seed=2) if isinstance(r, dict)]
     expected = [to_json(Engine().solve(r)) for r in raws]
