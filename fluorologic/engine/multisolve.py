@@ -321,11 +321,14 @@ class BatchSolver:
         left = None if timeout is None else timeout - (time.monotonic() - started)
         if left is not None and left <= 0:
             raise SolveTimeout(f"grounding took longer than {timeout} seconds")
-        with ctl.solve(on_model=on_model, async_=True) as handle:
-            if not handle.wait(left):
-                handle.cancel()
-                raise SolveTimeout(f"no proven optimum within {timeout} seconds")
-            result = handle.get()
+        if left is None:  # no limit: solve in this thread (an asynchronous solve starts a thread of clingo's)
+            result = ctl.solve(on_model=on_model)
+        else:
+            with ctl.solve(on_model=on_model, async_=True) as handle:
+                if not handle.wait(left):
+                    handle.cancel()
+                    raise SolveTimeout(f"no proven optimum within {timeout} seconds")
+                result = handle.get()
         if not result.satisfiable or not shown:
             raise EncodingError("the encodings admit no answer set; stability is soft, so this is a defect")
         if single:
