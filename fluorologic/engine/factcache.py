@@ -25,7 +25,7 @@ from __future__ import annotations
 import bisect
 import threading
 from collections.abc import Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from fluorologic.contract.encounter import Encounter
 from fluorologic.engine.facts import Facts, encounter_facts, rule_facts
@@ -84,25 +84,30 @@ class FactCache:
         """The encounter's own facts (no rule rows)."""
         return encounter_facts(enc, self.places)
 
+    def part_key(self, enc: Encounter) -> Hashable:
+        """The key of the encounter's rule part: its set of codes and the fee period of its date."""
+        return (tuple(sorted({ln.code for ln in enc.lines})), self._period(enc.dos_number))
+
     def rule_part(self, enc: Encounter) -> RulePart:
         """The cached rule rows of the encounter's codes on its date of service."""
-        key = (tuple(sorted({ln.code for ln in enc.lines})), self._period(enc.dos_number))
+        key = self.part_key(enc)
         part = self._parts.get(key)
         if part is None:
             rules = rule_facts(self.data, {ln.code for ln in enc.lines}, enc.dos_number)
-            with self._lock:  # two threads must never give two code combinations one number
-                part = self._parts.get(key)
-                if part is None:
-                    if len(self._parts) >= self.max_entries:
-                        self._parts.clear()
-                    number = self._numbers.setdefault(key, len(self._numbers) + 1)
-                    part = RulePart(number, tuple(rules.terms), rules.rows, date_thresholds(rules.terms))
-                    self._parts[key] = part
+            part = self._keep(key, RulePart(0, tuple(rules.terms), rules.rows, date_thresholds(rules.terms)))
+        return part
+
+    def _keep(self, key: Hashable, part: RulePart) -> RulePart:
+        with self._lock:  # two threads must never give two code combinations one number
+            if len(self._parts) >= self.max_entries:
+                self._parts.clear()
+            number = self._numbers.setdefault(key, len(self._numbers) + 1)
+            part = self._parts[key] = replace(part, number=number)
         return part
 
     def known_part(self, enc: Encounter) -> RulePart | None:
         """The rule part of ``enc`` when it is cached already, else None (nothing is looked up)."""
-        return self._parts.get((tuple(sorted({ln.code for ln in enc.lines})), self._period(enc.dos_number)))
+        return self._parts.get(self.part_key(enc))
 
     def facts(self, enc: Encounter) -> tuple[Facts, RulePart]:
         """The facts of ``enc`` (equal to ``build_facts``) and the rule part they include."""
