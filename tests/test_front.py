@@ -49,3 +49,40 @@ def test_a_key_in_flight_is_not_handed_on_again_and_the_output_is_unchanged():
     # Each distinct key is handed on once: read ahead or not, the same encounters are solved.
     assert ahead_handed == inline_handed
     assert ahead_handed < len(items)
+
+
+def test_the_rule_parts_built_for_the_keys_travel_with_the_misses(monkeypatch):
+    """The front hands each group of misses on with the rule parts it built for their keys; a worker's cache that
+    adopts them looks no row up again, and solves them to the same bytes."""
+    import pickle
+
+    from fluorologic.engine import factcache
+    from fluorologic.engine.factcache import FactCache
+    from fluorologic.run.parallel import WithParts
+
+    items = realistic(300, seed=3)
+    groups: list[Any] = []
+
+    def solve(todo: Iterator[list[Any]]) -> Iterator[ChunkResult]:
+        for group in todo:
+            groups.append(pickle.loads(pickle.dumps(group)))  # as a worker process receives it
+            yield solve_chunk_lines(group)
+
+    engine = _engine()
+    engine.batch.result_memo._entries.clear()
+    expected = [line for res in memo_front(_chunks(items, 64), solve, 64) for line in res.lines]
+    assert groups and all(isinstance(g, WithParts) and g.parts for g in groups)
+    worker = FactCache(engine.data, engine.places)
+    for group in groups:
+        worker.adopt(group.parts)
+
+    def no_lookup(*_: Any) -> None:
+        raise AssertionError("a part handed on was looked up again")
+
+    monkeypatch.setattr(factcache, "rule_facts", no_lookup)
+    for group in groups:
+        for enc in group:
+            assert worker.rule_part(enc).terms == engine.batch.cache.rule_part(enc).terms
+    engine.batch.result_memo._entries.clear()
+    again = [line for res in memo_front(_chunks(items, 64), solve, 64) for line in res.lines]
+    assert again == expected

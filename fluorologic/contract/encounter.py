@@ -80,6 +80,8 @@ class Encounter:
     note: str | None = None
     #: The ``claim`` object as given, kept as its JSON text (hashable; echoed on the Result, never decided on).
     claim: str | None = None
+    #: Whose claim: ``professional`` (837P, MPFS) or ``institutional`` (837I, OPPS).
+    claim_type: str = "professional"
 
     @property
     def dos_number(self) -> int:
@@ -138,4 +140,5 @@ def parse_encounter(raw: Any, places: dict[str, tuple[str, str]] | None = None) 
             body_area=_text(doc.get("body_area"))),
         note=valid.get("note"),
         claim=None if claim is None else json.dumps(claim, ensure_ascii=False, separators=(",", ":")),
+        claim_type=valid.get("claim_type") or "professional",
     )

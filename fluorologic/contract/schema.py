@@ -39,9 +39,10 @@ from typing_extensions import NotRequired, TypedDict
 from fluorologic.contract.errors import InputError
 from fluorologic.contract.places import default_places
 
-__all__ = ["MAX_LINES", "MAX_NOTE", "MAX_TEXT", "MAX_UNITS", "AddedOut", "AlertOut", "BillableOut", "ClaimIn",
-           "DocumentationIn", "EncounterIn", "ErrorDetail", "ErrorRecord", "ExcludedOut", "LineIn", "ResultOut",
-           "ScanIn", "TotalsOut", "WhyIn", "contract_schema", "first_error", "json_schema", "validate_encounter"]
+__all__ = ["MAX_LINES", "MAX_NOTE", "MAX_TEXT", "MAX_UNITS", "AddedOut", "AdjustmentOut", "AlertOut", "BillableOut",
+           "ClaimIn", "DocumentationIn", "EncounterIn", "ErrorDetail", "ErrorRecord", "ExcludedOut", "LineIn",
+           "PricingOut", "ResultOut", "ScanIn", "TotalsOut", "WhyIn", "contract_schema", "first_error",
+           "json_schema", "validate_encounter"]
 
 MAX_UNITS = 999
 MAX_LINES = 50
@@ -50,6 +51,8 @@ MAX_NOTE = 200_000
 MAX_SITE = 200
 MAX_ID = 64
 MAX_DIAGNOSES = 50
+MAX_CHARGE = 10_000_000
+LOCALITY_PATTERN = r"^\d{5}:\d{2}$"
 CODE_PATTERN = r"^(?:\d{5}|\d{4}[FTU]|[A-V]\d{4})$"
 MODIFIER_PATTERN = r"^[0-9A-Z]{2}$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
@@ -128,6 +131,12 @@ class ClaimIn(TypedDict):
     diagnoses: NotRequired[Annotated[list[Annotated[Text, Field(max_length=MAX_ID)]], Field(
         max_length=MAX_DIAGNOSES, description="ICD-10-CM codes in claim order")]]
     source: NotRequired[Annotated[Text | None, Field(max_length=MAX_ID, description='e.g. "x12-837p", "fhir-claim"')]]
+    charges: NotRequired[Annotated[dict[Annotated[Text, Field(max_length=MAX_ID)], Annotated[float | int, Field(
+        ge=0, le=MAX_CHARGE)]] | None, Field(max_length=MAX_LINES, description=(
+            "the submitted charge per line id (837P SV102, 837I SV203), for the workbench and reconciliation; "
+            "never used to price"))]]
+    locality: NotRequired[Annotated[Text | None, Field(pattern=LOCALITY_PATTERN, description=(
+        'the MPFS payment locality as "MAC:locality", e.g. "15202:01"; absent: national amounts'))]]
 
 
 _LINES_OR_NOTE = {"anyOf": [{"required": ["note"], "properties": {"note": {"type": "string"}}},
@@ -150,6 +159,9 @@ class EncounterIn(TypedDict):
         max_length=MAX_LINES, description="the codes billed; may be empty (or absent) only with a note")]]
     documentation: NotRequired[DocumentationIn | None]
     claim: NotRequired[ClaimIn | None]
+    claim_type: NotRequired[Annotated[Literal["professional", "institutional"] | None, Field(description=(
+        "whose claim: the practitioner's (837P; MPFS, practitioner NCCI; the default) or the hospital outpatient "
+        "department's (837I; OPPS status indicators and APCs, outpatient-hospital NCCI)"))]]
 
 
 #: Validates an encounter (a dict in, the same dict's validated values out).
@@ -173,6 +185,9 @@ _MESSAGES = {
     "claim": "must be an object",
     "diagnoses": f"must be a list of at most {MAX_DIAGNOSES} ICD-10-CM codes",
     "fluoroscopy_time_seconds": "must be a number of seconds between 0 and 86400",
+    "claim_type": "must be \"professional\" or \"institutional\"",
+    "charges": f"must be an object of line id -> submitted charge in USD (0 to {MAX_CHARGE:,})",
+    "locality": "must be an MPFS payment locality written MAC:locality, e.g. \"15202:01\"",
 }
 
 
@@ -258,6 +273,30 @@ def first_error(raw: Any) -> tuple[str, str] | None:
     return None
 
 
+class AdjustmentOut(BaseModel):
+    """One payment rule applied to a line's fee, in order."""
+
+    rule: str = Field(description="bilateral, multiple_procedure, imaging_family, component or packaged")
+    factor: float = Field(description="the factor applied, e.g. 1.5 or 0.5")
+    detail: str = Field(description="one sentence a coder can read, with its manual section")
+
+
+class PricingOut(BaseModel):
+    """How a billable line's amount was reached."""
+
+    model_config = ConfigDict(extra="allow")
+    release: str = Field(description="the fee schedule release (e.g. RVU24C) or, on institutional claims, the OPPS "
+                                     "quarter and I/OCE version")
+    site_of_service: str | None = Field(None, description="facility or non_facility (MPFS site-of-service class)")
+    row: str | None = Field(None, description="global, 26 or TC")
+    rvu: float | None = Field(None, description="total RVUs used")
+    conversion_factor: float | None = Field(None, description="USD per RVU")
+    locality: str | None = Field(None, description="national or MAC:locality")
+    adjustments: list[AdjustmentOut] = Field(default_factory=list, description="in the order applied")
+    apc: str | None = Field(None, description="institutional claims: the APC")
+    status_indicator: str | None = Field(None, description="institutional claims: the OPPS status indicator")
+
+
 class BillableOut(BaseModel):
     """A line to submit."""
 
@@ -265,6 +304,7 @@ class BillableOut(BaseModel):
     units: int
     modifiers: list[str] = Field(description="sorted")
     amount: float | None = Field(description="expected allowed amount in USD, or null where no fee is known")
+    pricing: PricingOut | None = Field(None, description="how the amount was reached; null where no fee is known")
     line_ids: list[str] | None = Field(None, description="the input lines it stands for, when given")
 
 
@@ -305,6 +345,7 @@ class TotalsOut(BaseModel):
 
     billed: float
     expected: float
+    lines_without_fee: int = Field(0, description="lines of either side with no known fee, left out of the sums")
 
 
 class ResultOut(BaseModel):
@@ -359,7 +400,7 @@ def contract_schema() -> dict[str, Any]:
     """The JSON Schema document of the contract: ``Encounter`` and ``Result`` (and the error record).
 
     >>> sorted(contract_schema()["$defs"])[:3]
-    ['AddedOut', 'AlertOut', 'BillableOut']
+    ['AddedOut', 'AdjustmentOut', 'AlertOut']
 
     """
     defs: dict[str, Any] = {}

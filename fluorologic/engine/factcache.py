@@ -17,6 +17,10 @@ Examples
 >>> facts, part = cache.facts(enc)
 >>> facts.terms == build_facts(enc, RuleData.embedded()).terms and facts.rows == part.rows
 True
+>>> other = FactCache(RuleData.embedded())
+>>> other.adopt(cache.parts_of([enc]))
+>>> other.rule_part(enc).terms == part.terms
+True
 
 """
 
@@ -24,7 +28,7 @@ from __future__ import annotations
 
 import bisect
 import threading
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, replace
 
 from fluorologic.contract.encounter import Encounter
@@ -108,6 +112,20 @@ class FactCache:
     def known_part(self, enc: Encounter) -> RulePart | None:
         """The rule part of ``enc`` when it is cached already, else None (nothing is looked up)."""
         return self._parts.get(self.part_key(enc))
+
+    def parts_of(self, encs: Iterable[Encounter]) -> dict[Hashable, RulePart]:
+        """The rule parts of ``encs`` by key, for another process's cache on the same rule data (:meth:`adopt`).
+
+        A process that has built the parts already (the memo in front of a pool needs them for the memo keys)
+        hands them on with the encounters, so that the worker does not look the same rows up again.
+        """
+        return {self.part_key(enc): self.rule_part(enc) for enc in encs}
+
+    def adopt(self, parts: dict[Hashable, RulePart]) -> None:
+        """Keep the parts another cache on the same rule data built (:meth:`parts_of`), numbered here."""
+        for key, part in parts.items():
+            if key not in self._parts:
+                self._keep(key, part)
 
     def facts(self, enc: Encounter) -> tuple[Facts, RulePart]:
         """The facts of ``enc`` (equal to ``build_facts``) and the rule part they include."""

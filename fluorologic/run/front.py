@@ -28,7 +28,7 @@ from typing import Any
 
 from fluorologic.contract.render import to_json
 from fluorologic.engine.records import validated
-from fluorologic.run.parallel import ChunkResult, Summary, _engine, solve_chunk_lines
+from fluorologic.run.parallel import ChunkResult, Summary, WithParts, _engine, solve_chunk_lines
 
 __all__ = ["memo_front"]
 
@@ -85,11 +85,11 @@ def memo_front(chunks: Iterable[list[Any]], solve: Callable[[Iterator[list[Any]]
             group.append((out, waiting))
             if 4 * len(misses) >= 3 * size or len(group) >= MAX_GROUP:  # three quarters of a batch: solve them
                 groups.append(group)
-                yield misses
+                yield WithParts(misses, cache.parts_of(misses))  # built here for the keys: not again there
                 group, misses = [], []
         if group:
             groups.append(group)
-            yield misses
+            yield WithParts(misses, cache.parts_of(misses))
 
     for solved in solve(todo()):
         at = 0

@@ -38,8 +38,8 @@ from fluorologic.rules.source import rule_source
 from fluorologic.run import RECYCLE_ENCOUNTERS
 
 # BadItem, error_record, solve_chunk: re-exported from the engine
-__all__ = ["BadItem", "ChunkResult", "Summary", "error_record", "init_worker", "ordered_map", "solve_chunk",
-           "solve_chunk_lines", "worker_behind_memo", "worker_process"]
+__all__ = ["BadItem", "ChunkResult", "Summary", "WithParts", "error_record", "init_worker", "ordered_map",
+           "solve_chunk", "solve_chunk_lines", "worker_behind_memo", "worker_process"]
 
 
 @dataclass
@@ -190,8 +190,23 @@ def _engine() -> Engine:
     return _WORKER_ENGINE
 
 
+class WithParts(list):  # type: ignore[type-arg]
+    """A chunk of validated encounters with the rule parts the sending process built for them.
+
+    Pickled with the chunk (a list subclass keeps its attributes), so that a worker adopts the parts
+    (:meth:`~fluorologic.engine.factcache.FactCache.adopt`) instead of looking the same rows up again.
+    """
+
+    def __init__(self, items: list[Any], parts: dict[Any, Any]) -> None:
+        super().__init__(items)
+        self.parts = parts
+
+
 def solve_chunk_lines(items: list[Any]) -> ChunkResult:
     """Solve a chunk with this process's engine; the records come back as JSON lines (cheap to send)."""
+    parts = getattr(items, "parts", None)
+    if parts:
+        _engine().batch.cache.adopt(parts)
     summary = Summary()
     lines = []
     errors = []

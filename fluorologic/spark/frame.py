@@ -26,6 +26,7 @@ from pyspark.sql.types import ArrayType, StructField, StructType
 
 from fluorologic.contract.errors import DataError
 from fluorologic.rules.source import rule_source
+from fluorologic.spark.executors import python_for_job
 from fluorologic.spark.inputs import MODES
 from fluorologic.spark.schema import arrow_schema
 from fluorologic.spark.worker import RECYCLE_ENCOUNTERS, Options, map_batches
@@ -116,7 +117,8 @@ def solve(df: DataFrame, *, input: str = "json", store: str | None = None,  # no
     ValueError
         A bad ``input``, ``column`` or ``keep``.
     DataError
-        The rule store or quarter cannot be used.
+        The rule store or quarter cannot be used, or the executors' Python cannot import fluorologic (it is named;
+        on a local master the driver's own Python is used instead: :mod:`fluorologic.spark.executors`).
 
     Examples
     --------
@@ -163,4 +165,5 @@ def solve(df: DataFrame, *, input: str = "json", store: str | None = None,  # no
                       as_of_quarter=as_of_quarter, result_json=result_json, recycle=recycle)
     schema = StructType([StructField(k, prepared.schema[k].dataType, True) for k in keep]
                         + list(result_schema(result_json).fields))
-    return prepared.mapInArrow(partial(map_batches, options=options), schema)
+    with python_for_job(df.sparkSession):
+        return prepared.mapInArrow(partial(map_batches, options=options), schema)

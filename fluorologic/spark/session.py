@@ -25,10 +25,13 @@ import sys
 
 from pyspark.sql import SparkSession
 
-__all__ = ["SHORT_JOB_JAVA_OPTIONS", "java_missing", "local_session"]
+__all__ = ["LOOPBACK", "SHORT_JOB_JAVA_OPTIONS", "java_missing", "local_session"]
 
 #: JVM options of a local session: C1 (the quick compiler) only; ``spark_driver_extraJavaOptions`` replaces them.
 SHORT_JOB_JAVA_OPTIONS = "-XX:TieredStopAtLevel=1"
+
+#: The address a local session's driver binds to and announces: nothing of a local job leaves the machine.
+LOOPBACK = "127.0.0.1"
 
 
 def java_missing() -> str | None:
@@ -46,10 +49,15 @@ def local_session(master: str = "local[2]", **conf: str) -> SparkSession:
 
     ``conf`` entries are Spark settings, with ``_`` for ``.`` (e.g. ``spark_driver_memory="2g"``); they win
     over this function's own (e.g. ``spark_driver_extraJavaOptions=""`` lets the JVM use its optimizing JIT).
+    The driver binds to and announces the loopback address (:data:`LOOPBACK`: ``spark.driver.host``,
+    ``spark.driver.bindAddress`` and ``SPARK_LOCAL_IP``), never the machine's network address.
     """
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    os.environ.setdefault("SPARK_LOCAL_IP", LOOPBACK)
     builder = (SparkSession.builder.master(master).appName("fluorologic")
+               .config("spark.driver.host", LOOPBACK)
+               .config("spark.driver.bindAddress", LOOPBACK)
                .config("spark.ui.enabled", "false")
                .config("spark.ui.showConsoleProgress", "false")
                .config("spark.sql.shuffle.partitions", "8")
