@@ -10,7 +10,8 @@ encounter has facts of:
   predicate and on the constants the atom names, e.g. ``modifier(L,"26")`` without a 26 modifier), or of a
   derived predicate whose every rule is left out (to a fixpoint, from the facts);
 
-and keeps everything else (``#show``, ``#defined``, and any statement it does not know as it is). A rule left
+and the comments (which the parser keeps as statements); it keeps everything else (``#show``, ``#defined``, and
+any statement it does not know) as it is. A rule left
 out has no ground instance, so the ground program, its answer sets and the shown atoms are those of the whole
 program (``tests/test_threads.py`` checks them over generated and golden encounters).
 
@@ -131,6 +132,8 @@ class _Analysis:
 
     def __init__(self, parsed: tuple[ast.AST, ...]) -> None:
         self.size = len(parsed)
+        #: Comments (the parser keeps them as statements): nothing to ground, yet each costs an add to the Control.
+        self.comments = frozenset(i for i, s in enumerate(parsed) if s.ast_type == ASTType.Comment)
         inputs = frozenset((s.name, s.arity) for s in parsed if s.ast_type == ASTType.Defined)
         #: The places of the rules and weak constraints, what each defines and needs.
         self.rules = [i for i, s in enumerate(parsed) if s.ast_type in (ASTType.Rule, ASTType.Minimize)]
@@ -186,7 +189,7 @@ class _Analysis:
                     if not self.heads[k] <= have:
                         have |= self.heads[k]
                         grown = True
-        dropped = {self.rules[k] for k in range(len(self.rules)) if k not in kept}
+        dropped = self.comments.union(self.rules[k] for k in range(len(self.rules)) if k not in kept)
         found = tuple(i for i in range(self.size) if i not in dropped)
         if len(self._live) >= _MAX_PROGRAMS:
             self._live.clear()
