@@ -104,10 +104,19 @@ class Engine:
         when an earlier encounter was like it; a fresh dict every time (the caller may change it).
         """
         enc = raw if isinstance(raw, Encounter) else parse_encounter(raw, self.places)
-        if self.strict:  # grounder messages are errors: the reference path, which hears them
+        if self._reference_only:
             return decode(self.solve_encounter(enc))
         ((text, _),) = self.batch.rendered([enc])
         return from_json(text)
+
+    @property
+    def _reference_only(self) -> bool:
+        """Whether one encounter takes the reference path (a Control with this engine's program, no memo).
+
+        So it does when grounder messages are errors (``strict``: only that path hears them), and when the
+        program is not the shipped encodings (a test's mutant): the memo and the batch solver know only those.
+        """
+        return self.strict or self._program is not program_text()
 
     async def asolve(self, raw: dict[str, Any] | Encounter) -> dict[str, Any]:
         """:meth:`solve` for an event loop, which it never blocks on a solve.
@@ -118,7 +127,7 @@ class Engine:
         enc = raw if isinstance(raw, Encounter) else parse_encounter(raw, self.places)
         batch = self.batch
         memo = batch.result_memo
-        if memo.size and not self.strict:
+        if memo.size and not self._reference_only:
             part = batch.cache.known_part(enc)  # a code combination not seen yet may need the store: not on the loop
             if part is not None:
                 hit = memo.get(memo.key(enc, part.number, part.thresholds), enc)
