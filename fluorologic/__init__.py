@@ -24,14 +24,15 @@ from typing import TYPE_CHECKING, Any
 from fluorologic.contract.errors import DataError, EncodingError, FluorologicError, InputError
 
 if TYPE_CHECKING:
-    from fluorologic.engine.solver import Engine, solve
+    from fluorologic.engine.solver import Engine, asolve, solve
     from fluorologic.explanation.explain import Explanation, explain
     from fluorologic.rules.ruledata import RuleData
 
 __all__ = ["DataError", "EncodingError", "Engine", "Explanation", "FluorologicError", "InputError", "RuleData",
-           "explain", "solve"]
+           "asolve", "explain", "solve"]
 
 _WHERE = {"Engine": "fluorologic.engine.solver", "solve": "fluorologic.engine.solver",
+          "asolve": "fluorologic.engine.solver",
           "Explanation": "fluorologic.explanation.explain", "explain": "fluorologic.explanation.explain",
           "RuleData": "fluorologic.rules.ruledata"}
 

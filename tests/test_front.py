@@ -34,7 +34,7 @@ def _run(items: list[Any], read_ahead: bool) -> tuple[list[str], int]:
             yield solve_chunk_lines(group)
 
     engine = _engine()
-    engine.batch.result_memo._entries.clear()  # the same process's memo: start empty for each run
+    engine.batch.result_memo.clear()  # the same process's memo: start empty for each run
     out = [line for res in memo_front(_chunks(items, 64), solve, 64) for line in res.lines]
     return out, sum(handed)
 
@@ -69,7 +69,7 @@ def test_the_rule_parts_built_for_the_keys_travel_with_the_misses(monkeypatch):
             yield solve_chunk_lines(group)
 
     engine = _engine()
-    engine.batch.result_memo._entries.clear()
+    engine.batch.result_memo.clear()
     expected = [line for res in memo_front(_chunks(items, 64), solve, 64) for line in res.lines]
     assert groups and all(isinstance(g, WithParts) and g.parts for g in groups)
     worker = FactCache(engine.data, engine.places)
@@ -83,6 +83,6 @@ def test_the_rule_parts_built_for_the_keys_travel_with_the_misses(monkeypatch):
     for group in groups:
         for enc in group:
             assert worker.rule_part(enc).terms == engine.batch.cache.rule_part(enc).terms
-    engine.batch.result_memo._entries.clear()
+    engine.batch.result_memo.clear()
     again = [line for res in memo_front(_chunks(items, 64), solve, 64) for line in res.lines]
     assert again == expected

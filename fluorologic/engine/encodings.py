@@ -2,8 +2,10 @@
 
 The wheel ships ``encodings/`` as ``fluorologic/encodings``; a source checkout uses the top-level
 folder. The files are read once per process, with ``main.lp``'s includes resolved in order, and
-parsed once (:func:`statements`); each Control then adds the parsed statements (the encodings only,
-never input).
+parsed once per thread (:func:`statements`); each Control then adds the parsed statements (the encodings
+only, never input). clingo's AST objects are not safe to share between threads (they are reference-counted
+without a lock), so no parsed statement crosses from one thread to another: each thread parses the text
+itself, once (a few milliseconds).
 
 Examples
 --------
@@ -14,8 +16,10 @@ True
 
 from __future__ import annotations
 
+import atexit
 import functools
 import re
+import threading
 from pathlib import Path
 
 from clingo import ast
@@ -62,9 +66,31 @@ def program_text(*, explain: bool = True) -> str:
     return text
 
 
-@functools.lru_cache(maxsize=8)
+#: The parsed statements of this thread, by text (see :func:`statements`).
+_PARSED = threading.local()
+
+
+@atexit.register
+def _forget() -> None:
+    """Let the main thread's statements go while clingo is still loaded (not in the interpreter's teardown)."""
+    _PARSED.__dict__.clear()
+
+
 def statements(text: str) -> tuple[ast.AST, ...]:
-    """The parsed statements of an encodings text, parsed once per process (the encodings, never input).
+    """The parsed statements of an encodings text, parsed once per thread (the encodings, never input).
+
+    Each thread gets its own AST objects: they must never be used by two threads (even read), since
+    clingo counts their references without a lock.
+
+    >>> import threading
+    >>> mine = statements("p. q :- p.")
+    >>> mine is statements("p. q :- p.")
+    True
+    >>> theirs = []
+    >>> worker = threading.Thread(target=lambda: theirs.append(statements("p. q :- p.")))
+    >>> worker.start(); worker.join()
+    >>> theirs[0] is mine, theirs[0] == mine
+    (False, True)
 
     Raises
     ------
@@ -72,6 +98,18 @@ def statements(text: str) -> tuple[ast.AST, ...]:
         When the text does not parse.
 
     """
+    cache: dict[str, tuple[ast.AST, ...]] | None = getattr(_PARSED, "by_text", None)
+    if cache is None:
+        cache = _PARSED.by_text = {}
+    found = cache.get(text)
+    if found is None:
+        if len(cache) >= 8:  # a few texts per process (with and without explain.lp, keyed)
+            cache.clear()
+        found = cache[text] = _parse(text)
+    return found
+
+
+def _parse(text: str) -> tuple[ast.AST, ...]:
     parsed: list[ast.AST] = []
     messages: list[str] = []
     try:

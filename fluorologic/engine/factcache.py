@@ -27,6 +27,7 @@ True
 from __future__ import annotations
 
 import bisect
+import threading
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, replace
 
@@ -51,7 +52,10 @@ class RulePart:
 
 
 class FactCache:
-    """Build facts like ``build_facts``, looking up the rule rows of a code combination once per fee period."""
+    """Build facts like ``build_facts``, looking up the rule rows of a code combination once per fee period.
+
+    Safe from any number of threads: a part is numbered under a lock (the numbers key the memos).
+    """
 
     def __init__(self, data: RuleData, places: dict[str, tuple[str, str]] | None = None, *,
                  max_entries: int = 4_000) -> None:
@@ -62,6 +66,7 @@ class FactCache:
         # A part keeps its number for the life of the cache, so that the clingo symbols made from it
         # (interned by clingo for the life of the process) are made once per code combination.
         self._numbers: dict[Hashable, int] = {}
+        self._lock = threading.Lock()
         fees = getattr(data, "fees", None)
         bounds: set[int] = set()
         if isinstance(fees, dict):
@@ -97,11 +102,16 @@ class FactCache:
         return part
 
     def _keep(self, key: Hashable, part: RulePart) -> RulePart:
-        if len(self._parts) >= self.max_entries:
-            self._parts.clear()
-        number = self._numbers.setdefault(key, len(self._numbers) + 1)
-        part = self._parts[key] = replace(part, number=number)
+        with self._lock:  # two threads must never give two code combinations one number
+            if len(self._parts) >= self.max_entries:
+                self._parts.clear()
+            number = self._numbers.setdefault(key, len(self._numbers) + 1)
+            part = self._parts[key] = replace(part, number=number)
         return part
+
+    def known_part(self, enc: Encounter) -> RulePart | None:
+        """The rule part of ``enc`` when it is cached already, else None (nothing is looked up)."""
+        return self._parts.get(self.part_key(enc))
 
     def parts_of(self, encs: Iterable[Encounter]) -> dict[Hashable, RulePart]:
         """The rule parts of ``encs`` by key, for another process's cache on the same rule data (:meth:`adopt`).

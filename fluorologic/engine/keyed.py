@@ -26,14 +26,16 @@ Examples
 from __future__ import annotations
 
 import functools
+import threading
 from typing import Any
 
 from clingo import Function, SymbolType, ast
 from clingo.ast import ASTType, Location, Position
 
+from fluorologic.contract.errors import EncodingError
 from fluorologic.engine.encodings import statements
 
-__all__ = ["DAT", "ENC", "KEY_VAR", "ROWS", "keyed_program"]
+__all__ = ["DAT", "ENC", "KEY_VAR", "ROWS", "keyed_program", "keyed_text"]
 
 KEY_VAR = "K__"
 #: ``fl_rows(K,G)``: encounter K uses the rule rows of group G; ``fl_dat_p(G,A)``: A is a rule-row atom ``p(..)``.
@@ -185,12 +187,37 @@ def _key_statement(stm: ast.AST, add: _AddKey) -> list[ast.AST]:
     raise ValueError(f"the keyed encodings do not support the statement {stm}")
 
 
-@functools.cache
 def keyed_program(program: str) -> tuple[ast.AST, ...]:
-    """The statements of ``program`` with every predicate keyed by the encounter (see the module docstring)."""
+    """The statements of ``program`` with every predicate keyed by the encounter (see the module docstring).
+
+    The statements are this thread's own (:func:`~fluorologic.engine.encodings.statements`): the rewriting is done
+    once per process, kept as text, and each thread parses that text once.
+    """
+    return statements(keyed_text(program))
+
+
+_LOCK = threading.Lock()
+
+
+@functools.cache
+def _keyed_text(program: str) -> str:
     parsed = statements(program)
     add = _AddKey(_tables(parsed))
     out = [s for stm in parsed for s in _key_statement(stm, add)]
     out.append(ast.Rule(_LOC, _lit(_fun(ENC, [_key()])), [_lit(_fun(ROWS, [_key(), _var("G__")]))]))
     out.append(ast.Defined(_LOC, ROWS, 2, True))
-    return tuple(out)
+    # the parser opens every text with ``#program base.`` (the first statement of ``parsed`` is that one)
+    text = "\n".join(map(str, out[1:] if parsed and parsed[0].ast_type == ASTType.Program else out))
+    if statements(text) != tuple(out):  # clingo's printer and parser must agree on every rewritten statement
+        raise EncodingError("the keyed encodings do not read back as written")
+    return text
+
+
+def keyed_text(program: str) -> str:
+    """The keyed statements of ``program`` as program text (computed once per process; checked to read back equal).
+
+    >>> keyed_text("p(X) :- q(X).").splitlines()[0]
+    'p(K__,X) :- q(K__,X).'
+    """
+    with _LOCK:  # one thread rewrites; the others wait for its text
+        return _keyed_text(program)

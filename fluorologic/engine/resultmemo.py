@@ -42,6 +42,8 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import json
+import os
+import threading
 from collections import OrderedDict
 from collections.abc import Hashable, Sequence
 from typing import TYPE_CHECKING, Any
@@ -52,7 +54,7 @@ from fluorologic.contract.sites import classify_site
 if TYPE_CHECKING:
     from fluorologic.engine.factcache import FactCache
 
-__all__ = ["ResultMemo", "id_json"]
+__all__ = ["RESULT_MEMO_BYTES", "ResultMemo", "id_json", "result_memo_bytes"]
 
 #: The fields of the validated encounter and line that :meth:`ResultMemo.key` reduces; every other field
 #: (present or future) enters the key exactly.
@@ -62,7 +64,8 @@ _KNOWN_LINE = frozenset({"code", "units", "modifiers", "site", "distinct"})
 _EXTRA_ENCOUNTER = tuple(f.name for f in dataclasses.fields(Encounter) if f.name not in _KNOWN_ENCOUNTER)
 _EXTRA_LINE = tuple(f.name for f in dataclasses.fields(Line) if f.name not in _KNOWN_LINE)
 
-_DATED = object()  # the entry of a key whose Results mention the date of service: look up the exact date
+#: The entry of a key whose Results mention the date of service: look up the exact date (its last item: its weight).
+_DATED = ("dated", 0)
 
 
 def id_json(eid: str) -> str:
@@ -74,21 +77,55 @@ def id_json(eid: str) -> str:
     return json.dumps(eid, ensure_ascii=False)
 
 
+#: The characters of remembered Results (and the notes their keys hold) a memo keeps by default: about 40 MB
+#: (``FLUOROLOGIC_RESULT_MEMO_BYTES`` sets it). A Result of a long note (a 199,000-character note gives about
+#: 466 KB) costs its real size, so a stream of long notes keeps few of them instead of thousands.
+RESULT_MEMO_BYTES = 40_000_000
+#: An entry above this share of the byte budget is not kept at all (one answer must not push out a hundred).
+_LARGEST_SHARE = 100
+#: What an entry costs besides its texts: the key's tuple, the entry's tuple, the LRU links (measured, rounded up).
+_ENTRY_OVERHEAD = 600
+
+
+def result_memo_bytes() -> int:
+    """The default byte budget of a :class:`ResultMemo`: ``FLUOROLOGIC_RESULT_MEMO_BYTES``, else the constant.
+
+    >>> result_memo_bytes() == RESULT_MEMO_BYTES or "FLUOROLOGIC_RESULT_MEMO_BYTES" in os.environ
+    True
+    """
+    return int(os.environ.get("FLUOROLOGIC_RESULT_MEMO_BYTES", str(RESULT_MEMO_BYTES)))
+
+
 class ResultMemo:
     """A bounded LRU of rendered Results under their canonical keys (see the module docstring).
 
-    ``size`` is the number of Results kept (0: none). A rendered Result is about 1-4 KB, so the default
-    of :class:`~fluorologic.engine.multisolve.BatchSolver` keeps a worker well under its memory target.
+    ``size`` is the number of Results kept (0: none), ``max_bytes`` what their texts (and the notes their keys
+    hold) may weigh together, by default :func:`result_memo_bytes`; the least recently used go first when
+    either is passed, and an entry above a hundredth of ``max_bytes`` is not kept. A rendered Result is about
+    1-4 KB, so the default of :class:`~fluorologic.engine.multisolve.BatchSolver` keeps a worker well under its
+    memory target whatever the notes.
+
+    One memo serves any number of threads: :meth:`get` and :meth:`put` hold its lock (for microseconds).
     """
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, max_bytes: int | None = None) -> None:
         self.size = size
+        self.max_bytes = result_memo_bytes() if max_bytes is None else max_bytes
         self._entries: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        #: The weight of the entries kept (see :meth:`put`).
+        self.weight = 0
         self.hits = 0
         self.misses = 0
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def clear(self) -> None:
+        """Forget every Result."""
+        with self._lock:
+            self._entries.clear()
+            self.weight = 0
 
     def key(self, enc: Encounter, part: int, thresholds: Sequence[int]) -> Hashable:
         """The canonical key of ``enc`` whose rule part is number ``part`` with the rule dates ``thresholds``."""
@@ -116,21 +153,32 @@ class ResultMemo:
 
     def get(self, key: Hashable, enc: Encounter) -> tuple[str, Any] | None:
         """The rendered Result of ``enc`` and the extra remembered with it, or None (counted as a miss)."""
-        entries = self._entries
-        entry = entries.get(key)
-        if entry is _DATED:
-            key = (key, enc.dos_number)
+        with self._lock:
+            entries = self._entries
             entry = entries.get(key)
-        if entry is None:
-            self.misses += 1
-            return None
-        entries.move_to_end(key)
-        self.hits += 1
-        head, tail, extra = entry
+            if entry is _DATED:
+                key = (key, enc.dos_number)
+                entry = entries.get(key)
+            if entry is None:
+                self.misses += 1
+                return None
+            entries.move_to_end(key)
+            self.hits += 1
+        head, tail, extra, _ = entry
         return head + id_json(enc.encounter_id) + tail, extra
 
     def put(self, key: Hashable, enc: Encounter, text: str, extra: Any) -> None:
-        """Remember the rendered Result ``text`` of ``enc`` (and ``extra``, handed back by :meth:`get`)."""
+        """Remember the rendered Result ``text`` of ``enc`` (and ``extra``, handed back by :meth:`get`).
+
+        >>> from fluorologic.contract.encounter import parse_encounter
+        >>> enc = parse_encounter({"encounter_id": "a", "date_of_service": "2024-08-01", "place_of_service": "11",
+        ...                        "lines": [{"code": "20610"}]})
+        >>> memo = ResultMemo(10, max_bytes=100_000)
+        >>> memo.put("small", enc, '{"encounter_id": "a", "x": 1}', None)
+        >>> memo.put("huge", enc, '{"encounter_id": "a", "x": "' + "y" * 2_000 + '"}', None)
+        >>> len(memo), memo.get("huge", enc) is None
+        (1, True)
+        """
         if self.size <= 0:
             return
         marker = '"encounter_id": ' + id_json(enc.encounter_id)
@@ -138,13 +186,29 @@ class ResultMemo:
         if at < 0 or text.find(marker, at + 1) >= 0:  # not once (another field echoing the id): not kept
             return
         at += len('"encounter_id": ')
-        entry = (text[:at], text[at + len(marker) - len('"encounter_id": '):], extra)
-        entries = self._entries
-        if enc.date_of_service.isoformat() in text:  # the text names the day: remember it for that day only
-            entries[key] = _DATED
-            entries.move_to_end(key)
-            key = (key, enc.dos_number)
-        entries[key] = entry
-        entries.move_to_end(key)
-        while len(entries) > self.size:
-            entries.popitem(last=False)
+        head, tail = text[:at], text[at + len(marker) - len('"encounter_id": '):]
+        # what the entry keeps alive: its texts, and the note its key holds (a key keeps a note exactly)
+        weight = len(head) + len(tail) + (len(enc.note) if isinstance(enc.note, str) else 0) + _ENTRY_OVERHEAD
+        if weight * _LARGEST_SHARE > self.max_bytes:
+            return
+        dated = enc.date_of_service.isoformat() in text  # the text names the day: remember it for that day only
+        with self._lock:
+            entries = self._entries
+            if dated:
+                if entries.get(key) is not _DATED:
+                    self._drop(key)
+                    entries[key] = _DATED
+                entries.move_to_end(key)
+                key = (key, enc.dos_number)
+            self._drop(key)
+            entries[key] = (head, tail, extra, weight)
+            self.weight += weight
+            while len(entries) > self.size or self.weight > self.max_bytes:
+                _, old = entries.popitem(last=False)
+                self.weight -= old[-1]
+
+    def _drop(self, key: Hashable) -> None:
+        """Forget the entry of ``key``, if any (the lock is held)."""
+        old = self._entries.pop(key, None)
+        if old is not None:
+            self.weight -= old[-1]

@@ -46,8 +46,8 @@ _SYMBOLS: dict[Atom, Symbol] = {}
 def const(name: str) -> Const:
     """The constant ``name`` (one instance per name, so constants compare and hash by identity)."""
     found = _CONSTS.get(name)
-    if found is None:
-        found = _CONSTS[name] = Const(name)
+    if found is None:  # setdefault: two threads asking at once get the same instance
+        found = _CONSTS.setdefault(name, Const(name))
     return found
 
 
