@@ -27,7 +27,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 
 from fluorologic.contract.encounter import Encounter
-from fluorologic.engine.facts import Facts, encounter_facts, rule_facts
+from fluorologic.engine.facts import Facts, claim_locality, encounter_facts, rule_facts
 from fluorologic.engine.memokey import date_thresholds
 from fluorologic.engine.terms import Atom
 from fluorologic.rules.ruledata import RuleData, default_places
@@ -60,11 +60,13 @@ class FactCache:
         self._numbers: dict[Hashable, int] = {}
         fees = getattr(data, "fees", None)
         bounds: set[int] = set()
-        if isinstance(fees, dict):
+        if hasattr(data, "fee_bounds"):
+            bounds.update(data.fee_bounds())
+        elif isinstance(fees, dict):
             for rows in fees.values():
                 for f in rows:
                     bounds.update((f.start, f.end + 1))
-        self._bounds = sorted(bounds) if isinstance(fees, dict) else None
+        self._bounds = sorted(bounds) if isinstance(fees, dict) or hasattr(data, "fee_bounds") else None
 
     @property
     def numbered(self) -> int:
@@ -81,10 +83,11 @@ class FactCache:
 
     def rule_part(self, enc: Encounter) -> RulePart:
         """The cached rule rows of the encounter's codes on its date of service."""
-        key = (tuple(sorted({ln.code for ln in enc.lines})), self._period(enc.dos_number))
+        locality = claim_locality(enc)
+        key = (tuple(sorted({ln.code for ln in enc.lines})), self._period(enc.dos_number), locality)
         part = self._parts.get(key)
         if part is None:
-            rules = rule_facts(self.data, {ln.code for ln in enc.lines}, enc.dos_number)
+            rules = rule_facts(self.data, {ln.code for ln in enc.lines}, enc.dos_number, locality)
             if len(self._parts) >= self.max_entries:
                 self._parts.clear()
             number = self._numbers.setdefault(key, len(self._numbers) + 1)

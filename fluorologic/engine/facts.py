@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,9 +27,9 @@ from fluorologic.contract.places import default_places
 from fluorologic.engine.terms import Atom, Term, atom_symbol, const
 from fluorologic.notes import NoteFindings, scan_note
 from fluorologic.notes.encounter_note import merge_documentation, note_distinct_lines
-from fluorologic.rules.ruledata import OPEN_END, RuleData
+from fluorologic.rules.ruledata import OPEN_END, FeeRow, RuleData, Selection
 
-__all__ = ["Facts", "build_facts", "encounter_facts", "rule_facts"]
+__all__ = ["Facts", "build_facts", "claim_locality", "encounter_facts", "rule_facts"]
 
 
 @dataclass
@@ -58,7 +59,7 @@ class Facts:
 def build_facts(enc: Encounter, data: RuleData, places: dict[str, tuple[str, str]] | None = None) -> Facts:
     """All input atoms for ``enc`` (see ``encodings/input.lp``), built from Python values only."""
     own = encounter_facts(enc, places)
-    rules = rule_facts(data, {ln.code for ln in enc.lines}, enc.dos_number)
+    rules = rule_facts(data, {ln.code for ln in enc.lines}, enc.dos_number, claim_locality(enc))
     return Facts(terms=own.terms + rules.terms, rows=rules.rows, note=own.note)
 
 
@@ -101,10 +102,31 @@ def encounter_facts(enc: Encounter, places: dict[str, tuple[str, str]] | None = 
     return f
 
 
-def rule_facts(data: RuleData, codes: set[str], dos: int) -> Facts:
-    """The rule rows of ``codes`` (and the codes the rules may add) in force on ``dos``, with their row ids."""
+def claim_locality(enc: Encounter) -> str | None:
+    """The MPFS payment locality the claim names (``claim.locality``, ``MAC:locality``), or None.
+
+    Examples
+    --------
+    >>> from fluorologic.contract.encounter import parse_encounter
+    >>> claim_locality(parse_encounter({"encounter_id": "x", "date_of_service": "2024-08-01", "place_of_service": "11",
+    ...                                 "lines": [{"code": "20610"}], "claim": {"locality": "01112:26"}}))
+    '01112:26'
+
+    """
+    if enc.claim is None:
+        return None
+    claim = json.loads(enc.claim)
+    locality = claim.get("locality") if isinstance(claim, dict) else None
+    return locality if isinstance(locality, str) else None
+
+
+def rule_facts(data: RuleData, codes: set[str], dos: int, locality: str | None = None) -> Facts:
+    """The rule rows of ``codes`` (and the codes the rules may add) in force on ``dos``, with their row ids.
+
+    Fees are priced in ``locality`` (``MAC:locality``) where its GPCIs are loaded for the year, else nationally.
+    """
     f = Facts()
-    _add_rule_rows(f, data, codes, dos)
+    _add_rule_rows(f, data, codes, dos, locality)
     return f
 
 
@@ -125,7 +147,7 @@ def _add_note(f: Facts, note: NoteFindings) -> None:
         f.add("note_kind", const(kind))
 
 
-def _add_rule_rows(f: Facts, data: RuleData, codes: set[str], dos: int) -> None:
+def _add_rule_rows(f: Facts, data: RuleData, codes: set[str], dos: int, locality: str | None = None) -> None:
     sel = data.select(codes, dos)
     first, last = data.coverage()
     f.add("data_covers", first, _year_after(last))
@@ -156,7 +178,22 @@ def _add_rule_rows(f: Facts, data: RuleData, codes: set[str], dos: int) -> None:
         f.add("aoc", a.primary, a.add_on, a.edit_type, f.row("aoc", a))
     for i in sel.inclusive:
         f.add("inclusive", i.without, i.guidance, i.with_code, f.row("inclusive", i))
+    _add_fees(f, data, sel, dos, locality)
+
+
+def _add_fees(f: Facts, data: RuleData, sel: Selection, dos: int, locality: str | None) -> None:
+    """The fee rows in force (priced in the locality where its GPCIs are loaded) and the MPFS indicators.
+
+    ``fee/5`` per row and rate; ``bilateral_ind/2``, ``mult_proc_ind/2`` and ``imaging_family/2`` from the code's
+    global row (else its first row); ``fee_prior/2`` when an earlier release prices a release not loaded.
+    """
+    gpci = data.locality_gpci(locality, dos) if locality and hasattr(data, "locality_gpci") else None
+    indicators: dict[str, FeeRow] = {}
     for fee in sel.fees:
+        if gpci is not None and locality is not None:
+            fee = fee.for_locality(locality, gpci)
+        if fee.code not in indicators or fee.mod == "":
+            indicators[fee.code] = fee
         mod = const("global") if fee.mod == "" else fee.mod
         row = None
         for setting in ("facility", "nonfacility"):
@@ -164,3 +201,13 @@ def _add_rule_rows(f: Facts, data: RuleData, codes: set[str], dos: int) -> None:
             if cents is not None:
                 row = row or f.row("pfs", fee)
                 f.add("fee", fee.code, mod, const(setting), cents, row)
+    for code, fee in sorted(indicators.items()):
+        if fee.bilateral is not None:
+            f.add("bilateral_ind", code, fee.bilateral)
+        if fee.mult_proc is not None:
+            f.add("mult_proc_ind", code, fee.mult_proc)
+        if fee.mult_proc == 4 and fee.imaging_family not in (None, 99):
+            f.add("imaging_family", code, fee.imaging_family)
+    prior = getattr(sel, "fee_prior", None)
+    if prior is not None and sel.fees:
+        f.add("fee_prior", prior[0], prior[1])
