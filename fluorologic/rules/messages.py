@@ -33,6 +33,8 @@ _EXCLUDED = {
     "unit_limit": "{code} is limited to {limit} unit(s) {per} ({row}); {units} unit(s) above it are not billed.",
     "components_combined": "{code}-TC and {code}-26 are billed by the owner of the equipment: together they are the "
                            "global service, billed once as {code} without 26 or TC.",
+    "bilateral_one_line": "{code} has MPFS bilateral indicator 1: both sides (RT and LT lines, or 2 units) are billed "
+                          "as one line {code}-50, 1 unit, paid at 150% (Claims Processing Manual ch. 12 §40.7).",
 }
 
 _ADDED = {
@@ -41,6 +43,9 @@ _ADDED = {
                               "{replaces} and its separately billed guidance code.",
     "missed_billable": "The note documents fluoroscopic guidance for a billed procedure with no guidance code "
                        "billed; {code} is separately billable.",
+    "bilateral_one_line": "{code}-50, 1 unit, is the bilateral procedure billed for both sides (MPFS bilateral "
+                          "indicator 1: paid at 150%, Claims Processing Manual ch. 12 §40.7); it replaces the "
+                          "{replaces} lines billed per side or with 2 units.",
 }
 
 _ALERTS = {
@@ -71,6 +76,15 @@ _ALERTS = {
                         "code were applied).",
     "rules_not_in_force": "No loaded rule data covers {dos}: {data}; it was decided with the nearest data and needs "
                           "review.",
+    "bilateral.already_bilateral": "Modifier 50 on {code}: its MPFS bilateral indicator is 2 (the code is bilateral by "
+                                   "definition), so 50 is dropped and the line is paid at 100% (Claims Processing "
+                                   "Manual ch. 12 §40.7).",
+    "bilateral.not_payable": "Modifier 50 on {code}: its MPFS bilateral indicator does not allow the bilateral "
+                             "adjustment (indicator 0 or 9), so 50 is not payable and the line is priced at 100% "
+                             "(Claims Processing Manual ch. 12 §40.7).",
+    "fee_unknown": "No MPFS fee schedule row of {code} is loaded for {dos}: its amount is unknown (null), and totals "
+                   "leave it out.",
+    "fee_from_prior_release": "{data}",
 }
 
 

@@ -442,7 +442,8 @@ class RuleData:
         missing = next((r for r in self.releases if r.start <= dos <= r.end and not r.loaded), None)
         if missing is None:
             return dos, None
-        earlier = [r for r in self.releases if r.loaded and r.start < missing.start and r.start // 10000 == dos // 10000]
+        year = dos // 10000
+        earlier = [r for r in self.releases if r.loaded and r.start < missing.start and r.start // 10000 == year]
         if not earlier:
             return 0, None
         return earlier[-1].end, (missing.name, earlier[-1].name)
