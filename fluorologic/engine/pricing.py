@@ -26,13 +26,12 @@ __all__ = ["adjustment_detail", "pricing"]
 _CPM = "Claims Processing Manual ch. 12"
 
 
-def adjustment_detail(rule: str, num: int, den: int, data: Any, tie: str | None = None) -> str:
-    """The sentence of one adjustment: ``num / den`` is its factor (``den`` = 2 x units for a multiple procedure),
-    ``data`` the bilateral indicator or the rank by fee.
+def adjustment_detail(rule: str, units: int, data: Any, tie: str | None = None) -> str:
+    """The sentence of one adjustment of a line of ``units``; ``data`` is the bilateral indicator or the rank by fee.
 
     Examples
     --------
-    >>> adjustment_detail("multiple_procedure", 1, 2, 2)
+    >>> adjustment_detail("multiple_procedure", 1, 2)
     'paid at 50%: second procedure by fee (Claims Processing Manual ch. 12 §40.6)'
 
     """
@@ -43,7 +42,7 @@ def adjustment_detail(rule: str, num: int, den: int, data: Any, tie: str | None 
     nth = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth"}.get(data, f"number {data}")
     if rule == "multiple_procedure":
         if data == 1:
-            text = (f"first procedure by fee: its first unit at 100%, the other {den // 2 - 1} unit(s) at 50% "
+            text = (f"first procedure by fee: its first unit at 100%, the other {units - 1} unit(s) at 50% "
                     f"({_CPM} §40.6)")
         else:
             text = f"paid at 50%: {nth} procedure by fee ({_CPM} §40.6)"
@@ -71,6 +70,6 @@ def pricing(fee: FeeRow, setting: str | None, adjustments: list[list[Any]], tie:
         out["gpci"] = {"work": float(fee.gpci[0]), "pe": float(fee.gpci[1]), "mp": float(fee.gpci[2])}
     out["adjustments"] = [
         {"rule": rule, "factor": round(num / den, 4),
-         "detail": adjustment_detail(rule, num, den, data, tie if rule == "multiple_procedure" else None)}
+         "detail": adjustment_detail(rule, den // 2, data, tie if rule == "multiple_procedure" else None)}
         for _order, rule, num, den, data in sorted(adjustments, key=lambda a: a[0])]
     return out

@@ -128,9 +128,9 @@ class FeeRow:
         --------
         >>> row = FeeRow("64483", "", "A", Decimal("7.40"), Decimal("3.32"), 0, "000", Decimal("33.2875"), "RVU24C",
         ...              20240701, 20240930, "src", Decimal("1.90"), Decimal("5.32"), Decimal("1.24"), Decimal("0.18"))
-        >>> row.cents("nonfacility"), row.for_locality("01112:26", (Decimal("1.070"), Decimal("1.395"),
-        ...                                                          Decimal("0.582"))).cents("nonfacility")
-        (24633, 31434)
+        >>> alabama = (Decimal("1.000"), Decimal("0.869"), Decimal("0.575"))  # GPCI 2024, MAC 10112 locality 00
+        >>> row.cents("nonfacility"), row.for_locality("10112:00", alabama).cents("nonfacility")
+        (24633, 22058)
 
         """
         total = self.total(setting)
