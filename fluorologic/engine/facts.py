@@ -185,7 +185,8 @@ def _add_fees(f: Facts, data: RuleData, sel: Selection, dos: int, locality: str 
     """The fee rows in force (priced in the locality where its GPCIs are loaded) and the MPFS indicators.
 
     ``fee/5`` per row and rate; ``bilateral_ind/2``, ``mult_proc_ind/2`` and ``imaging_family/2`` from the code's
-    global row (else its first row); ``fee_prior/2`` when an earlier release prices a release not loaded.
+    global row (else its first row), or, for a code with no row in force, the nearest release's
+    (:meth:`RuleData.indicator_row`); ``fee_prior/2`` when an earlier release prices a release not loaded.
     """
     gpci = data.locality_gpci(locality, dos) if locality and hasattr(data, "locality_gpci") else None
     indicators: dict[str, FeeRow] = {}
@@ -201,6 +202,12 @@ def _add_fees(f: Facts, data: RuleData, sel: Selection, dos: int, locality: str 
             if cents is not None:
                 row = row or f.row("pfs", fee)
                 f.add("fee", fee.code, mod, const(setting), cents, row)
+    lookup = getattr(data, "indicator_row", None)
+    for c in sel.codes:  # a code with no row in force takes its indicators from the nearest release
+        if c.code not in indicators and lookup is not None:
+            found = lookup(c.code, dos)
+            if found is not None:
+                indicators[c.code] = found
     for code, fee in sorted(indicators.items()):
         if fee.bilateral is not None:
             f.add("bilateral_ind", code, fee.bilateral)

@@ -29,6 +29,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import constraint
@@ -50,11 +51,15 @@ class Candidate:
     units: int
     line: int | None = None
     replaces: tuple[int, ...] = ()
+    #: The one line with modifier 50 that stands for both sides of a bilateral code.
+    bilateral: bool = False
 
     @property
-    def order(self) -> tuple[int, str, int]:
-        """Canonical order of candidates: added codes (by code) first, then claimed lines in line order."""
-        return (0, self.code, 0) if self.line is None else (1, "", self.line)
+    def order(self) -> tuple[int, int, str, int]:
+        """Canonical order of candidates: added codes (by code), the bilateral lines (by code), claimed lines."""
+        if self.line is None:
+            return (0, int(self.bilateral), self.code, 0)
+        return (1, 0, "", self.line)
 
 
 @dataclass
@@ -104,6 +109,15 @@ class _Rules:
         self.fees: dict[tuple[str, str], list[FeeCents]] = defaultdict(list)
         for f in sel.fees:
             self.fees[(f.code, f.mod)].append(FeeCents(f.cents("facility"), f.cents("nonfacility")))
+        # MPFS payment indicators (BILAT SURG, MULT PROC, DIAG IMAGING FAMILY) of each code
+        self.bilateral: dict[str, int | None] = {}
+        self.mult_proc: dict[str, int | None] = {}
+        self.family: dict[str, int | None] = {}
+        for code in {ln.code for ln in enc.lines}:
+            row = data.indicator_row(code, dos) if hasattr(data, "indicator_row") else None
+            if row is not None:
+                self.bilateral[code], self.mult_proc[code] = row.bilateral, row.mult_proc
+                self.family[code] = row.imaging_family if row.mult_proc == 4 else None
 
     def has(self, code: str, attribute: str, value: str = "yes") -> bool:
         return value in self.attr.get(code, {}).get(attribute, set())
@@ -168,6 +182,21 @@ class _Problem:
         for code, replaced in sorted(adds.items()):
             units = max(enc.lines[i - 1].units for i in replaced)
             self.nodes.append(Candidate(code, units, replaces=tuple(sorted(set(replaced)))))
+        # Claims Processing Manual ch. 12 §40.7: both sides of an indicator-1 code (RT and LT lines, or one line of
+        # 2 units, without 50) are one line with 50 and 1 unit.
+        self.both_sides: dict[int, str] = {}
+        for i, ln in enumerate(enc.lines, start=1):
+            if rules.bilateral.get(ln.code) != 1 or "50" in ln.modifiers:
+                continue
+            sides = set(ln.modifiers) & {"RT", "LT"}
+            other = any(j != i and o.code == ln.code and "50" not in o.modifiers
+                        and ({"RT", "LT"} & set(o.modifiers)) - sides for j, o in enumerate(enc.lines, start=1)) \
+                if sides else False
+            if other or (ln.units == 2 and not sides):
+                self.both_sides[i] = ln.code
+        for code in sorted(set(self.both_sides.values())):
+            lines = tuple(i for i, c in self.both_sides.items() if c == code)
+            self.nodes.append(Candidate(code, 1, replaces=lines, bilateral=True))
         self.nodes.sort(key=lambda c: c.order)
 
     # -- facts about one candidate ----------------------------------------------------------------------------
@@ -181,6 +210,8 @@ class _Problem:
 
     def modifiers(self, n: Candidate) -> frozenset[str]:
         ln = self.line_of(n)
+        if n.bilateral:  # the modifiers of the lines it stands for, but the sides and 50
+            return frozenset(m for i in n.replaces for m in self.enc.lines[i - 1].modifiers) - {"RT", "LT", "50"}
         return frozenset(ln.modifiers) if ln else frozenset()
 
     def fixed_block(self, n: Candidate) -> bool:
@@ -190,7 +221,7 @@ class _Problem:
             return True
         if n.line is None:
             return False
-        if n.line in self.wrong or n.line in self.inclusive_block:
+        if n.line in self.wrong or n.line in self.inclusive_block or n.line in self.both_sides:
             return True
         return "TC" in self.modifiers(n) and self.enc.owner == "facility" and r.pctc.get(n.code) == 1
 
@@ -259,6 +290,10 @@ class _Problem:
         r, mods = self.rules, set(self.modifiers(n))
         if self.global_partner(n, "26"):  # 26 + TC by the owner of the unit: the global service
             mods.discard("26")
+        if n.bilateral:
+            mods.add("50")
+        if r.bilateral.get(n.code) == 2:  # bilateral by definition: 50 is dropped
+            mods.discard("50")
         if self.enc.owner == "facility" and r.pctc.get(n.code) == 1 and not mods & {"26", "TC"}:
             mods.add("26")
         bypassing = [m for m in billed if m is not n and self._bypassed_by(m, n)]
@@ -278,14 +313,61 @@ class _Problem:
         policy = (r.has(m.code, "includes_guidance") or r.has(m.code, "fluoroscopy_integral")) and r.imaging(n.code)
         return 1 in indicators or (policy and 0 not in indicators)
 
-    def amount(self, n: Candidate, units: int, mods: list[str]) -> int | None:
-        if units <= 0:
-            return None
-        component = "26" if "26" in mods else "TC" if "TC" in mods else ""
+    def fee(self, code: str, component: str) -> int | None:
+        """The fee schedule amount of one unit (cents) at the encounter's rate, or None."""
         setting = default_places()[self.enc.place_of_service][0]
-        cents = [getattr(f, setting) for f in self.rules.fees.get((n.code, component), [])]
+        cents = [getattr(f, setting) for f in self.rules.fees.get((code, component), [])]
         cents = [c for c in cents if c is not None]
-        return cents[0] * units if cents else None
+        return cents[0] if cents else None
+
+    def amounts(self, billed: list[Candidate], units: dict[Candidate, int]) -> dict[Candidate, int | None]:
+        """The allowed amount (cents) of every billed candidate with units, after §40.7 and §40.6."""
+        r = self.rules
+        out: dict[Candidate, int | None] = {}
+        lines = []  # (candidate, units, component, fee, bilateral percent)
+        for n in billed:
+            u = units.get(n, 0)
+            if u <= 0:
+                continue
+            mods = self.final_modifiers(n, billed)
+            component = "26" if "26" in mods else "TC" if "TC" in mods else ""
+            fee = self.fee(n.code, component)
+            if fee is None:
+                out[n] = None
+                continue
+            pct = {1: 150, 3: 200}.get(r.bilateral.get(n.code) or 0, 100) if "50" in mods else 100
+            lines.append((n, u, component, fee, pct))
+        ranked = sorted((x for x in lines if r.mult_proc.get(x[0].code) in (2, 3) and x[0].code not in r.addons),
+                        key=lambda x: (-x[3] * x[4], x[0].code, x[0].order))
+        families: dict[int, list[Any]] = defaultdict(list)
+        for x in lines:
+            family = r.family.get(x[0].code)
+            if r.mult_proc.get(x[0].code) == 4 and family not in (None, 99):
+                families[family].append(x)
+        reduced: dict[Candidate, Fraction] = {}
+        for members in families.values():
+            if sum(x[1] for x in members) < 2:
+                continue
+            members.sort(key=lambda x: (-x[3] * x[4], x[0].code, x[0].order))
+            for k, (n, u, component, fee, pct) in enumerate(members):
+                if component == "TC":
+                    cut = Fraction(fee, 2)
+                elif component == "26":
+                    cut = Fraction(fee * 5, 100)
+                else:
+                    tc, pc = self.fee(n.code, "TC"), self.fee(n.code, "26")
+                    cut = Fraction(tc, 2) + Fraction(pc * 5, 100) if tc is not None and pc is not None else Fraction(0)
+                full = 1 if k == 0 else 0
+                reduced[n] = (full * fee + (u - full) * (fee - cut)) * Fraction(pct, 100)
+        for n, u, _component, fee, pct in lines:
+            if n in reduced:
+                value = reduced[n]
+            else:
+                rank = next((k for k, x in enumerate(ranked) if x[0] is n), None)
+                share = Fraction(u) if rank is None else (1 + Fraction(u - 1, 2) if rank == 0 else Fraction(u, 2))
+                value = fee * Fraction(pct, 100) * share
+            out[n] = int(value + Fraction(1, 2))  # half a cent up, once
+        return out
 
 
 def _violations(p: _Problem, billed: list[Candidate]) -> int:
@@ -357,20 +439,21 @@ def crosscheck(raw: dict[str, Any] | Encounter, data: RuleData | None = None) ->
     def score(sol: dict[str, int]) -> tuple[Any, ...]:
         billed = chosen(sol)
         units = p.final_units(billed)
-        total = sum(p.amount(n, units[n], p.final_modifiers(n, billed)) or 0 for n in billed)
+        total = sum(a or 0 for a in p.amounts(billed, units).values())
         changes = sum(1 for n in p.nodes if n.line is not None and n not in billed) + sum(
-            1 for n in billed if n.line is None)
+            1 for n in billed if n.line is None and not n.bilateral)
         first = tuple(0 if n in billed else 1 for n in p.nodes)
         return (-total, changes, first)
 
     best = chosen(min(found, key=score))
     units = p.final_units(best)
+    amounts = p.amounts(best, units)
     billable = []
     for n in best:
         if units[n] <= 0:
             continue
         mods = p.final_modifiers(n, best)
-        cents = p.amount(n, units[n], mods)
+        cents = amounts.get(n)
         billable.append({"code": n.code, "units": units[n], "modifiers": mods,
                          "amount": None if cents is None else round(cents / 100, 2)})
     billable.sort(key=lambda b: (b["code"], b["units"], b["modifiers"]))

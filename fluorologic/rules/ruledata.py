@@ -448,6 +448,31 @@ class RuleData:
             return 0, None
         return earlier[-1].end, (missing.name, earlier[-1].name)
 
+    def indicator_row(self, code: str, dos: int) -> FeeRow | None:
+        """The PFS row whose bilateral, multiple-procedure and imaging-family indicators apply to ``code`` on ``dos``.
+
+        The global row in force (else its first row in force); on a date no loaded release prices, the
+        nearest release's (the latest before the date, else the earliest after): the indicators are the
+        code's payment policy, which a release without rows here does not change as far as is known.
+
+        Examples
+        --------
+        >>> row = RuleData.embedded().indicator_row("64483", 20260310)
+        >>> row.release, row.bilateral, row.mult_proc
+        ('RVU25D', 1, 2)
+
+        """
+        rows = self.fees.get(code, ())
+        if not rows:
+            return None
+        day, _ = self.fee_day(dos)
+        in_force = [f for f in rows if f.start <= day <= f.end]
+        if not in_force:
+            before = [f for f in rows if f.end < dos]
+            in_force = [max(before, key=lambda f: f.end)] if before else [min(rows, key=lambda f: f.start)]
+            in_force = [f for f in rows if f.release == in_force[0].release]
+        return next((f for f in in_force if f.mod == ""), in_force[0])
+
     def fee_bounds(self) -> list[int]:
         """The days on which the fee rows in force (or the release missing) change: the fee periods' bounds."""
         bounds = {d for r in self.releases for d in (r.start, r.end + 1)}
