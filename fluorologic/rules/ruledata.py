@@ -512,11 +512,16 @@ class RuleData:
         A date of service before the first, or more than a year after the last, is one no loaded data
         covers (``rules_not_in_force``).
         """
+        cached = self.__dict__.get("_coverage")
+        if cached is not None:  # the rows never change after loading
+            return cached
         starts = [m.effective for rows in self.mue.values() for m in rows if m.effective]
         starts += [f.start for rows in self.fees.values() for f in rows if f.start]
         starts += [d for d in map(_quarter_start, self.quarters()) if d]
         first = self.first_day or 0  # without a dated history, no lower bound is known
-        return first, quarter_end(max(starts)) if starts else OPEN_END  # nor, without dated rows, an upper one
+        found = first, quarter_end(max(starts)) if starts else OPEN_END  # nor, without dated rows, an upper one
+        self.__dict__["_coverage"] = found
+        return found
 
     def quarters(self) -> list[str]:
         """The NCCI quarters of the loaded PTP table."""
@@ -535,6 +540,7 @@ class RuleData:
         """
         out = object.__new__(type(self))
         out.__dict__.update(self.__dict__)
+        out.__dict__.pop("_coverage", None)  # its MUE rows are dated otherwise
         out.as_of = quarter
         out.label = f"{self.label} as of {quarter}"
         out.mue = {c: [MueRow(m.code, m.value, m.mai, m.mai_text, m.rationale, 0, m.quarter, m.source) for m in rows]
