@@ -113,7 +113,7 @@ def claim_locality(enc: Encounter) -> str | None:
     '01112:26'
 
     """
-    if enc.claim is None:
+    if enc.claim is None or '"locality"' not in enc.claim:  # most claims name none: no need to parse them
         return None
     claim = json.loads(enc.claim)
     locality = claim.get("locality") if isinstance(claim, dict) else None
