@@ -228,8 +228,8 @@ def decode(sol: Solution) -> dict[str, Any]:
         if kind == "rules_not_in_force":
             data = coverage_words(data)
         elif kind == "fee_from_prior_release":
-            data = (f"The MPFS release in force on {dos}, {data[0]}, is not loaded: {c} is priced from {data[1]}, the "
-                    "latest earlier release of the same year (named in pricing.release).")
+            data = (f"The MPFS release in force on the date of service, {data[0]}, is not loaded: {c} is priced from "
+                    f"{data[1]}, the latest earlier release of the same year (named in pricing.release).")
         alerts.append({"kind": kind, "code": c, "rule": rule,
                        "detail": alert_detail(kind, rule, code=c, data=data, cycle=cycle, dos=dos)})
     alerts.sort(key=lambda a: (a["kind"], a["code"] or "", a["rule"]))

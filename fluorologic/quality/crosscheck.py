@@ -113,7 +113,7 @@ class _Rules:
         self.bilateral: dict[str, int | None] = {}
         self.mult_proc: dict[str, int | None] = {}
         self.family: dict[str, int | None] = {}
-        for code in {ln.code for ln in enc.lines}:
+        for code in {ln.code for ln in enc.lines} | {c.code for c in sel.codes} | {f.code for f in sel.fees}:
             row = data.indicator_row(code, dos) if hasattr(data, "indicator_row") else None
             if row is not None:
                 self.bilateral[code], self.mult_proc[code] = row.bilateral, row.mult_proc
@@ -179,8 +179,12 @@ class _Problem:
                     if with_code not in claimed:
                         adds[with_code].append(w)
         self.nodes: list[Candidate] = [Candidate(ln.code, ln.units, line=i) for i, ln in enumerate(enc.lines, 1)]
+        self.added_both: set[str] = set()
         for code, replaced in sorted(adds.items()):
             units = max(enc.lines[i - 1].units for i in replaced)
+            if units == 2 and rules.bilateral.get(code) == 1:  # both sides of a bilateral code: 1 unit with 50
+                self.added_both.add(code)
+                units = 1
             self.nodes.append(Candidate(code, units, replaces=tuple(sorted(set(replaced)))))
         # Claims Processing Manual ch. 12 §40.7: both sides of an indicator-1 code (RT and LT lines, or one line of
         # 2 units, without 50) are one line with 50 and 1 unit.
@@ -188,11 +192,13 @@ class _Problem:
         for i, ln in enumerate(enc.lines, start=1):
             if rules.bilateral.get(ln.code) != 1 or "50" in ln.modifiers:
                 continue
+            same = [o for o in enc.lines if o.code == ln.code]
             sides = set(ln.modifiers) & {"RT", "LT"}
-            other = any(j != i and o.code == ln.code and "50" not in o.modifiers
-                        and ({"RT", "LT"} & set(o.modifiers)) - sides for j, o in enumerate(enc.lines, start=1)) \
-                if sides else False
-            if other or (ln.units == 2 and not sides):
+            if len(same) == 2 and ln.units == 1 and sides:  # RT and LT: the only two lines of the code
+                other = next(o for j, o in enumerate(enc.lines, start=1) if o.code == ln.code and j != i)
+                if other.units == 1 and "50" not in other.modifiers and ({"RT", "LT"} & set(other.modifiers)) - sides:
+                    self.both_sides[i] = ln.code
+            elif len(same) == 1 and ln.units == 2 and not sides:  # the only line of the code, 2 units
                 self.both_sides[i] = ln.code
         for code in sorted(set(self.both_sides.values())):
             lines = tuple(i for i, c in self.both_sides.items() if c == code)
@@ -290,7 +296,7 @@ class _Problem:
         r, mods = self.rules, set(self.modifiers(n))
         if self.global_partner(n, "26"):  # 26 + TC by the owner of the unit: the global service
             mods.discard("26")
-        if n.bilateral:
+        if n.bilateral or (n.line is None and n.code in self.added_both):
             mods.add("50")
         if r.bilateral.get(n.code) == 2:  # bilateral by definition: 50 is dropped
             mods.discard("50")

@@ -82,8 +82,8 @@ _ALERTS = {
     "bilateral.not_payable": "Modifier 50 on {code}: its MPFS bilateral indicator does not allow the bilateral "
                              "adjustment (indicator 0 or 9), so 50 is not payable and the line is priced at 100% "
                              "(Claims Processing Manual ch. 12 §40.7).",
-    "fee_unknown": "No MPFS fee schedule row of {code} is loaded for {dos}: its amount is unknown (null), and totals "
-                   "leave it out.",
+    "fee_unknown": "No MPFS fee schedule row of {code} is loaded for the date of service: its amount is unknown "
+                   "(null), and totals leave it out.",
     "fee_from_prior_release": "{data}",
 }
 
