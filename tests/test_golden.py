@@ -40,7 +40,7 @@ def test_golden_covers_every_reason() -> None:
         reasons.update(a[3] for a in case["expected"]["added"])
     expected = {"ptp_bundled", "guidance_included", "integral_to_surgery", "more_specific_guidance",
                 "wrong_guidance_code", "unit_limit", "add_on_without_primary", "not_effective",
-                "component_billed_by_facility", "imaging_inclusive_code"}
+                "component_billed_by_facility", "imaging_inclusive_code", "bilateral_one_line"}
     assert expected <= reasons
 
 
@@ -50,7 +50,8 @@ def test_amounts_follow_the_fee_schedule(engine) -> None:
                                   .read_text(encoding="utf-8"))["encounter"])
     amounts = {b["code"]: b["amount"] for b in res["billable"]}
     assert amounts == {"20610": round(1.96 * 33.2875, 2), "77002": round(3.48 * 33.2875, 2)}
-    assert res["totals"] == {"billed": round(65.24 + 115.84, 2), "expected": round(65.24 + 115.84, 2)}
+    assert res["totals"] == {"billed": round(65.24 + 115.84, 2), "expected": round(65.24 + 115.84, 2),
+                             "lines_without_fee": 0}
 
 
 def test_facility_amount_uses_the_professional_component(engine) -> None:
@@ -58,3 +59,15 @@ def test_facility_amount_uses_the_professional_component(engine) -> None:
                                   .read_text(encoding="utf-8"))["encounter"])
     amounts = {(b["code"], tuple(b["modifiers"])): b["amount"] for b in res["billable"]}
     assert amounts[("77002", ("26",))] == round(0.79 * 33.2875, 2)
+
+
+def test_bilateral_and_multiple_procedure_amounts(engine) -> None:
+    """RVU24C non-facility: 64483 7.40 RVU x 33.2875 = 246.33, at 150% = 369.50 (§40.7); 20610 (1.96 RVU) at 100%,
+    20605 (1.66) and 20600 (1.62) at 50% (§40.6), each rounded half up to the cent."""
+    golden = Path(__file__).parent / "golden"
+    res = engine.solve(json.loads((golden / "bilateral_64483_rt_lt.json").read_text(encoding="utf-8"))["encounter"])
+    assert [(b["code"], b["modifiers"], b["amount"]) for b in res["billable"]] == [("64483", ["50"], 369.50)]
+    assert res["totals"] == {"billed": 369.50, "expected": 369.50, "lines_without_fee": 0}
+    res = engine.solve(json.loads((golden / "multiple_procedure_joints.json").read_text(encoding="utf-8"))["encounter"])
+    assert {b["code"]: b["amount"] for b in res["billable"]} == {"20610": 65.24, "20605": 27.63, "20600": 26.97}
+    assert [a["rule"] for b in res["billable"] for a in b["pricing"]["adjustments"]] == ["multiple_procedure"] * 2

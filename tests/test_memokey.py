@@ -86,8 +86,9 @@ def _same_class_date(day: dt.date, thresholds: tuple[int, ...], rng: random.Rand
     number = day.year * 10000 + day.month * 100 + day.day
     if number in thresholds:
         return None
-    for _ in range(50):
-        other = day + dt.timedelta(days=rng.randint(-400, 400))
+    for i in range(50):  # near dates first: fee periods are quarters
+        reach = 45 if i < 25 else 400
+        other = day + dt.timedelta(days=rng.randint(-reach, reach))
         try:
             other_number = other.year * 10000 + other.month * 100 + other.day
         except OverflowError:  # pragma: no cover

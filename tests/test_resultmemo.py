@@ -94,7 +94,8 @@ def test_equal_keys_give_equal_results_but_for_the_id(engine):
     assert len(encs) > 1000
     shared = [g for g in groups.values() if g]
     assert sum(len(g) for g in shared) == len(shared), [sorted(g)[:2] for g in shared if len(g) > 1][:1]
-    assert len(groups) < 0.8 * len(encs)  # the key does merge encounters: the test tests something
+    # the key does merge encounters: the test tests something (fee periods are quarterly from 2020 on)
+    assert len(groups) < 0.85 * len(encs)
 
 
 def test_the_memo_splices_the_id_and_keeps_dated_results_by_day(engine):

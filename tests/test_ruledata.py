@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from decimal import Decimal
 from importlib import resources
 
 import pytest
@@ -44,7 +45,13 @@ def test_fees_follow_the_release_in_force():
     assert {f.release for f in data.select({"76000"}, 20240301).fees} == {"RVU24A"}
     assert {f.release for f in data.select({"76000"}, 20240315).fees} == {"RVU24AR"}
     assert not data.select({"76000"}, 20091103).fees
-    assert {f.release for f in data.select({"76000"}, 20260310).fees} == {"RVU25D"}
+    # RVU26A is not loaded and no earlier release of 2026 is: no fee (never RVU25D's, a year with another CF)
+    assert not data.select({"76000"}, 20260310).fees
+    # RVU24D and RVU25B are not loaded: the latest earlier release of the same year prices the date
+    sel = data.select({"76000"}, 20241115)
+    assert {f.release for f in sel.fees} == {"RVU24C"} and sel.fee_prior == ("RVU24D", "RVU24C")
+    assert data.select({"76000"}, 20250501).fee_prior == ("RVU25B", "RVU25A")
+    assert {f.release for f in data.select({"76000"}, 20200815).fees} == {"RVU20C"}
 
 
 def test_code_dates_from_the_sources():
@@ -73,3 +80,17 @@ def test_descriptor_inclusion_is_dated():
     attrs = {(a.code, a.attribute): a for rows in RuleData.embedded().attrs.values() for a in rows}
     assert {c: attrs[(c, "includes_guidance")].start for c in ("64483", "27096", "62321", "22513", "64415")} == {
         "64483": 20110101, "27096": 20120101, "62321": 20170101, "22513": 20150101, "64415": 20230101}
+
+
+def test_every_release_of_2020_to_2025_has_rows_of_the_families_and_the_em_codes():
+    data = RuleData.embedded()
+    loaded = [r.name for r in data.releases if r.loaded]
+    assert loaded[0] == "RVU20A" and loaded[-1] == "RVU25D" and len(loaded) == 23
+    for code in ("64483", "20610", "77003", "27096"):
+        assert {f.release for f in data.fees[code]} == set(loaded)
+    # E/M rows exist in the 2024-2025 reference only
+    assert {f.release for f in data.fees["99214"]} == {"RVU24A", "RVU24AR", "RVU24B", "RVU24C", "RVU25A", "RVU25C",
+                                                       "RVU25D"}
+    row = next(f for f in data.fees["64483"] if f.release == "RVU21B" and f.mod == "")
+    assert (row.nonfacility_total, row.conv_factor, row.bilateral, row.mult_proc) == (
+        Decimal("7.33"), Decimal("34.8931"), 1, 2)

@@ -574,20 +574,12 @@ def build_aoc(ref: Path, codes: set[str]) -> None:
                        "source"], rows)
 
 
-PFS_COLUMNS = ["hcpcs", "mod", "status_code", "work_rvu", "non_fac_na_indicator", "facility_na_indicator",
-               "non_facility_total", "facility_total", "pctc_ind", "glob_days", "mult_proc", "bilat_surg",
-               "conv_factor", "release", "date_start", "date_end", "source"]
+def build_pfs(ref: Path) -> None:
+    """The MPFS tables: every PPRRVU row of the code families for every release (tools/build_pfs_data.py)."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import build_pfs_data  # noqa: PLC0415 (a sibling script, not a package)
 
-
-def build_pfs(ref: Path, codes: set[str]) -> None:
-    """PPRRVU rows (all embedded codes, every release period in the reference file)."""
-    rows = []
-    with (ref / "pfs_pprrvu.csv").open(encoding="utf-8") as fh:
-        for r in csv.DictReader(fh):
-            if r["hcpcs"] in codes:
-                rows.append([r[c] for c in PFS_COLUMNS])
-    rows.sort(key=lambda r: (r[0], r[1], r[14]))
-    _write("pfs_rvu.csv", PFS_COLUMNS, rows)
+    build_pfs_data.build(ref)
 
 
 def build_tables() -> None:
@@ -612,7 +604,7 @@ def main(argv: list[str]) -> int:
     build_ptp(ref, codes)
     build_mue(ref, codes)
     build_aoc(ref, codes)
-    build_pfs(ref, codes)
+    build_pfs(ref)
     build_tables()
     return 0
 

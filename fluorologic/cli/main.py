@@ -16,8 +16,8 @@ from fluorologic.cli import explain as explain_cli
 from fluorologic.cli.claims import claims, fix
 from fluorologic.cli.compare import compare
 from fluorologic.cli.data import data
-from fluorologic.cli.reconcile import reconcile
 from fluorologic.cli.pair import pair
+from fluorologic.cli.reconcile import reconcile
 from fluorologic.cli.rules import rules
 from fluorologic.cli.scan import scan
 from fluorologic.cli.serve import serve

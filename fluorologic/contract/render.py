@@ -64,7 +64,15 @@ def to_jsonl(records: list[dict[str, Any]]) -> str:
 
 
 def _fmt_amount(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}"
+    return "unknown" if value is None else f"{value:.2f}"
+
+
+def _fmt_pricing(pricing: dict[str, Any] | None) -> str:
+    """The release and the adjustments of a priced line, e.g. ``  RVU24C x1.5 bilateral``."""
+    if not pricing:
+        return "  no fee known"
+    adjustments = "".join(f" x{a['factor']:g} {a['rule']}" for a in pricing.get("adjustments") or ())
+    return f"  {pricing['release']}{adjustments}"
 
 
 def to_table(records: list[dict[str, Any]]) -> str:
@@ -74,11 +82,15 @@ def to_table(records: list[dict[str, Any]]) -> str:
         if "error" in rec:
             out.append(f"{rec.get('encounter_id')}: ERROR {rec['error']['field']}: {rec['error']['message']}\n")
             continue
-        out.append(f"Encounter {rec['encounter_id']}  billed {rec['totals']['billed']:.2f}  "
-                   f"expected {rec['totals']['expected']:.2f}")
+        totals = rec["totals"]
+        unknown = totals.get("lines_without_fee") or 0
+        left_out = f"  ({unknown} line(s) with no known fee, left out of both)" if unknown else ""
+        out.append(f"Encounter {rec['encounter_id']}  billed {totals['billed']:.2f}  "
+                   f"expected {totals['expected']:.2f}{left_out}")
         for b in rec["billable"]:
             mods = ",".join(b["modifiers"]) or "-"
-            out.append(f"  BILL     {b['code']:<6} x{b['units']:<3} {mods:<8} {_fmt_amount(b['amount']):>9}")
+            out.append(f"  BILL     {b['code']:<6} x{b['units']:<3} {mods:<8} {_fmt_amount(b['amount']):>9}"
+                       f"{_fmt_pricing(b.get('pricing'))}")
         for e in rec["excluded"]:
             out.append(f"  EXCLUDE  {e['code']:<6} x{e['units']:<3} {e['reason']:<28} by {e['by'] or '-'}")
             out.append(f"           {e['detail']}")

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from clingo import Symbol, SymbolType
 
+from fluorologic.engine.pricing import pricing
 from fluorologic.notes.encounter_note import note_audit, note_evidence
 from fluorologic.rules.messages import (
     added_detail,
@@ -156,6 +157,12 @@ def decode(sol: Solution) -> dict[str, Any]:
     for n, m in at["final_mod"]:
         mods_of[_node_key(n)].append(m)
     amount_of = {_node_key(n): c for n, c, _ in at["amount"]}
+    fee_row_of = {_node_key(n): r for n, _, r in at["amount"]}
+    adjusted_of: dict[str, list[list[Any]]] = defaultdict(list)
+    for n, *adj in at["adjusted"]:
+        adjusted_of[_node_key(n)].append(adj)
+    setting = next((s for (s,) in at["setting"]), None)
+    ties = {_node_key(n): code_of.get(_node_key(m)) for side, n, m in at["mp_tie"] if side == "final"}
 
     def row(rid: Any) -> Any:
         return rows.get(tuple(rid)) if isinstance(rid, list) else None
@@ -172,8 +179,11 @@ def decode(sol: Solution) -> dict[str, Any]:
         key = _node_key(n)
         if units_of.get(key, 0) > 0:
             cents = amount_of.get(key)
+            fee = row(fee_row_of.get(key))
             billable.append({"code": code_of[key], "units": units_of[key], "modifiers": sorted(mods_of[key]),
-                             "amount": None if cents is None else round(cents / 100, 2)})
+                             "amount": None if cents is None else round(cents / 100, 2),
+                             "pricing": pricing(fee, setting, adjusted_of.get(key, []), ties.get(key))
+                             if isinstance(fee, FeeRow) else None})
             if opps is not None:
                 billable[-1]["pricing"] = opps.get(key)
             if ids:
@@ -211,7 +221,7 @@ def decode(sol: Solution) -> dict[str, Any]:
     kinds = dict(at["guidance_kind"])
     added = []
     for code, reason, replaced in at["added"]:
-        key = _node_key({"a": code})
+        key = _node_key({"b" if reason == "bilateral_one_line" else "a": code})
         kind = kinds.get(code, "").replace("nonspinal", "non-spinal")
         added.append({"code": code, "units": units_of.get(key, 1), "modifiers": sorted(mods_of[key]),
                       "reason": reason, "replaces": None if replaced == "none" else replaced,
@@ -227,6 +237,9 @@ def decode(sol: Solution) -> dict[str, Any]:
         c = None if code == "none" else code
         if kind == "rules_not_in_force":
             data = coverage_words(data)
+        elif kind == "fee_from_prior_release":
+            data = (f"The MPFS release in force on the date of service, {data[0]}, is not loaded: {c} is priced from "
+                    f"{data[1]}, the latest earlier release of the same year (named in pricing.release).")
         # an unknown code that another rule excluded is not "passed through as billable": its own sentence
         wording = f"{rule}.excluded" if kind == "not_in_rule_base" and c not in billed_codes else rule
         alerts.append({"kind": kind, "code": c, "rule": rule,
@@ -248,6 +261,11 @@ def decode(sol: Solution) -> dict[str, Any]:
 
     billed_total = sum(c for _, c in at["given_amount"])
     expected_total = sum(c for c in amount_of.values())
+    given_priced = {lnum for lnum, _ in at["given_amount"]}
+    without_fee = sum(1 for i in range(1, len(enc.lines) + 1) if i not in given_priced)
+    without_fee += sum(1 for (n,) in at["billed"] if units_of.get(_node_key(n), 0) > 0
+                       and _node_key(n) not in amount_of
+                       and not (isinstance(n, dict) and "l" in n and n["l"] not in given_priced))
     result: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "encounter_id": enc.encounter_id}
     if enc.claim is not None:
         result["claim"] = json.loads(enc.claim)
@@ -257,7 +275,8 @@ def decode(sol: Solution) -> dict[str, Any]:
         "added": added,
         "alerts": alerts,
         "audit": audit,
-        "totals": {"billed": round(billed_total / 100, 2), "expected": round(expected_total / 100, 2)},
+        "totals": {"billed": round(billed_total / 100, 2), "expected": round(expected_total / 100, 2),
+                   "lines_without_fee": without_fee},
     }
 
 
@@ -282,6 +301,8 @@ def _line_ids(enc: Encounter, node: Any, replaced_codes: dict[str, str]) -> list
     """The ids of the input lines a billable node stands for: its line, or the lines an added code replaces."""
     if isinstance(node, dict) and "l" in node:
         lines = [enc.lines[node["l"] - 1]]
+    elif isinstance(node, dict) and "b" in node:
+        lines = [line for line in enc.lines if line.code == node["b"]]
     else:
         replaced = replaced_codes.get(node["a"]) if isinstance(node, dict) and "a" in node else None
         lines = [line for line in enc.lines if line.code == replaced]

@@ -32,7 +32,7 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, replace
 
 from fluorologic.contract.encounter import Encounter
-from fluorologic.engine.facts import Facts, encounter_facts, rule_facts
+from fluorologic.engine.facts import Facts, claim_locality, encounter_facts, rule_facts
 from fluorologic.engine.memokey import date_thresholds
 from fluorologic.engine.terms import Atom
 from fluorologic.rules.ruledata import RuleData, default_places
@@ -69,11 +69,13 @@ class FactCache:
         self._lock = threading.Lock()
         fees = getattr(data, "fees", None)
         bounds: set[int] = set()
-        if isinstance(fees, dict):
+        if hasattr(data, "fee_bounds"):
+            bounds.update(data.fee_bounds())
+        elif isinstance(fees, dict):
             for rows in fees.values():
                 for f in rows:
                     bounds.update((f.start, f.end + 1))
-        self._bounds = sorted(bounds) if isinstance(fees, dict) else None
+        self._bounds = sorted(bounds) if isinstance(fees, dict) or hasattr(data, "fee_bounds") else None
 
     @property
     def numbered(self) -> int:
@@ -89,15 +91,17 @@ class FactCache:
         return encounter_facts(enc, self.places)
 
     def part_key(self, enc: Encounter) -> Hashable:
-        """The key of the encounter's rule part: its set of codes, the fee period of its date and its claim type."""
-        return (tuple(sorted({ln.code for ln in enc.lines})), self._period(enc.dos_number), enc.claim_type)
+        """The key of the encounter's rule part: its codes, date's fee period, claim type and payment locality."""
+        return (tuple(sorted({ln.code for ln in enc.lines})), self._period(enc.dos_number), enc.claim_type,
+                claim_locality(enc))
 
     def rule_part(self, enc: Encounter) -> RulePart:
-        """The cached rule rows of the encounter's codes on its date of service, for its claim type."""
+        """The cached rule rows of the encounter's codes on its date of service, for its claim type and locality."""
         key = self.part_key(enc)
         part = self._parts.get(key)
         if part is None:
-            rules = rule_facts(self.data, {ln.code for ln in enc.lines}, enc.dos_number, claim_type=enc.claim_type)
+            rules = rule_facts(self.data, {ln.code for ln in enc.lines}, enc.dos_number, claim_locality(enc),
+                               claim_type=enc.claim_type)
             part = self._keep(key, RulePart(0, tuple(rules.terms), rules.rows, date_thresholds(rules.terms)))
         return part
 

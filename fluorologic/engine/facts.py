@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,9 +30,9 @@ from fluorologic.engine.terms import Atom, Term, atom_symbol, const
 from fluorologic.notes import NoteFindings, scan_note
 from fluorologic.notes.encounter_note import merge_documentation, note_distinct_lines
 from fluorologic.rules.opps import OppsData
-from fluorologic.rules.ruledata import OPEN_END, FeeRow, RuleData
+from fluorologic.rules.ruledata import OPEN_END, FeeRow, RuleData, Selection
 
-__all__ = ["Facts", "build_facts", "encounter_facts", "rule_facts"]
+__all__ = ["Facts", "build_facts", "claim_locality", "encounter_facts", "rule_facts"]
 
 
 @dataclass
@@ -61,7 +62,8 @@ class Facts:
 def build_facts(enc: Encounter, data: RuleData, places: dict[str, tuple[str, str]] | None = None) -> Facts:
     """All input atoms for ``enc`` (see ``encodings/input.lp``), built from Python values only."""
     own = encounter_facts(enc, places)
-    rules = rule_facts(data, {ln.code for ln in enc.lines}, enc.dos_number, claim_type=enc.claim_type)
+    rules = rule_facts(data, {ln.code for ln in enc.lines}, enc.dos_number, claim_locality(enc),
+                       claim_type=enc.claim_type)
     return Facts(terms=own.terms + rules.terms, rows=rules.rows, note=own.note)
 
 
@@ -106,16 +108,36 @@ def encounter_facts(enc: Encounter, places: dict[str, tuple[str, str]] | None = 
     return f
 
 
-def rule_facts(data: RuleData, codes: set[str], dos: int, *, claim_type: str = "professional") -> Facts:
+def claim_locality(enc: Encounter) -> str | None:
+    """The MPFS payment locality the claim names (``claim.locality``, ``MAC:locality``), or None.
+
+    Examples
+    --------
+    >>> from fluorologic.contract.encounter import parse_encounter
+    >>> claim_locality(parse_encounter({"encounter_id": "x", "date_of_service": "2024-08-01", "place_of_service": "11",
+    ...                                 "lines": [{"code": "20610"}], "claim": {"locality": "01112:26"}}))
+    '01112:26'
+
+    """
+    if enc.claim is None or '"locality"' not in enc.claim:  # most claims name none: no need to parse them
+        return None
+    claim = json.loads(enc.claim)
+    locality = claim.get("locality") if isinstance(claim, dict) else None
+    return locality if isinstance(locality, str) else None
+
+
+def rule_facts(data: RuleData, codes: set[str], dos: int, locality: str | None = None, *,
+               claim_type: str = "professional") -> Facts:
     """The rule rows of ``codes`` (and the codes the rules may add) in force on ``dos``, with their row ids.
 
+    Fees are priced in ``locality`` (``MAC:locality``) where its GPCIs are loaded for the year, else nationally.
     A hospital's claim (``claim_type`` institutional) takes the I/OCE's tables (:mod:`fluorologic.engine.opps_facts`).
     """
     f = Facts()
     if claim_type == "institutional":
         add_opps_rows(f, data, codes, dos, _year_after(OppsData.embedded().coverage()[1]))
     else:
-        _add_rule_rows(f, data, codes, dos)
+        _add_rule_rows(f, data, codes, dos, locality)
     return f
 
 
@@ -162,7 +184,7 @@ def _add_pfs_indicators(f: Facts, fees: Iterable[FeeRow]) -> None:
                 f.add("facility_na", fee.code, const("global"))
 
 
-def _add_rule_rows(f: Facts, data: RuleData, codes: set[str], dos: int) -> None:
+def _add_rule_rows(f: Facts, data: RuleData, codes: set[str], dos: int, locality: str | None = None) -> None:
     sel = data.select(codes, dos)
     first, last = data.coverage()
     f.add("data_covers", first, _year_after(last))
@@ -199,7 +221,23 @@ def _add_rule_rows(f: Facts, data: RuleData, codes: set[str], dos: int) -> None:
     for i in sel.inclusive:
         f.add("inclusive", i.without, i.guidance, i.with_code, f.row("inclusive", i))
     _add_pfs_indicators(f, sel.fees)
+    _add_fees(f, data, sel, dos, locality)
+
+
+def _add_fees(f: Facts, data: RuleData, sel: Selection, dos: int, locality: str | None) -> None:
+    """The fee rows in force (priced in the locality where its GPCIs are loaded) and the MPFS indicators.
+
+    ``fee/5`` per row and rate; ``bilateral_ind/2``, ``mult_proc_ind/2`` and ``imaging_family/2`` from the code's
+    global row (else its first row), or, for a code with no row in force, the nearest release's
+    (:meth:`RuleData.indicator_row`); ``fee_prior/2`` when an earlier release prices a release not loaded.
+    """
+    gpci = data.locality_gpci(locality, dos) if locality and hasattr(data, "locality_gpci") else None
+    indicators: dict[str, FeeRow] = {}
     for fee in sel.fees:
+        if gpci is not None and locality is not None:
+            fee = fee.for_locality(locality, gpci)
+        if fee.code not in indicators or fee.mod == "":
+            indicators[fee.code] = fee
         mod = const("global") if fee.mod == "" else fee.mod
         row = None
         for setting in ("facility", "nonfacility"):
@@ -207,3 +245,19 @@ def _add_rule_rows(f: Facts, data: RuleData, codes: set[str], dos: int) -> None:
             if cents is not None:
                 row = row or f.row("pfs", fee)
                 f.add("fee", fee.code, mod, const(setting), cents, row)
+    lookup = getattr(data, "indicator_row", None)
+    for c in sel.codes:  # a code with no row in force takes its indicators from the nearest release
+        if c.code not in indicators and lookup is not None:
+            found = lookup(c.code, dos)
+            if found is not None:
+                indicators[c.code] = found
+    for code, fee in sorted(indicators.items()):
+        if fee.bilateral is not None:
+            f.add("bilateral_ind", code, fee.bilateral)
+        if fee.mult_proc is not None:
+            f.add("mult_proc_ind", code, fee.mult_proc)
+        if fee.mult_proc == 4 and fee.imaging_family not in (None, 99):
+            f.add("imaging_family", code, fee.imaging_family)
+    prior = getattr(sel, "fee_prior", None)
+    if prior is not None and sel.fees:
+        f.add("fee_prior", prior[0], prior[1])

@@ -36,6 +36,7 @@ import networkx as nx
 from clingo import Symbol
 
 from fluorologic.engine.decode import py, row_citation
+from fluorologic.engine.pricing import adjustment_detail
 from fluorologic.rules.messages import alert_detail, bypass_text, date_text, excluded_detail, mue_scope, validity_words
 from fluorologic.rules.ruledata import MueRow, PtpRow
 
@@ -69,12 +70,15 @@ def node_id(node: Any) -> str:
         return f"L{node['l']}"
     if isinstance(node, dict) and "a" in node:
         return f"A{node['a']}"
+    if isinstance(node, dict) and "b" in node:  # the one bilateral line (modifier 50) of a code
+        return f"B{node['b']}"
     raise ValueError(f"not a candidate term: {node!r}")
 
 
 _USED = frozenset({"billed", "node_code", "final_units", "final_mod", "amount", "excluded", "owner", "owner_from",
                    "target_from", "conflict", "why", "inclusive_pair", "trimmed", "primary_of", "missed_from",
-                   "replaces", "bypass_of", "lapsed_edit", "mod_from", "reason_rank", "review", "em"})
+                   "replaces", "bypass_of", "lapsed_edit", "mod_from", "reason_rank", "review", "em", "adjusted",
+                   "mp_tie"})
 
 
 def _atoms(atoms: tuple[Symbol, ...]) -> dict[str, list[list[Any]]]:
@@ -150,6 +154,12 @@ class _Builder:
         for n, m in self.at["final_mod"]:
             mods[node_id(n)].append(m)
         shown = {f"L{ln}": r for ln, r, *_ in self.at["excluded"]}
+        ties = {node_id(n): self.code_of.get(node_id(m)) for side, n, m in self.at["mp_tie"] if side == "final"}
+        paid: dict[str, list[str]] = defaultdict(list)
+        for n, _order, rule, _num, den, data in sorted(self.at["adjusted"], key=lambda a: a[1]):
+            nid = node_id(n)
+            paid[nid].append(adjustment_detail(rule, den // 2, data, ties.get(nid) if rule == "multiple_procedure"
+                                               else None))
         reviews: dict[str, list[dict[str, str]]] = defaultdict(list)
         for ln, mod, rule in sorted(self.at["review"]):
             nid = f"L{ln}"
@@ -162,7 +172,8 @@ class _Builder:
             attrs: dict[str, Any] = {"kind": "line" if is_line else "candidate", "status": status, "code": code,
                                      "final_units": units.get(nid, 0) if nid in billed else 0,
                                      "modifiers": sorted(mods[nid]), "amount": amount.get(nid),
-                                     "reason": shown.get(nid), "reviews": reviews.get(nid, [])}
+                                     "reason": shown.get(nid), "reviews": reviews.get(nid, []),
+                                     "pricing": paid.get(nid, [])}
             if is_line:
                 line = self.enc.lines[int(nid[1:]) - 1]
                 attrs.update(line=self.number(int(nid[1:])), units=line.units, claimed_modifiers=list(line.modifiers),
@@ -268,6 +279,11 @@ class _Builder:
                             excluded_detail(reason, **self._slots(code, None, None)))
             elif reason == "imaging_inclusive_code" and isinstance(by, str):
                 self._inclusive(dst, by, rule, reason)
+            elif reason == "bilateral_one_line" and isinstance(by, str):
+                detail = excluded_detail(reason, **self._slots(code, by, None))
+                src = f"B{by}" if self.nodes.get(f"B{by}", {}).get("status") == "added" else self.fact(
+                    f"F:bilateral:{by}", f"{by}: MPFS bilateral\nindicator 1", "bilateral_indicator", value=by)
+                self.relate(src, dst, "replaces" if src.startswith("B") else "blocks", rule, reason, detail)
 
     def _inclusive(self, dst: str, with_code: str, rule: str, reason: str) -> None:
         code = self.code_of[dst]

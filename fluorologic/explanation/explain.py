@@ -99,7 +99,8 @@ class Explanation:
         reasons.sort(key=lambda r: (order.get(r["reason"], 99), r["rule"], r["by"]))
         answer = {"node": nid, "line": d.get("line"), "status": d["status"], "code": d["code"],
                   "units": d.get("units", d.get("final_units")), "final_units": d["final_units"],
-                  "modifiers": d["modifiers"], "amount": d["amount"], "shown_reason": d.get("reason"),
+                  "modifiers": d["modifiers"], "amount": d["amount"], "pricing": d.get("pricing", []),
+                  "shown_reason": d.get("reason"),
                   "reasons": reasons, "modifier_reasons": mods, "support": support, "chain": self._chain(nid)}
         claimed = set(d.get("claimed_modifiers", []))
         answer["modifier_origin"] = {m: ("as billed" if m in claimed else "appended by rule") for m in d["modifiers"]}
@@ -213,7 +214,9 @@ def _summary(ans: dict[str, Any]) -> str:
         mods = f" with {', '.join(n['modifiers'])}" if n["modifiers"] else ""
         if n["status"] in ("billed", "added"):
             verb = "is billed" if n["status"] == "billed" else "is added"
-            amt = f" (expected ${n['amount']:.2f})" if n["amount"] is not None else ""
+            amt = f" (expected ${n['amount']:.2f})" if n["amount"] is not None else " (no fee known)"
+            if n.get("pricing") and n["amount"] is not None:
+                amt = f" (expected ${n['amount']:.2f}, {'; '.join(n['pricing'])})"
             trims = [r for r in n["reasons"] if r["kind"] == "trims"]
             extra = f"; {trims[0]['detail']}" if trims else ""
             parts.append(f"{code} ({where}) {verb} x{n['final_units']}{mods}{amt}{extra}")

@@ -29,8 +29,12 @@ def _node_lines(n: dict[str, Any]) -> list[str]:
     where = f"line {n['line']}" if n["line"] else "candidate code"
     mods = ", ".join(f"{m} ({o})" for m, o in n["modifier_origin"].items()) or "none"
     amount = f", expected ${n['amount']:.2f}" if n["amount"] is not None else ""
+    if n["amount"] is None and n["status"] in ("billed", "added"):
+        amount = ", no fee known (amount null)"
     out.append(f"- {n['code']} ({where}): {n['status']}, {n['final_units']} unit(s) billable, modifiers: {mods}"
                f"{amount}")
+    for sentence in n.get("pricing", []):
+        out += _wrap(f"* {sentence}", "  ")
     if n["reasons"]:
         out.append("  Reasons (every one that applies, the decisive one first):")
         for i, r in enumerate(n["reasons"], start=1):

@@ -30,6 +30,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import constraint
@@ -51,11 +52,15 @@ class Candidate:
     units: int
     line: int | None = None
     replaces: tuple[int, ...] = ()
+    #: The one line with modifier 50 that stands for both sides of a bilateral code.
+    bilateral: bool = False
 
     @property
-    def order(self) -> tuple[int, str, int]:
-        """Canonical order of candidates: added codes (by code) first, then claimed lines in line order."""
-        return (0, self.code, 0) if self.line is None else (1, "", self.line)
+    def order(self) -> tuple[int, int, str, int]:
+        """Canonical order of candidates: added codes (by code), the bilateral lines (by code), claimed lines."""
+        if self.line is None:
+            return (0, int(self.bilateral), self.code, 0)
+        return (1, 0, "", self.line)
 
 
 @dataclass
@@ -106,6 +111,15 @@ class _Rules:
         self.fees: dict[tuple[str, str], list[FeeCents]] = defaultdict(list)
         for f in sel.fees:
             self.fees[(f.code, f.mod)].append(FeeCents(f.cents("facility"), f.cents("nonfacility")))
+        # MPFS payment indicators (BILAT SURG, MULT PROC, DIAG IMAGING FAMILY) of each code
+        self.bilateral: dict[str, int | None] = {}
+        self.mult_proc: dict[str, int | None] = {}
+        self.family: dict[str, int | None] = {}
+        for code in {ln.code for ln in enc.lines} | {c.code for c in sel.codes} | {f.code for f in sel.fees}:
+            row = data.indicator_row(code, dos) if hasattr(data, "indicator_row") else None
+            if row is not None:
+                self.bilateral[code], self.mult_proc[code] = row.bilateral, row.mult_proc
+                self.family[code] = row.imaging_family if row.mult_proc == 4 else None
         # E/M codes; PFS global days (090: major surgery); rows without a facility rate (the NA indicator)
         self.em = {c.code for c in sel.codes if c.kind == "evaluation_management"}
         self.major = {f.code for f in sel.fees if f.mod == "" and f.glob_days == "090"}
@@ -178,9 +192,30 @@ class _Problem:
                     if with_code not in claimed:
                         adds[with_code].append(w)
         self.nodes: list[Candidate] = [Candidate(ln.code, ln.units, line=i) for i, ln in enumerate(enc.lines, 1)]
+        self.added_both: set[str] = set()
         for code, replaced in sorted(adds.items()):
             units = max(enc.lines[i - 1].units for i in replaced)
+            if units == 2 and rules.bilateral.get(code) == 1:  # both sides of a bilateral code: 1 unit with 50
+                self.added_both.add(code)
+                units = 1
             self.nodes.append(Candidate(code, units, replaces=tuple(sorted(set(replaced)))))
+        # Claims Processing Manual ch. 12 §40.7: both sides of an indicator-1 code (RT and LT lines, or one line of
+        # 2 units, without 50) are one line with 50 and 1 unit.
+        self.both_sides: dict[int, str] = {}
+        for i, ln in enumerate(enc.lines, start=1):
+            if rules.bilateral.get(ln.code) != 1 or "50" in ln.modifiers:
+                continue
+            same = [o for o in enc.lines if o.code == ln.code]
+            sides = set(ln.modifiers) & {"RT", "LT"}
+            if len(same) == 2 and ln.units == 1 and sides:  # RT and LT: the only two lines of the code
+                other = next(o for j, o in enumerate(enc.lines, start=1) if o.code == ln.code and j != i)
+                if other.units == 1 and "50" not in other.modifiers and ({"RT", "LT"} & set(other.modifiers)) - sides:
+                    self.both_sides[i] = ln.code
+            elif len(same) == 1 and ln.units == 2 and not sides:  # the only line of the code, 2 units
+                self.both_sides[i] = ln.code
+        for code in sorted(set(self.both_sides.values())):
+            lines = tuple(i for i, c in self.both_sides.items() if c == code)
+            self.nodes.append(Candidate(code, 1, replaces=lines, bilateral=True))
         self.nodes.sort(key=lambda c: c.order)
 
     # -- which procedure a guidance line guides ----------------------------------------------------------------
@@ -231,6 +266,8 @@ class _Problem:
 
     def modifiers(self, n: Candidate) -> frozenset[str]:
         ln = self.line_of(n)
+        if n.bilateral:  # the modifiers of the lines it stands for, but the sides and 50
+            return frozenset(m for i in n.replaces for m in self.enc.lines[i - 1].modifiers) - {"RT", "LT", "50"}
         return frozenset(ln.modifiers) if ln else frozenset()
 
     def fixed_block(self, n: Candidate) -> bool:
@@ -240,7 +277,7 @@ class _Problem:
             return True
         if n.line is None:
             return False
-        if n.line in self.wrong or n.line in self.inclusive_block:
+        if n.line in self.wrong or n.line in self.inclusive_block or n.line in self.both_sides:
             return True
         mods = self.modifiers(n)
         if "TC" in mods and self.enc.owner == "physician" and "26" not in mods and r.technical_to_facility(n.code):
@@ -325,6 +362,10 @@ class _Problem:
         r, mods = self.rules, set(self.modifiers(n))
         if self.global_partner(n, "26"):  # 26 + TC by the owner of the unit: the global service
             mods.discard("26")
+        if n.bilateral or (n.line is None and n.code in self.added_both):
+            mods.add("50")
+        if r.bilateral.get(n.code) == 2:  # bilateral by definition: 50 is dropped
+            mods.discard("50")
         if self.enc.owner == "facility" and r.pctc.get(n.code) == 1 and not mods & {"26", "TC"}:
             mods.add("26")
         if self.enc.owner == "physician" and r.technical_to_facility(n.code) and not mods & {"26", "TC"}:
@@ -343,7 +384,7 @@ class _Problem:
         return sorted(mods)
 
     def _bypassed_by(self, m: Candidate, n: Candidate) -> bool:
-        """``m`` would suppress ``n`` but for ``n``'s documented distinct service, its own site, or an E/M's 25 or 57."""
+        """``m`` would suppress ``n`` but for its documented distinct service, its own site, or an E/M's 25 or 57."""
         r = self.rules
         indicators = r.edits.get((m.code, n.code), set())
         apart = self.apart(m, n)
@@ -355,14 +396,61 @@ class _Problem:
             and not apart
         return 1 in indicators or (policy and 0 not in indicators)
 
-    def amount(self, n: Candidate, units: int, mods: list[str]) -> int | None:
-        if units <= 0:
-            return None
-        component = "26" if "26" in mods else "TC" if "TC" in mods else ""
+    def fee(self, code: str, component: str) -> int | None:
+        """The fee schedule amount of one unit (cents) at the encounter's rate, or None."""
         setting = default_places()[self.enc.place_of_service][0]
-        cents = [getattr(f, setting) for f in self.rules.fees.get((n.code, component), [])]
+        cents = [getattr(f, setting) for f in self.rules.fees.get((code, component), [])]
         cents = [c for c in cents if c is not None]
-        return cents[0] * units if cents else None
+        return cents[0] if cents else None
+
+    def amounts(self, billed: list[Candidate], units: dict[Candidate, int]) -> dict[Candidate, int | None]:
+        """The allowed amount (cents) of every billed candidate with units, after §40.7 and §40.6."""
+        r = self.rules
+        out: dict[Candidate, int | None] = {}
+        lines = []  # (candidate, units, component, fee, bilateral percent)
+        for n in billed:
+            u = units.get(n, 0)
+            if u <= 0:
+                continue
+            mods = self.final_modifiers(n, billed)
+            component = "26" if "26" in mods else "TC" if "TC" in mods else ""
+            fee = self.fee(n.code, component)
+            if fee is None:
+                out[n] = None
+                continue
+            pct = {1: 150, 3: 200}.get(r.bilateral.get(n.code) or 0, 100) if "50" in mods else 100
+            lines.append((n, u, component, fee, pct))
+        ranked = sorted((x for x in lines if r.mult_proc.get(x[0].code) in (2, 3) and x[0].code not in r.addons),
+                        key=lambda x: (-x[3] * x[4], x[0].code, x[0].order))
+        families: dict[int, list[Any]] = defaultdict(list)
+        for x in lines:
+            family = r.family.get(x[0].code)
+            if r.mult_proc.get(x[0].code) == 4 and family not in (None, 99):
+                families[family].append(x)
+        reduced: dict[Candidate, Fraction] = {}
+        for members in families.values():
+            if sum(x[1] for x in members) < 2:
+                continue
+            members.sort(key=lambda x: (-x[3] * x[4], x[0].code, x[0].order))
+            for k, (n, u, component, fee, pct) in enumerate(members):
+                if component == "TC":
+                    cut = Fraction(fee, 2)
+                elif component == "26":
+                    cut = Fraction(fee * 5, 100)
+                else:
+                    tc, pc = self.fee(n.code, "TC"), self.fee(n.code, "26")
+                    cut = Fraction(tc, 2) + Fraction(pc * 5, 100) if tc is not None and pc is not None else Fraction(0)
+                full = 1 if k == 0 else 0
+                reduced[n] = (full * fee + (u - full) * (fee - cut)) * Fraction(pct, 100)
+        for n, u, _component, fee, pct in lines:
+            if n in reduced:
+                value = reduced[n]
+            else:
+                rank = next((k for k, x in enumerate(ranked) if x[0] is n), None)
+                share = Fraction(u) if rank is None else (1 + Fraction(u - 1, 2) if rank == 0 else Fraction(u, 2))
+                value = fee * Fraction(pct, 100) * share
+            out[n] = int(value + Fraction(1, 2))  # half a cent up, once
+        return out
 
 
 def _violations(p: _Problem, billed: list[Candidate]) -> int:
@@ -434,20 +522,21 @@ def crosscheck(raw: dict[str, Any] | Encounter, data: RuleData | None = None) ->
     def score(sol: dict[str, int]) -> tuple[Any, ...]:
         billed = chosen(sol)
         units = p.final_units(billed)
-        total = sum(p.amount(n, units[n], p.final_modifiers(n, billed)) or 0 for n in billed)
+        total = sum(a or 0 for a in p.amounts(billed, units).values())
         changes = sum(1 for n in p.nodes if n.line is not None and n not in billed) + sum(
-            1 for n in billed if n.line is None)
+            1 for n in billed if n.line is None and not n.bilateral)
         first = tuple(0 if n in billed else 1 for n in p.nodes)
         return (-total, changes, first)
 
     best = chosen(min(found, key=score))
     units = p.final_units(best)
+    amounts = p.amounts(best, units)
     billable = []
     for n in best:
         if units[n] <= 0:
             continue
         mods = p.final_modifiers(n, best)
-        cents = p.amount(n, units[n], mods)
+        cents = amounts.get(n)
         billable.append({"code": n.code, "units": units[n], "modifiers": mods,
                          "amount": None if cents is None else round(cents / 100, 2)})
     billable.sort(key=lambda b: (b["code"], b["units"], b["modifiers"]))

@@ -418,7 +418,7 @@ def synthetic_encounters(draw: st.DrawFn, base: SyntheticBase, *, max_lines: int
 EXCLUSION_REASONS = frozenset({
     "ptp_bundled", "guidance_included", "integral_to_surgery", "more_specific_guidance", "wrong_guidance_code",
     "unit_limit", "add_on_without_primary", "not_effective", "component_billed_by_facility",
-    "imaging_inclusive_code", "not_documented", "components_combined"})
+    "imaging_inclusive_code", "not_documented", "components_combined", "bilateral_one_line"})
 _BYPASS = frozenset({"59", "XE", "XS", "XP", "XU"})
 
 
@@ -441,8 +441,11 @@ def assert_units_partition(raw: dict[str, Any], res: dict[str, Any]) -> None:
     for ln in _claimed(raw):
         claimed[ln["code"]] = claimed.get(ln["code"], 0) + ln.get("units", 1)
     added = {a["code"] for a in res["added"]}
+    # the one line with 50 stands for the lines excluded as bilateral_one_line: their units count once, as excluded
+    bilateral = {a["code"] for a in res["added"] if a["reason"] == "bilateral_one_line"}
     for code, units in claimed.items():
-        billed = sum(b["units"] for b in res["billable"] if b["code"] == code)
+        billed = sum(b["units"] for b in res["billable"] if b["code"] == code
+                     and not (code in bilateral and "50" in b["modifiers"]))
         excluded = sum(e["units"] for e in res["excluded"] if e["code"] == code)
         assert billed + excluded == units, f"{code}: claimed {units} units, billable {billed} + excluded {excluded}"
     for b in res["billable"]:

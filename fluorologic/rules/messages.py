@@ -35,6 +35,8 @@ _EXCLUDED = {
                            "global service, billed once as {code} without 26 or TC.",
     "opps_alternative_code": "{code} has OPPS status indicator B (not payable on the hospital's outpatient claim); "
                              "OPPS pays the same service as {by}, which is added in its place.",
+    "bilateral_one_line": "{code} has MPFS bilateral indicator 1: both sides (RT and LT lines, or 2 units) are billed "
+                          "as one line {code}-50, 1 unit, paid at 150% (Claims Processing Manual ch. 12 §40.7).",
 }
 
 _ADDED = {
@@ -45,6 +47,9 @@ _ADDED = {
                        "billed; {code} is separately billable.",
     "opps_alternative_code": "{code} is the code OPPS pays for the service of {replaces} on the hospital's claim; it "
                              "replaces {replaces}.",
+    "bilateral_one_line": "{code}-50, 1 unit, is the bilateral procedure billed for both sides (MPFS bilateral "
+                          "indicator 1: paid at 150%, Claims Processing Manual ch. 12 §40.7); it replaces the "
+                          "{replaces} lines billed per side or with 2 units.",
 }
 
 _ALERTS = {
@@ -107,6 +112,15 @@ _ALERTS = {
                               "a facility: Medicare pays the technical component of {code} to the facility (42 CFR "
                               "410.42, 411.15(m); its global and TC rows carry the facility NA indicator), so only "
                               "the 26 line is billable.",
+    "bilateral.already_bilateral": "Modifier 50 on {code}: its MPFS bilateral indicator is 2 (the code is bilateral by "
+                                   "definition), so 50 is dropped and the line is paid at 100% (Claims Processing "
+                                   "Manual ch. 12 §40.7).",
+    "bilateral.not_payable": "Modifier 50 on {code}: its MPFS bilateral indicator does not allow the bilateral "
+                             "adjustment (indicator 0 or 9), so 50 is not payable and the line is priced at 100% "
+                             "(Claims Processing Manual ch. 12 §40.7).",
+    "fee_unknown": "No MPFS fee schedule row of {code} is loaded for the date of service: its amount is unknown "
+                   "(null), and totals leave it out.",
+    "fee_from_prior_release": "{data}",
 }
 
 #: Sentences of an exclusion whose reason has more than one rule, by rule.

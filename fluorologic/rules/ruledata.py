@@ -22,7 +22,7 @@ import io
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, KeysView, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal
 from importlib import resources
 from typing import Any
@@ -30,8 +30,8 @@ from typing import Any
 from fluorologic.contract.errors import DataError
 from fluorologic.contract.places import default_places
 
-__all__ = ["AocRow", "AttrRow", "CodeRow", "FeeRow", "InclusiveRow", "MueRow", "PtpIndex", "PtpRow", "RuleData",
-           "Selection", "date_number", "default_places", "quarter_end"]
+__all__ = ["AocRow", "AttrRow", "CodeRow", "FeeRow", "InclusiveRow", "MueRow", "PfsRelease", "PtpIndex", "PtpRow",
+           "RuleData", "Selection", "date_number", "default_places", "quarter_end"]
 
 OPEN_END = 99991231
 
@@ -98,7 +98,11 @@ class AocRow:
 
 @dataclass(frozen=True)
 class FeeRow:
-    """One MPFS (PPRRVU) row: RVU totals and conversion factor of a code and modifier in one release."""
+    """One MPFS (PPRRVU) row: RVUs, indicators and conversion factor of a code and modifier in one release.
+
+    ``gpci`` (work, practice expense, malpractice) and ``locality`` are set on a copy priced for a payment
+    locality (:meth:`for_locality`); the national row has neither.
+    """
 
     code: str
     mod: str
@@ -112,13 +116,58 @@ class FeeRow:
     start: int
     end: int
     source: str
+    work: Decimal | None = None
+    pe_nonfacility: Decimal | None = None
+    pe_facility: Decimal | None = None
+    mp: Decimal | None = None
+    mult_proc: int | None = None
+    bilateral: int | None = None
+    imaging_family: int | None = None
+    locality: str = "national"
+    gpci: tuple[Decimal, Decimal, Decimal] | None = None
+
+    def total(self, setting: str) -> Decimal | None:
+        """Total RVUs at the ``facility`` or ``nonfacility`` rate, or None where the rate is not applicable."""
+        return self.facility_total if setting == "facility" else self.nonfacility_total
 
     def cents(self, setting: str) -> int | None:
-        """National allowed amount in cents (total RVU x CF), or None where the rate is not applicable."""
-        total = self.facility_total if setting == "facility" else self.nonfacility_total
+        """The fee schedule amount in cents, or None where the rate is not applicable.
+
+        National: total RVUs x CF; in a locality: (work x work GPCI + PE x PE GPCI + MP x MP GPCI) x CF
+        (42 CFR 414.26; the PFS Relative Value File's formula), rounded half up to the cent once, at the end.
+
+        Examples
+        --------
+        >>> row = FeeRow("64483", "", "A", Decimal("7.40"), Decimal("3.32"), 0, "000", Decimal("33.2875"), "RVU24C",
+        ...              20240701, 20240930, "src", Decimal("1.90"), Decimal("5.32"), Decimal("1.24"), Decimal("0.18"))
+        >>> alabama = (Decimal("1.000"), Decimal("0.869"), Decimal("0.575"))  # GPCI 2024, MAC 10112 locality 00
+        >>> row.cents("nonfacility"), row.for_locality("10112:00", alabama).cents("nonfacility")
+        (24633, 22058)
+
+        """
+        total = self.total(setting)
         if total is None:
             return None
+        pe = self.pe_facility if setting == "facility" else self.pe_nonfacility
+        if self.gpci is not None and self.work is not None and pe is not None and self.mp is not None:
+            total = self.work * self.gpci[0] + pe * self.gpci[1] + self.mp * self.gpci[2]
         return int((total * self.conv_factor * 100).quantize(Decimal("1"), rounding=ROUND_HALF_UP))
+
+    def for_locality(self, locality: str, gpci: tuple[Decimal, Decimal, Decimal]) -> FeeRow:
+        """The same row priced in the payment locality ``locality`` with its three GPCIs."""
+        return replace(self, locality=locality, gpci=gpci)
+
+
+@dataclass(frozen=True)
+class PfsRelease:
+    """One quarterly MPFS release: its days, conversion factor, and whether its rows are loaded."""
+
+    name: str
+    start: int
+    end: int
+    conv_factor: Decimal | None
+    loaded: bool
+    source: str
 
 
 @dataclass(frozen=True)
@@ -267,6 +316,8 @@ class Selection:
     addons: set[str] = field(default_factory=set)
     inclusive: list[InclusiveRow] = field(default_factory=list)
     fees: list[FeeRow] = field(default_factory=list)
+    #: ``(missing, used)`` when the release in force on the date is not loaded and an earlier one of its year prices.
+    fee_prior: tuple[str, str] | None = None
 
 
 def _rows(name: str) -> Iterator[dict[str, str]]:
@@ -294,7 +345,9 @@ class RuleData:
 
     def __init__(self, *, codes: Iterable[CodeRow], attrs: Iterable[AttrRow], ptp: Iterable[PtpRow] | PtpIndex,
                  mue: Iterable[MueRow], aoc: Iterable[AocRow], inclusive: Iterable[InclusiveRow],
-                 fees: Iterable[FeeRow], label: str = "embedded", first_day: int | None = None) -> None:
+                 fees: Iterable[FeeRow], label: str = "embedded", first_day: int | None = None,
+                 releases: Iterable[PfsRelease] = (),
+                 gpci: Mapping[tuple[int, str], tuple[Decimal, Decimal, Decimal]] | None = None) -> None:
         self.label = label
         self.as_of: str | None = None
         self.codes = {r.code: r for r in codes}
@@ -324,6 +377,8 @@ class RuleData:
         self.guidance_codes = sorted(c for c, rows in self.attrs.items()
                                      if any(a.attribute == "guidance_for" for a in rows))
         self.first_day = first_day
+        self.releases = sorted(releases, key=lambda r: r.start)
+        self.gpci = dict(gpci or {})
 
     @classmethod
     @functools.cache
@@ -332,6 +387,9 @@ class RuleData:
         try:
             tables = {r["table"]: r for r in _rows("tables.csv")}
             ptp = tables["ptp_practitioner"]
+            releases = [PfsRelease(r["release"], date_number(r["date_start"]) or 0, date_number(r["date_end"]) or 0,
+                                   _decimal(r["conv_factor"]), r["loaded"] == "yes", r["source"])
+                        for r in _rows("pfs_releases.csv")]
             return cls(
                 codes=[CodeRow(r["code"], r["kind"], r["target"], r["description"], date_number(r["effective_date"]),
                                date_number(r["deletion_date"]), r["source"],
@@ -348,8 +406,10 @@ class RuleData:
                      for r in _rows("aoc.csv")],
                 inclusive=[InclusiveRow(r["without_code"], r["guidance_code"], r["with_code"], r["source"])
                            for r in _rows("imaging_inclusive.csv")],
-                fees=[_fee_row(r) for r in _rows("pfs_rvu.csv")],
+                fees=_fee_rows(releases),
                 first_day=date_number(tables["codes"]["first_day"]),
+                releases=releases,
+                gpci=_gpci_rows(),
             )
         except (KeyError, ValueError, ArithmeticError) as exc:
             raise DataError(f"embedded rule data is malformed: {exc}") from exc
@@ -366,6 +426,7 @@ class RuleData:
         """Rows involving ``codes`` (plus candidates); fees only from the PFS release in force on ``dos``."""
         wanted = self.candidate_codes(codes)
         sel = Selection()
+        price_day, sel.fee_prior = self.fee_day(dos)
         for c in sorted(wanted):
             if c in self.codes:
                 sel.codes.append(self.codes[c])
@@ -377,8 +438,68 @@ class RuleData:
                 sel.addons.add(c)
                 sel.aoc.extend(a for a in aoc if a.primary in wanted or a.primary == "CCCCC")
             sel.inclusive.extend(i for i in self.inclusive.get(c, ()) if i.guidance in wanted)
-            sel.fees.extend(f for f in self.fees.get(c, ()) if f.start <= dos <= f.end)
+            sel.fees.extend(f for f in self.fees.get(c, ()) if f.start <= price_day <= f.end)
         return sel
+
+    def fee_day(self, dos: int) -> tuple[int, tuple[str, str] | None]:
+        """The day whose fee rows price ``dos``, and ``(missing, used)`` when that is an earlier release's.
+
+        A release that is not loaded (RVU24D, RVU25B) is priced from the latest loaded release of the same
+        year that starts before it; with none, no fee applies (a day no row covers).
+
+        Examples
+        --------
+        >>> RuleData.embedded().fee_day(20241115)
+        (20240930, ('RVU24D', 'RVU24C'))
+        >>> RuleData.embedded().fee_day(20240815)
+        (20240815, None)
+
+        """
+        missing = next((r for r in self.releases if r.start <= dos <= r.end and not r.loaded), None)
+        if missing is None:
+            return dos, None
+        year = dos // 10000
+        earlier = [r for r in self.releases if r.loaded and r.start < missing.start and r.start // 10000 == year]
+        if not earlier:
+            return 0, None
+        return earlier[-1].end, (missing.name, earlier[-1].name)
+
+    def indicator_row(self, code: str, dos: int) -> FeeRow | None:
+        """The PFS row whose bilateral, multiple-procedure and imaging-family indicators apply to ``code`` on ``dos``.
+
+        The global row in force (else its first row in force); on a date no loaded release prices, the
+        nearest release's (the latest before the date, else the earliest after): the indicators are the
+        code's payment policy, which a release without rows here does not change as far as is known.
+
+        Examples
+        --------
+        >>> row = RuleData.embedded().indicator_row("64483", 20260310)
+        >>> row.release, row.bilateral, row.mult_proc
+        ('RVU25D', 1, 2)
+
+        """
+        rows = self.fees.get(code, ())
+        if not rows:
+            return None
+        day, _ = self.fee_day(dos)
+        in_force = [f for f in rows if f.start <= day <= f.end]
+        if not in_force:
+            before = [f for f in rows if f.end < dos]
+            in_force = [max(before, key=lambda f: f.end)] if before else [min(rows, key=lambda f: f.start)]
+            in_force = [f for f in rows if f.release == in_force[0].release]
+        return next((f for f in in_force if f.mod == ""), in_force[0])
+
+    def fee_bounds(self) -> list[int]:
+        """The days on which the fee rows in force (or the release missing) change: the fee periods' bounds."""
+        bounds = {d for r in self.releases for d in (r.start, r.end + 1)}
+        bounds.update(d for rows in self.fees.values() for f in rows for d in (f.start, f.end + 1))
+        return sorted(bounds)
+
+    def locality_gpci(self, locality: str | None, dos: int) -> tuple[Decimal, Decimal, Decimal] | None:
+        """The work, PE and MP GPCIs of ``locality`` (``MAC:locality``) in the year of ``dos``, if loaded."""
+        if not locality:
+            return None
+        return self.gpci.get((dos // 10000, locality))
 
     def _ptp_between(self, code: str, wanted: set[str]) -> Iterator[PtpRow]:
         """The PTP rows with column 1 ``code`` and column 2 in ``wanted``."""
@@ -407,11 +528,16 @@ class RuleData:
         A date of service before the first, or more than a year after the last, is one no loaded data
         covers (``rules_not_in_force``).
         """
+        cached = self.__dict__.get("_coverage")
+        if cached is not None:  # the rows never change after loading
+            return cached
         starts = [m.effective for rows in self.mue.values() for m in rows if m.effective]
         starts += [f.start for rows in self.fees.values() for f in rows if f.start]
         starts += [d for d in map(_quarter_start, self.quarters()) if d]
         first = self.first_day or 0  # without a dated history, no lower bound is known
-        return first, quarter_end(max(starts)) if starts else OPEN_END  # nor, without dated rows, an upper one
+        found = first, quarter_end(max(starts)) if starts else OPEN_END  # nor, without dated rows, an upper one
+        self.__dict__["_coverage"] = found
+        return found
 
     def quarters(self) -> list[str]:
         """The NCCI quarters of the loaded PTP table."""
@@ -430,6 +556,7 @@ class RuleData:
         """
         out = object.__new__(type(self))
         out.__dict__.update(self.__dict__)
+        out.__dict__.pop("_coverage", None)  # its MUE rows are dated otherwise
         out.as_of = quarter
         out.label = f"{self.label} as of {quarter}"
         out.mue = {c: [MueRow(m.code, m.value, m.mai, m.mai_text, m.rationale, 0, m.quarter, m.source) for m in rows]
@@ -467,13 +594,41 @@ def _quarter_start(quarter: str) -> int | None:
     return int(m.group(1)) * 10000 + ((int(m.group(2)) - 1) * 3 + 1) * 100 + 1 if m else None
 
 
-def _fee_row(r: dict[str, str]) -> FeeRow:
-    return FeeRow(
-        code=r["hcpcs"], mod=r["mod"], status=r["status_code"],
-        nonfacility_total=None if r["non_fac_na_indicator"] == "NA" else _decimal(r["non_facility_total"]),
-        facility_total=None if r["facility_na_indicator"] == "NA" else _decimal(r["facility_total"]),
-        pctc=int(r["pctc_ind"]) if r["pctc_ind"].strip().isdigit() else None,
-        glob_days=r["glob_days"], conv_factor=Decimal(r["conv_factor"]), release=r["release"],
-        start=date_number(r["date_start"]) or 0, end=date_number(r["date_end"], default=OPEN_END) or OPEN_END,
-        source=r["source"],
-    )
+def _int(text: str) -> int | None:
+    return int(text) if text.strip().isdigit() else None
+
+
+def _fee_rows(releases: list[PfsRelease]) -> list[FeeRow]:
+    """The embedded PPRRVU rows, one per code, modifier and loaded release (``pfs_rvu.csv.gz``)."""
+    loaded = [r for r in releases if r.loaded]
+    index = {r.name: i for i, r in enumerate(loaded)}
+    decimals: dict[str, Decimal] = {}
+
+    def dec(text: str) -> Decimal | None:
+        if not text.strip():
+            return None
+        got = decimals.get(text)
+        if got is None:
+            got = decimals[text] = Decimal(text)
+        return got
+
+    out = []
+    for r in csv.DictReader(io.StringIO(_gz_text("pfs_rvu.csv.gz"))):
+        shared = {
+            "code": r["hcpcs"], "mod": r["mod"], "status": r["status_code"],
+            "nonfacility_total": None if r["non_fac_na_indicator"] == "NA" else dec(r["non_facility_total"]),
+            "facility_total": None if r["facility_na_indicator"] == "NA" else dec(r["facility_total"]),
+            "pctc": _int(r["pctc_ind"]), "glob_days": r["glob_days"], "work": dec(r["work_rvu"]),
+            "pe_nonfacility": dec(r["non_fac_pe_rvu"]), "pe_facility": dec(r["facility_pe_rvu"]),
+            "mp": dec(r["mp_rvu"]), "mult_proc": _int(r["mult_proc"]), "bilateral": _int(r["bilat_surg"]),
+            "imaging_family": _int(r["diag_imaging_family_ind"])}
+        for rel in loaded[index[r["first_release"]]:index[r["last_release"]] + 1]:
+            out.append(FeeRow(**shared, conv_factor=rel.conv_factor or Decimal(0), release=rel.name, start=rel.start,
+                              end=rel.end, source=rel.source))
+    return out
+
+
+def _gpci_rows() -> dict[tuple[int, str], tuple[Decimal, Decimal, Decimal]]:
+    """The GPCIs by (year, ``MAC:locality``) (``pfs_gpci.csv``)."""
+    return {(int(r["year"]), f"{r['mac']}:{r['locality']}"): (Decimal(r["pw_gpci"]), Decimal(r["pe_gpci"]),
+                                                              Decimal(r["mp_gpci"])) for r in _rows("pfs_gpci.csv")}

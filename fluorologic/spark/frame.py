@@ -9,7 +9,7 @@ Examples
 >>> [f.name for f in result_schema().fields][:4]
 ['encounter_id', 'schema_version', 'billable', 'excluded']
 >>> result_schema()["totals"].dataType.simpleString()
-'struct<billed:double,expected:double>'
+'struct<billed:double,expected:double,lines_without_fee:int>'
 
 """
 

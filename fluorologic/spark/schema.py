@@ -35,14 +35,18 @@ _I = pa.int32()
 _F = pa.float64()
 _STRS = pa.list_(_S)
 
-_BILLABLE = pa.struct([("code", _S), ("units", _I), ("modifiers", _STRS), ("amount", _F), ("line_ids", _STRS)])
+_ADJUSTMENT = pa.struct([("rule", _S), ("factor", _F), ("detail", _S)])
+_PRICING = pa.struct([("release", _S), ("site_of_service", _S), ("row", _S), ("rvu", _F), ("conversion_factor", _F),
+                      ("locality", _S), ("adjustments", pa.list_(_ADJUSTMENT))])
+_BILLABLE = pa.struct([("code", _S), ("units", _I), ("modifiers", _STRS), ("amount", _F), ("pricing", _PRICING),
+                       ("line_ids", _STRS)])
 _EXCLUDED = pa.struct([("code", _S), ("units", _I), ("reason", _S), ("by", _S), ("rule", _S), ("detail", _S),
                        ("line_id", _S)])
 _EVIDENCE = pa.struct([("fact", _S), ("start", _I), ("end", _I), ("text", _S)])
 _ADDED = pa.struct([("code", _S), ("units", _I), ("modifiers", _STRS), ("reason", _S), ("replaces", _S),
                     ("detail", _S), ("line_id", _S), ("evidence", pa.list_(_EVIDENCE))])
 _ALERT = pa.struct([("kind", _S), ("code", _S), ("rule", _S), ("detail", _S)])
-_TOTALS = pa.struct([("billed", _F), ("expected", _F)])
+_TOTALS = pa.struct([("billed", _F), ("expected", _F), ("lines_without_fee", _I)])
 _CLAIM = pa.struct([("claim_id", _S), ("payer", _S), ("rendering_npi", _S), ("diagnoses", _STRS), ("source", _S)])
 _ERROR = pa.struct([("field", _S), ("message", _S), ("needs_review", pa.bool_())])
 

@@ -212,14 +212,14 @@ def test_d8_any_crash_in_the_run_is_exit_2_and_one_line(tmp_path, monkeypatch):
 
 @pytest.fixture
 def small_disk(tmp_path):
-    """A 256 KiB tmpfs (skipped where mounting is not permitted)."""
+    """A 1 MiB tmpfs (skipped where mounting is not permitted): room for half the test's output, not all of it."""
     import shutil
     import subprocess
 
     where = tmp_path / "small"
     where.mkdir()
     if shutil.which("mount") is None or subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(where)], capture_output=True).returncode:
+            ["mount", "-t", "tmpfs", "-o", "size=1024k", "tmpfs", str(where)], capture_output=True).returncode:
         pytest.skip("cannot mount a small tmpfs here")
     yield where
     subprocess.run(["umount", str(where)], capture_output=True)
@@ -235,7 +235,7 @@ def test_d8_a_real_full_disk_exits_2_and_resume_completes_once_there_is_room(tmp
     full = tmp_path / "full.jsonl"
     assert run_solve(str(path), "jsonl", output=str(full), workers=1, err=io.StringIO(), chunk_size=16) == 1
     filler = small_disk / "filler"
-    filler.write_bytes(b"x" * (256 * 1024 - len(full.read_bytes()) // 2))
+    filler.write_bytes(b"x" * (1024 * 1024 - len(full.read_bytes()) // 2))
     out = small_disk / "out.jsonl"
     cmd = [sys.executable, "-m", "fluorologic.cli.main", "solve", str(path), "--format", "jsonl", "-o", str(out),
            "--workers", "1"]
