@@ -52,7 +52,7 @@ MAX_SITE = 200
 MAX_ID = 64
 MAX_DIAGNOSES = 50
 MAX_CHARGE = 10_000_000
-LOCALITY_PATTERN = r"^\d{5}:\d{2}$"
+LOCALITY_PATTERN = r"^[0-9]{5}:[0-9]{2}$"
 CODE_PATTERN = r"^(?:\d{5}|\d{4}[FTU]|[A-V]\d{4})$"
 MODIFIER_PATTERN = r"^[0-9A-Z]{2}$"
 DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
@@ -86,6 +86,9 @@ T = TypeVar("T")
 Text = Annotated[str, AfterValidator(_unicode)]
 #: A place of service the embedded table knows (an enum in the schema).
 PlaceCode = Literal[tuple(sorted(default_places()))]  # type: ignore[valid-type]
+
+#: A submitted charge in USD.
+Charge = Annotated[int, Field(ge=0, le=MAX_CHARGE)] | Annotated[float, Field(ge=0, le=MAX_CHARGE)]
 
 #: A number of seconds in a day (kept an int when written as one: the output echoes it as written).
 Seconds = Annotated[T, Field(ge=0, le=86400)]
@@ -131,11 +134,11 @@ class ClaimIn(TypedDict):
     diagnoses: NotRequired[Annotated[list[Annotated[Text, Field(max_length=MAX_ID)]], Field(
         max_length=MAX_DIAGNOSES, description="ICD-10-CM codes in claim order")]]
     source: NotRequired[Annotated[Text | None, Field(max_length=MAX_ID, description='e.g. "x12-837p", "fhir-claim"')]]
-    charges: NotRequired[Annotated[dict[Annotated[Text, Field(max_length=MAX_ID)], Annotated[float | int, Field(
-        ge=0, le=MAX_CHARGE)]] | None, Field(max_length=MAX_LINES, description=(
+    charges: NotRequired[Annotated[Annotated[dict[Annotated[Text, Field(max_length=MAX_ID)], Charge], Field(
+        max_length=MAX_LINES)] | None, Field(description=(
             "the submitted charge per line id (837P SV102, 837I SV203), for the workbench and reconciliation; "
             "never used to price"))]]
-    locality: NotRequired[Annotated[Text | None, Field(pattern=LOCALITY_PATTERN, description=(
+    locality: NotRequired[Annotated[Annotated[str, Field(pattern=LOCALITY_PATTERN)] | None, Field(description=(
         'the MPFS payment locality as "MAC:locality", e.g. "15202:01"; absent: national amounts'))]]
 
 
