@@ -89,6 +89,10 @@ def rule_citation(ctx: Context, dec: LineDecision) -> str | None:
         return f"{dec.rule}: {rows[0]}"
     if dec.rule:
         text = f"{dec.rule}: {dec.detail}" if dec.detail else dec.rule
+        if dec.rule.startswith("bilateral."):  # the bilateral indicator is a column of the code's MPFS row
+            fee = [r for a in _audit(ctx, "fee.pfs") if (r := _row(a))]
+            if fee:
+                return f"{text} ({fee[0]})"
         attr = _RULE_ATTRIBUTE.get(dec.rule)
         attrs = getattr(ctx.data, "attrs", None) or {}
         for code in (dec.by, ctx.code):

@@ -18,6 +18,7 @@ from fluorologic.rules.source import store_path
 from fluorologic.service.offline_docs import serve_docs_offline
 from fluorologic.service.workbench.core import Workbench
 from fluorologic.service.workbench.db import default_db_path
+from fluorologic.service.workbench.denials import denials_router
 from fluorologic.service.workbench.guard import TOKEN_ENV, Guard
 from fluorologic.service.workbench.pages import BASE
 from fluorologic.service.workbench.routes import workbench_router
@@ -64,6 +65,7 @@ def mount_workbench(app: FastAPI, *, store: str | None = None, as_of_quarter: st
 
     serve_docs_offline(app)
     app.include_router(workbench_router(get))
+    app.include_router(denials_router(get))
     app.state.workbench = get
 
     @app.get("/", include_in_schema=False)
