@@ -72,6 +72,9 @@ class StoreRuleData(RuleData):
         self.aoc_by_addon = self.base.aoc_by_addon
         self.fees = self.base.fees
         self.first_day = self.base.first_day
+        # the embedded MPFS releases and GPCIs (which release prices a date, fee_prior, locality pricing)
+        self.releases = self.base.releases
+        self.gpci = self.base.gpci
         self.loaded = {kind for kind in ("ptp", "mue", "aoc", "pfs")
                        if store.imports(kind, self._setting(kind))}
         self._imports = functools.lru_cache(maxsize=4096)(self._resolve)

@@ -14,7 +14,7 @@ from fluorologic.engine.solver import Engine
 from fluorologic.reconcile.reconcile import COLUMNS, reconcile
 from fluorologic.reconcile.remit import read_835
 from fluorologic.rules.source import rule_source
-from fluorologic.service.workbench.templates import money
+from fluorologic.service.workbench.templating import money
 
 ROOT = Path(__file__).resolve().parents[2]
 CLAIMS = ROOT / "examples" / "claims" / "reconcile_pair.837"

@@ -41,7 +41,7 @@ from fluorologic.reconcile.reconcile import VERDICTS, Reconciliation
 from fluorologic.reconcile.render import rows_csv
 from fluorologic.service.reconcile_api import answer, parts
 from fluorologic.service.workbench.core import Workbench
-from fluorologic.service.workbench.templates import BASE, render, url
+from fluorologic.service.workbench.templating import BASE, render, url
 
 __all__ = ["DenialFilters", "DenialStore", "claim_page", "denials_router", "home_page", "list_page", "summary_of"]
 
