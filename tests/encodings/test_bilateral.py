@@ -7,7 +7,7 @@ FEE = 'fee("64483",global,nonfacility,24633,r(1)). mult_proc_ind("64483",2). '
 
 @pytest.mark.parametrize("lines", [
     'line(1,"64483",1). modifier(1,"RT"). line(2,"64483",1). modifier(2,"LT").',
-    'line(1,"64483",2).',
+    'line(1,"64483",2). mue("64483",1,2,20240701,r(2)).',  # its MUE is 1: 2 units can only be both sides
 ])
 def test_indicator_1_both_sides_become_one_line_with_50_at_150(run, lines):
     atoms = run(FEE + 'bilateral_ind("64483",1). ' + lines)
@@ -21,6 +21,17 @@ def test_indicator_1_both_sides_become_one_line_with_50_at_150(run, lines):
 def test_indicator_1_with_50_is_paid_at_150(run):
     atoms = run(FEE + 'bilateral_ind("64483",1). line(1,"64483",1). modifier(1,"50").')
     assert "amount(l(1),36950,r(1))" in atoms and "given_amount(1,36950)" in atoms
+
+
+@pytest.mark.parametrize("facts", [
+    'mue("64484",4,3,20240701,r(2)). addon("64484").',  # an add-on of levels: 2 units are 2 levels
+    'mue("64484",2,3,20240701,r(2)).',  # a code whose MUE allows 2 units: they need not be the two sides
+])
+def test_two_units_are_not_both_sides_where_a_side_may_have_more(run, facts):
+    atoms = run('fee("64484",global,nonfacility,11118,r(1)). mult_proc_ind("64484",0). bilateral_ind("64484",1). '
+                'line(1,"64484",2). ' + facts)
+    assert not any(a.startswith("billed(b(") or "bilateral_one_line" in a for a in atoms)
+    assert "billed(l(1))" in atoms or "excluded(1,add_on_without_primary,\"addon.no_primary\",none,none)" in atoms
 
 
 def test_indicator_2_drops_50_and_pays_100(run):
