@@ -71,6 +71,11 @@ _NEEDLE_ACT = re.compile(r"\b(?:needles?|catheters?|cannula|trocar|guidewires?|t
                          r"[^.;]{0,60}", re.IGNORECASE)
 _NARRATIVE = re.compile(r"\b(?:was|were|is|are|had|has)\b", re.IGNORECASE)
 _PLACE = re.compile(r"\s+(?:suite|table|room|bed|lab(?:oratory)?)\b", re.IGNORECASE)
+#: The needle placed without imaging: by anatomic landmarks or palpation (a technique that contradicts guidance).
+_WITHOUT_IMAGING = re.compile(
+    r"\b(?:anatomic(?:al)?|surface|bony|palpable)\s+landmarks?\b|\b(?:by|using|with|via|per)\s+(?:the\s+)?landmarks?\b"
+    r"|\blandmark[- ](?:guided|based|guidance|technique)\b|\b(?:by|with|using|via)\s+palpation\b|\bpalpation\s+of\b",
+    re.IGNORECASE)
 _DISTINCT = pattern("distinct_service")
 # every match of the distinct-service pattern holds one of these words (a cheap pre-filter, checked by a test)
 _DISTINCT_WORDS = ("separate", "different", "distinct", "second", "another", "additional", "contralateral", "later",
@@ -115,7 +120,7 @@ class NoteFindings:
 
     @property
     def fluoroscopy_not_performed(self) -> bool:
-        """The note documents a procedure, and fluoroscopy only as planned or past, never as used in it.
+        """The note documents a procedure (or a needle placed by landmarks), and fluoroscopy only as planned or past.
 
         Such a note contradicts a billed guidance line; a note that is merely silent about imaging (or too
         short to document a procedure) does not.
@@ -127,8 +132,10 @@ class NoteFindings:
         False
 
         """
-        return (not self.fluoroscopy_used and not self.fluoroscopy_negated and bool(self.procedure_kinds)
-                and any(e.fact in ("fluoroscopy_planned", "fluoroscopy_historical") for e in self.evidence))
+        facts = {e.fact for e in self.evidence}
+        return (not self.fluoroscopy_used and not self.fluoroscopy_negated
+                and (bool(self.procedure_kinds) or "performed_without_imaging" in facts)
+                and bool(facts & {"fluoroscopy_planned", "fluoroscopy_historical"}))
 
     def to_dict(self) -> dict[str, Any]:
         """The "Note findings" object of the contract, exactly its fields."""
@@ -403,6 +410,9 @@ def scan_note(text: str) -> NoteFindings:
                 evidence.append(Evidence("body_area", s.start + a, s.start + b, words))
                 break
 
+    technique = _WITHOUT_IMAGING.search(text)
+    if technique is not None and not used:
+        evidence.append(Evidence("performed_without_imaging", technique.start(), technique.end(), technique.group()))
     evidence.sort(key=lambda e: (e.start, e.end, e.fact))
     return NoteFindings(
         fluoroscopy_used=used,
