@@ -156,10 +156,33 @@ def appeal_citation(ctx: Context, family: str) -> str:
     return f"the rules in force on {day} bill {code} with modifiers {ctx.modifiers or 'none'} as submitted"
 
 
+#: Modifiers that bypass a PTP edit of modifier indicator 1 (59 and X{EPSU}; 25 and 57 on an E/M).
+_BYPASS = frozenset({"59", "XE", "XS", "XP", "XU", "25", "57"})
+
+
+def bypass_billed(dec: LineDecision, ctx: Context) -> bool:
+    """The line is excluded only by a PTP edit of indicator 1, and it was billed with a modifier that bypasses it.
+
+    The payer may rightly have accepted the bypass; only the record can say (fluorologic bills it with ``distinct``).
+
+    >>> ctx = Context("20610", 1, "2024-08-01", ["XS"], {}, None, ("64483",))
+    >>> bypass_billed(LineDecision("excluded", reason="ptp_bundled", by="64483"), ctx)  # no rule data: not known
+    False
+    """
+    if dec.reason != "ptp_bundled" or not _BYPASS & set(ctx.modifiers) or ctx.data is None or not dec.by:
+        return False
+    day = date_number(ctx.date) or 0
+    rows = [p for p in getattr(ctx.data, "ptp_by_col1", {}).get(dec.by, ())
+            if p.column_2 == ctx.code and p.deletion >= day and p.indicator != 9]
+    return bool(rows) and all(p.indicator == 1 for p in rows)
+
+
 def judge(dec: LineDecision, outcome: str, family: str | None, ctx: Context) -> Verdict:
     """The verdict, next step and citation for a matched claim line."""
     rules = family in _RULES_FAMILIES
     if outcome == "paid" or (outcome == "reduced" and not rules):
+        if dec.decision == "excluded" and bypass_billed(dec, ctx):  # no refund flag for a bypass the payer accepted
+            return Verdict("agrees_paid", "review", _bypass_citation(ctx, dec))
         if dec.decision == "excluded":
             return Verdict("overpayment_risk", "refund_review", rule_citation(ctx, dec))
         if dec.decision == "trimmed" and ctx.paid_units is not None and ctx.paid_units > dec.units:
@@ -176,7 +199,16 @@ def judge(dec: LineDecision, outcome: str, family: str | None, ctx: Context) -> 
                 fixed = {"code": ctx.code, "units": dec.units, "modifiers": sorted(ctx.modifiers)}
                 return Verdict("agrees_denied", "correct_and_resubmit", rule_citation(ctx, dec), [fixed])
             return Verdict("agrees_denied", "none", rule_citation(ctx, dec))
+        if dec.decision == "excluded" and bypass_billed(dec, ctx):
+            return Verdict("agrees_denied", "review", _bypass_citation(ctx, dec))
         if dec.decision == "excluded":
             return Verdict("agrees_denied", "none", rule_citation(ctx, dec))
         return Verdict("appeal_candidate", "appeal", appeal_citation(ctx, family or ""))
     return Verdict("outside_rules", "review")
+
+
+def _bypass_citation(ctx: Context, dec: LineDecision) -> str:
+    base = rule_citation(ctx, dec) or f"ptp.bundled: {dec.by}/{ctx.code}"
+    mods = "/".join(sorted(_BYPASS & set(ctx.modifiers)))
+    return (f"{base}; modifier indicator 1, billed with {mods}: the bypass holds if the record documents a distinct "
+            "service (or a significant, separately identifiable E/M): review the record")

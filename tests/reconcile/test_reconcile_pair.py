@@ -254,3 +254,22 @@ def test_a_reversal_is_matched_after_its_correction(engine):
     rec = reconcile([enc], read_835(text), engine)
     assert [(r["encounter_id"], r["paid_amount"], r["verdict"]) for r in rec.rows] == [
         ("R1", 51.15, "agrees_paid"), (None, -51.15, "unmatched")]
+
+
+def test_a_bypass_modifier_the_payer_accepted_is_reviewed_not_refunded():
+    """20610-XS paid beside 64483 (PTP 64483/20610, modifier indicator 1): fluorologic cannot see the record's
+    distinct service on an 837P, so the paid line is reviewed, not flagged for a refund (second labeller)."""
+    from fluorologic.reconcile.decide import LineDecision
+    from fluorologic.reconcile.verdict import Context, judge
+    from fluorologic.rules.ruledata import RuleData
+
+    data = RuleData.embedded()
+    dec = LineDecision("excluded", reason="ptp_bundled", rule="ptp.bundled", by="64483")
+    ctx = Context("20610", 1, "2024-08-01", ["RT", "XS"], {"audit": []}, data, ("64483",))
+    paid = judge(dec, "paid", "contractual", ctx)
+    assert (paid.verdict, paid.next_step) == ("agrees_paid", "review") and "billed with XS" in paid.citation
+    denied = judge(dec, "denied", "bundling", ctx)
+    assert (denied.verdict, denied.next_step) == ("agrees_denied", "review")
+    plain = Context("20610", 1, "2024-08-01", ["RT"], {"audit": []}, data, ("64483",))
+    assert (judge(dec, "paid", "contractual", plain).verdict, judge(dec, "paid", "contractual", plain).next_step) == (
+        "overpayment_risk", "refund_review")
