@@ -164,12 +164,13 @@ def _add_note(f: Facts, note: NoteFindings) -> None:
         f.add("note_kind", const(kind))
 
 
-def _add_pfs_indicators(f: Facts, fees: Iterable[FeeRow]) -> None:
+def _add_pfs_indicators(f: Facts, fees: Iterable[FeeRow], facility: bool = True) -> None:
     """What the global PFS rows in force say besides fees: global days and, for a PC/TC code, the facility rate.
 
     ``global_days(C,D)`` where the global period is a number of days (000, 010, 090); for a code with a
     professional / technical split (PC/TC indicator 1), ``pfs_listed(C)`` and, where CMS writes the facility
-    total as NA (the readers keep none), ``facility_na(C,global)``: the facts ``facility.lp`` reads.
+    total as NA (the readers keep none), ``facility_na(C,global)``: the facts ``facility.lp`` reads (only in a
+    facility place: not ``facility``, the place is paid at the non-facility rate, and they are left out).
 
     >>> from fluorologic.rules.ruledata import RuleData
     >>> f = Facts()
@@ -182,7 +183,7 @@ def _add_pfs_indicators(f: Facts, fees: Iterable[FeeRow]) -> None:
             continue
         if fee.glob_days.isdigit():
             f.add("global_days", fee.code, int(fee.glob_days))
-        if fee.pctc == 1:
+        if fee.pctc == 1 and facility:
             f.add("pfs_listed", fee.code)
             if fee.facility_total is None:
                 f.add("facility_na", fee.code, const("global"))
@@ -225,11 +226,13 @@ def _add_rule_rows(f: Facts, data: RuleData, codes: set[str], dos: int, locality
             f.add("aoc", a.primary, a.add_on, a.edit_type, f.row("aoc", a))
     for i in sel.inclusive:
         f.add("inclusive", i.without, i.guidance, i.with_code, f.row("inclusive", i))
-    _add_pfs_indicators(f, sel.fees)
+    _add_pfs_indicators(f, sel.fees, setting != "nonfacility")
     _add_fees(f, data, sel, dos, locality, setting)
 
 
 _SETTINGS = ("facility", "nonfacility")
+#: The MPFS multiple-procedure indicators the encodings read (multiple_procedure.lp, imaging_family.lp).
+_RANKED_MULT_PROC = (2, 3, 4)
 
 
 def _add_fees(f: Facts, data: RuleData, sel: Selection, dos: int, locality: str | None,
@@ -273,7 +276,7 @@ def _add_fees(f: Facts, data: RuleData, sel: Selection, dos: int, locality: str 
     for code, fee in sorted(indicators.items()):
         if fee.bilateral is not None:
             f.add("bilateral_ind", code, fee.bilateral)
-        if fee.mult_proc is not None:
+        if fee.mult_proc in _RANKED_MULT_PROC:  # 0 and 9: no rule reads them
             f.add("mult_proc_ind", code, fee.mult_proc)
         if fee.mult_proc == 4 and fee.imaging_family not in (None, 99):
             f.add("imaging_family", code, fee.imaging_family)
