@@ -91,9 +91,9 @@ class FactCache:
         return encounter_facts(enc, self.places)
 
     def part_key(self, enc: Encounter) -> Hashable:
-        """The key of the encounter's rule part: its codes, date's fee period, claim type and payment locality."""
+        """The key of the encounter's rule part: codes, fee period, claim type, payment locality and rate (setting)."""
         return (tuple(sorted({ln.code for ln in enc.lines})), self._period(enc.dos_number), enc.claim_type,
-                claim_locality(enc))
+                claim_locality(enc), self.places[enc.place_of_service][0])
 
     def rule_part(self, enc: Encounter) -> RulePart:
         """The cached rule rows of the encounter's codes on its date of service, for its claim type and locality."""
@@ -101,7 +101,7 @@ class FactCache:
         part = self._parts.get(key)
         if part is None:
             rules = rule_facts(self.data, {ln.code for ln in enc.lines}, enc.dos_number, claim_locality(enc),
-                               claim_type=enc.claim_type)
+                               claim_type=enc.claim_type, setting=key[-1])
             part = self._keep(key, RulePart(0, tuple(rules.terms), rules.rows, date_thresholds(rules.terms)))
         return part
 

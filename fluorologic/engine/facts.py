@@ -61,9 +61,11 @@ class Facts:
 
 def build_facts(enc: Encounter, data: RuleData, places: dict[str, tuple[str, str]] | None = None) -> Facts:
     """All input atoms for ``enc`` (see ``encodings/input.lp``), built from Python values only."""
+    if places is None:
+        places = default_places()
     own = encounter_facts(enc, places)
     rules = rule_facts(data, {ln.code for ln in enc.lines}, enc.dos_number, claim_locality(enc),
-                       claim_type=enc.claim_type)
+                       claim_type=enc.claim_type, setting=places[enc.place_of_service][0])
     return Facts(terms=own.terms + rules.terms, rows=rules.rows, note=own.note)
 
 
@@ -127,17 +129,19 @@ def claim_locality(enc: Encounter) -> str | None:
 
 
 def rule_facts(data: RuleData, codes: set[str], dos: int, locality: str | None = None, *,
-               claim_type: str = "professional") -> Facts:
+               claim_type: str = "professional", setting: str | None = None) -> Facts:
     """The rule rows of ``codes`` (and the codes the rules may add) in force on ``dos``, with their row ids.
 
-    Fees are priced in ``locality`` (``MAC:locality``) where its GPCIs are loaded for the year, else nationally.
+    Fees are priced in ``locality`` (``MAC:locality``) where its GPCIs are loaded for the year, else nationally;
+    with ``setting`` (``facility`` or ``nonfacility``, the place of service's rate) only the fees of that rate
+    are given (the only ones ``amounts.lp`` reads), else both.
     A hospital's claim (``claim_type`` institutional) takes the I/OCE's tables (:mod:`fluorologic.engine.opps_facts`).
     """
     f = Facts()
     if claim_type == "institutional":
         add_opps_rows(f, data, codes, dos, _year_after(OppsData.embedded().coverage()[1]))
     else:
-        _add_rule_rows(f, data, codes, dos, locality)
+        _add_rule_rows(f, data, codes, dos, locality, setting)
     return f
 
 
@@ -160,12 +164,13 @@ def _add_note(f: Facts, note: NoteFindings) -> None:
         f.add("note_kind", const(kind))
 
 
-def _add_pfs_indicators(f: Facts, fees: Iterable[FeeRow]) -> None:
+def _add_pfs_indicators(f: Facts, fees: Iterable[FeeRow], facility: bool = True) -> None:
     """What the global PFS rows in force say besides fees: global days and, for a PC/TC code, the facility rate.
 
     ``global_days(C,D)`` where the global period is a number of days (000, 010, 090); for a code with a
     professional / technical split (PC/TC indicator 1), ``pfs_listed(C)`` and, where CMS writes the facility
-    total as NA (the readers keep none), ``facility_na(C,global)``: the facts ``facility.lp`` reads.
+    total as NA (the readers keep none), ``facility_na(C,global)``: the facts ``facility.lp`` reads (only in a
+    facility place: not ``facility``, the place is paid at the non-facility rate, and they are left out).
 
     >>> from fluorologic.rules.ruledata import RuleData
     >>> f = Facts()
@@ -178,13 +183,14 @@ def _add_pfs_indicators(f: Facts, fees: Iterable[FeeRow]) -> None:
             continue
         if fee.glob_days.isdigit():
             f.add("global_days", fee.code, int(fee.glob_days))
-        if fee.pctc == 1:
+        if fee.pctc == 1 and facility:
             f.add("pfs_listed", fee.code)
             if fee.facility_total is None:
                 f.add("facility_na", fee.code, const("global"))
 
 
-def _add_rule_rows(f: Facts, data: RuleData, codes: set[str], dos: int, locality: str | None = None) -> None:
+def _add_rule_rows(f: Facts, data: RuleData, codes: set[str], dos: int, locality: str | None = None,
+                   setting: str | None = None) -> None:
     sel = data.select(codes, dos)
     first, last = data.coverage()
     f.add("data_covers", first, _year_after(last))
@@ -220,19 +226,30 @@ def _add_rule_rows(f: Facts, data: RuleData, codes: set[str], dos: int, locality
             f.add("aoc", a.primary, a.add_on, a.edit_type, f.row("aoc", a))
     for i in sel.inclusive:
         f.add("inclusive", i.without, i.guidance, i.with_code, f.row("inclusive", i))
-    _add_pfs_indicators(f, sel.fees)
-    _add_fees(f, data, sel, dos, locality)
+    _add_pfs_indicators(f, sel.fees, setting != "nonfacility")
+    _add_fees(f, data, sel, dos, locality, setting)
 
 
-def _add_fees(f: Facts, data: RuleData, sel: Selection, dos: int, locality: str | None) -> None:
+_SETTINGS = ("facility", "nonfacility")
+#: The MPFS multiple-procedure indicators the encodings read (multiple_procedure.lp, imaging_family.lp).
+_RANKED_MULT_PROC = (2, 3, 4)
+
+
+def _add_fees(f: Facts, data: RuleData, sel: Selection, dos: int, locality: str | None,
+              setting: str | None = None) -> None:
     """The fee rows in force (priced in the locality where its GPCIs are loaded) and the MPFS indicators.
 
-    ``fee/5`` per row and rate; ``bilateral_ind/2``, ``mult_proc_ind/2`` and ``imaging_family/2`` from the code's
-    global row (else its first row), or, for a code with no row in force, the nearest release's
+    ``fee/5`` per row and rate (only the rate ``setting`` when given, and ``fee_listed/1`` for a code priced at
+    the other rate only: it has a fee on the date); ``bilateral_ind/2``, ``mult_proc_ind/2`` and
+    ``imaging_family/2`` from the code's global row (else its first row), or, for a code with no row in force, the
+    nearest release's
     (:meth:`RuleData.indicator_row`); ``fee_prior/2`` when an earlier release prices a release not loaded.
     """
     gpci = data.locality_gpci(locality, dos) if locality and hasattr(data, "locality_gpci") else None
     indicators: dict[str, FeeRow] = {}
+    settings = _SETTINGS if setting is None else (setting,)
+    priced: set[str] = set()
+    elsewhere: set[str] = set()
     for fee in sel.fees:
         if gpci is not None and locality is not None:
             fee = fee.for_locality(locality, gpci)
@@ -240,11 +257,16 @@ def _add_fees(f: Facts, data: RuleData, sel: Selection, dos: int, locality: str 
             indicators[fee.code] = fee
         mod = const("global") if fee.mod == "" else fee.mod
         row = None
-        for setting in ("facility", "nonfacility"):
-            cents = fee.cents(setting)
+        for rate in settings:
+            cents = fee.cents(rate)
             if cents is not None:
                 row = row or f.row("pfs", fee)
-                f.add("fee", fee.code, mod, const(setting), cents, row)
+                f.add("fee", fee.code, mod, const(rate), cents, row)
+                priced.add(fee.code)
+        if setting is not None and fee.code not in priced and any(fee.cents(r) is not None for r in _SETTINGS):
+            elsewhere.add(fee.code)
+    for code in sorted(elsewhere - priced):
+        f.add("fee_listed", code)
     lookup = getattr(data, "indicator_row", None)
     for c in sel.codes:  # a code with no row in force takes its indicators from the nearest release
         if c.code not in indicators and lookup is not None:
@@ -254,7 +276,7 @@ def _add_fees(f: Facts, data: RuleData, sel: Selection, dos: int, locality: str 
     for code, fee in sorted(indicators.items()):
         if fee.bilateral is not None:
             f.add("bilateral_ind", code, fee.bilateral)
-        if fee.mult_proc is not None:
+        if fee.mult_proc in _RANKED_MULT_PROC:  # 0 and 9: no rule reads them
             f.add("mult_proc_ind", code, fee.mult_proc)
         if fee.mult_proc == 4 and fee.imaging_family not in (None, 99):
             f.add("imaging_family", code, fee.imaging_family)

@@ -34,7 +34,6 @@ Examples
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 import time
@@ -46,7 +45,7 @@ from clingo import ast
 
 from fluorologic.contract.encounter import Encounter
 from fluorologic.contract.errors import EncodingError
-from fluorologic.contract.render import to_json
+from fluorologic.contract.render import from_json, to_json
 from fluorologic.engine.decode import decode
 from fluorologic.engine.encodings import program_text
 from fluorologic.engine.factcache import FactCache, RulePart, with_rows
@@ -232,7 +231,7 @@ class BatchSolver:
     def results(self, encs: Sequence[Encounter], *, timeout: float | None = None,
                 prepared: Sequence[Facts] | None = None) -> list[dict[str, Any]]:
         """The contract Results of ``encs`` in order (see :meth:`rendered`)."""
-        return [json.loads(text) for text, _ in self.rendered(encs, timeout=timeout, prepared=prepared)]
+        return [from_json(text) for text, _ in self.rendered(encs, timeout=timeout, prepared=prepared)]
 
     def rendered(self, encs: Sequence[Encounter], *, timeout: float | None = None,
                  prepared: Sequence[Facts] | None = None) -> list[tuple[str, Counts]]:

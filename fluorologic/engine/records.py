@@ -16,13 +16,12 @@ Examples
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from fluorologic.contract.encounter import Encounter, parse_encounter
 from fluorologic.contract.errors import InputError
-from fluorologic.contract.render import to_json
+from fluorologic.contract.render import from_json, to_json
 from fluorologic.engine.multisolve import counts
 
 if TYPE_CHECKING:
@@ -143,7 +142,7 @@ def solve_chunk(engine: Engine, items: list[Any], *, timeout: float | None = Non
     Whatever one encounter does to the batch (an exception of any kind), the others keep their answers:
     the batch is then solved one encounter at a time, and only the failing one gets an error record.
     """
-    return [extra if isinstance(extra, dict) else json.loads(text)
+    return [extra if isinstance(extra, dict) else from_json(text)
             for text, extra in solve_chunk_rendered(engine, items, timeout=timeout)]
 
 
