@@ -28,8 +28,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.generate import generate, realistic  # noqa: E402
 from fluorologic.contract.encounter import parse_encounter  # noqa: E402
 from fluorologic.engine.encodings import program_text  # noqa: E402
-from fluorologic.engine.factcache import FactCache  # noqa: E402
-from fluorologic.engine.rawsym import shown_reps  # noqa: E402
+from fluorologic.engine.fastpath.factcache import FactCache  # noqa: E402
+from fluorologic.engine.fastpath.rawsym import shown_reps  # noqa: E402
 from fluorologic.engine.solver import Engine  # noqa: E402
 from fluorologic.engine.terms import atom_symbol  # noqa: E402
 

@@ -1,6 +1,6 @@
 """Experiment (issue 12, item 1): how fast could grounding be if only the choice were grounded?
 
-The keyed batch program (:mod:`fluorologic.engine.keyed`) grounds about 205 atoms an encounter, of which
+The keyed batch program (:mod:`fluorologic.engine.fastpath.keyed`) grounds about 205 atoms an encounter, of which
 most are facts decided at grounding time (rule-row copies, joins with the lines, in-force dates). This
 measures the **upper bound** of "ground only the choice": on the same batches of 256 encounters it
 
@@ -41,9 +41,9 @@ from clingo.ast import ASTType
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.generate import generate, realistic  # noqa: E402
 from fluorologic.contract.encounter import parse_encounter  # noqa: E402
-from fluorologic.engine.keyed import _head_signatures, _Signatures  # noqa: E402
-from fluorologic.engine.multisolve import _ARGS, BatchSolver  # noqa: E402
-from fluorologic.engine.rawsym import add_facts  # noqa: E402
+from fluorologic.engine.fastpath.keyed import _head_signatures, _Signatures  # noqa: E402
+from fluorologic.engine.fastpath.multisolve import _ARGS, BatchSolver  # noqa: E402
+from fluorologic.engine.fastpath.rawsym import add_facts  # noqa: E402
 from fluorologic.engine.solver import Engine  # noqa: E402
 
 Sig = tuple[str, int]

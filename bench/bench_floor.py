@@ -36,10 +36,10 @@ import clingo
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.generate import generate  # noqa: E402
 from fluorologic.contract.encounter import parse_encounter  # noqa: E402
-from fluorologic.engine import multisolve  # noqa: E402
 from fluorologic.engine.decode import decode  # noqa: E402
-from fluorologic.engine.multisolve import BatchSolver  # noqa: E402
-from fluorologic.engine.rawsym import add_facts  # noqa: E402
+from fluorologic.engine.fastpath import multisolve  # noqa: E402
+from fluorologic.engine.fastpath.multisolve import BatchSolver  # noqa: E402
+from fluorologic.engine.fastpath.rawsym import add_facts  # noqa: E402
 from fluorologic.engine.solver import Engine  # noqa: E402
 
 BUDGET_US = 1e6 / 2000

@@ -8,7 +8,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.bench_floor import floor_ground, ground_counts, phases  # noqa: E402
 from bench.generate import generate  # noqa: E402
-from fluorologic.engine.multisolve import BatchSolver  # noqa: E402
+from fluorologic.engine.fastpath.multisolve import BatchSolver  # noqa: E402
 from fluorologic.engine.solver import Engine  # noqa: E402
 
 

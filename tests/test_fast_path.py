@@ -13,10 +13,10 @@ import pytest
 from fluorologic.contract.encounter import parse_encounter
 from fluorologic.engine.decode import decode
 from fluorologic.engine.encodings import EXPLAIN_FILE, encodings_dir
-from fluorologic.engine.factcache import FactCache
 from fluorologic.engine.facts import build_facts
-from fluorologic.engine.keyed import keyed_program
-from fluorologic.engine.multisolve import BatchSolver
+from fluorologic.engine.fastpath.factcache import FactCache
+from fluorologic.engine.fastpath.keyed import keyed_program
+from fluorologic.engine.fastpath.multisolve import BatchSolver
 from fluorologic.engine.solver import Engine
 
 ROOT = Path(__file__).resolve().parent.parent

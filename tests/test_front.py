@@ -56,8 +56,8 @@ def test_the_rule_parts_built_for_the_keys_travel_with_the_misses(monkeypatch):
     adopts them looks no row up again, and solves them to the same bytes."""
     import pickle
 
-    from fluorologic.engine import factcache
-    from fluorologic.engine.factcache import FactCache
+    from fluorologic.engine.fastpath import factcache
+    from fluorologic.engine.fastpath.factcache import FactCache
     from fluorologic.run.parallel import WithParts
 
     items = realistic(300, seed=3)

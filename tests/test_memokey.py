@@ -13,8 +13,8 @@ import pytest
 
 from fluorologic.contract.encounter import parse_encounter
 from fluorologic.engine.encodings import encodings_dir
-from fluorologic.engine.memokey import date_thresholds, memo_key
-from fluorologic.engine.multisolve import BatchSolver
+from fluorologic.engine.fastpath.memokey import date_thresholds, memo_key
+from fluorologic.engine.fastpath.multisolve import BatchSolver
 from fluorologic.engine.solver import Engine
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,4 +1,4 @@
-"""The integer edge to clingo (fluorologic.engine.rawsym) agrees with clingo's public Python API."""
+"""The integer edge to clingo (fluorologic.engine.fastpath.rawsym) agrees with clingo's public Python API."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import clingo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from fluorologic.engine.rawsym import RawSymbols, add_facts, shown_reps, symbol
+from fluorologic.engine.fastpath.rawsym import RawSymbols, add_facts, shown_reps, symbol
 from fluorologic.engine.terms import atom_symbol, const
 
 _names = st.sampled_from(["line", "fee", "attr", "ptp", "dos"])

@@ -15,8 +15,8 @@ import pytest
 from fluorologic.contract.encounter import parse_encounter
 from fluorologic.contract.render import from_json, to_json
 from fluorologic.engine.decode import decode
-from fluorologic.engine.multisolve import BatchSolver
-from fluorologic.engine.resultmemo import ResultMemo, id_json
+from fluorologic.engine.fastpath.multisolve import BatchSolver
+from fluorologic.engine.fastpath.resultmemo import ResultMemo, id_json
 from fluorologic.engine.solver import Engine
 from fluorologic.run import parallel
 from fluorologic.run.batchrun import run_solve

@@ -2,7 +2,7 @@
 
 The single call (``fluorologic.solve``, ``Engine.solve``) answers what ``fluorologic solve`` writes, byte for
 byte, whether it comes from the memo or from the one-encounter program without the rules that cannot fire
-(:mod:`fluorologic.engine.liveprogram`); the reference is the one-encounter path with the whole program
+(:mod:`fluorologic.engine.fastpath.liveprogram`); the reference is the one-encounter path with the whole program
 (``explain.lp`` included, a ``Control`` per call, no memo).
 """
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from fluorologic.contract.encounter import Encounter, parse_encounter
 from fluorologic.contract.errors import InputError
 from fluorologic.contract.render import from_json, to_json
-from fluorologic.engine.multisolve import counts
+from fluorologic.engine.fastpath.multisolve import counts
 
 if TYPE_CHECKING:
     from fluorologic.engine.solver import Engine
@@ -111,7 +111,7 @@ def solve_chunk_rendered(engine: Engine, items: list[Any], *, timeout: float | N
                          ) -> list[tuple[str, Any]]:
     """One record per item, in order, as JSON text (``to_json``) with its counts or its error record.
 
-    The second member is the Result's :data:`~fluorologic.engine.multisolve.Counts`, or, for an error
+    The second member is the Result's :data:`~fluorologic.engine.fastpath.multisolve.Counts`, or, for an error
     record, the record itself. The text is the bytes :func:`solve_chunk`'s records render to.
 
     Examples

@@ -4,7 +4,7 @@ Python only validates, looks up rows and decodes; every billing decision is an a
 answer set of ``encodings/main.lp``.
 
 One encounter (:meth:`Engine.solve`, :func:`solve`) is answered like a line of ``fluorologic solve``: from
-the canonical Result memo (:mod:`fluorologic.engine.resultmemo`) when an earlier encounter was like it (its
+the canonical Result memo (:mod:`fluorologic.engine.fastpath.resultmemo`) when an earlier encounter was like it (its
 id, its day within the same rule dates, its site texts aside), else by the batch solver's one-encounter
 program, and remembered. The Result is the one ``fluorologic solve`` writes, byte for byte once rendered.
 
@@ -43,7 +43,7 @@ from fluorologic.contract.render import from_json
 from fluorologic.engine.decode import decode
 from fluorologic.engine.encodings import program_text, statements
 from fluorologic.engine.facts import build_facts
-from fluorologic.engine.multisolve import BatchSolver
+from fluorologic.engine.fastpath.multisolve import BatchSolver
 from fluorologic.engine.records import error_record, failure_record, solve_chunk
 from fluorologic.engine.solution import Solution
 from fluorologic.rules.ruledata import RuleData
@@ -177,7 +177,7 @@ class Engine:
         """Solve a batch in input order; one result or error record per input encounter.
 
         The valid encounters are solved together, a chunk at a time, in one keyed program
-        (:mod:`fluorologic.engine.multisolve`); the answers are those of :meth:`solve`.
+        (:mod:`fluorologic.engine.fastpath.multisolve`); the answers are those of :meth:`solve`.
         """
         out: list[dict[str, Any]] = []
         for start in range(0, len(raws), self.CHUNK):

@@ -3,7 +3,7 @@
 Worker processes are replaced now and then (clingo keeps every symbol it made until its process ends),
 and each has its own memory, so a memo in the workers would start empty again and again, and two
 workers would each solve what the other already knows. :func:`memo_front` keeps the canonical Result
-memo (:mod:`fluorologic.engine.resultmemo`) in the process that reads the input instead: it validates
+memo (:mod:`fluorologic.engine.fastpath.resultmemo`) in the process that reads the input instead: it validates
 each encounter, answers the ones the memo knows, and hands only the others to
 :func:`~fluorologic.run.parallel.ordered_map`; the answers that come back are remembered. The records
 are the same bytes, in the same order, as without it.

@@ -29,7 +29,7 @@ from itertools import chain, islice
 from typing import Any
 
 from fluorologic.contract.render import to_json
-from fluorologic.engine.multisolve import ATOM_MEMO_BEHIND, Counts, counts
+from fluorologic.engine.fastpath.multisolve import ATOM_MEMO_BEHIND, Counts, counts
 from fluorologic.engine.records import BadItem, error_record, failure_record, solve_chunk, solve_chunk_rendered
 from fluorologic.engine.solver import Engine
 from fluorologic.rules.source import rule_source
@@ -60,7 +60,7 @@ class Summary:
         self.add_counts(counts(rec))
 
     def add_counts(self, found: Counts) -> None:
-        """Count one solved encounter from its :data:`~fluorologic.engine.multisolve.Counts`."""
+        """Count one solved encounter from its :data:`~fluorologic.engine.fastpath.multisolve.Counts`."""
         self.encounters += 1
         reasons, billed, expected = found
         self.excluded.update(reasons)
@@ -103,7 +103,7 @@ class ChunkResult:
     lines: list[str]
     summary: Summary
     errors: list[tuple[str | None, str, str]]
-    #: Per line: the Result's :data:`~fluorologic.engine.multisolve.Counts`, or None for an error record.
+    #: Per line: the Result's :data:`~fluorologic.engine.fastpath.multisolve.Counts`, or None for an error record.
     counts: list[Counts | None] = field(default_factory=list)
 
 
@@ -186,7 +186,7 @@ class WithParts(list):  # type: ignore[type-arg]
     """A chunk of validated encounters with the rule parts the sending process built for them.
 
     Pickled with the chunk (a list subclass keeps its attributes), so that a worker adopts the parts
-    (:meth:`~fluorologic.engine.factcache.FactCache.adopt`) instead of looking the same rows up again.
+    (:meth:`~fluorologic.engine.fastpath.factcache.FactCache.adopt`) instead of looking the same rows up again.
     """
 
     def __init__(self, items: list[Any], parts: dict[Any, Any]) -> None:

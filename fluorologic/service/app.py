@@ -5,10 +5,10 @@ and answered in the contract's shapes (contract.md); errors are error records
 ``{"encounter_id": ..., "error": {"field": ..., "message": ...}}`` with status 400 (not JSON), 413 (too
 large), 422 (invalid encounter) or 501 (a feature not in this build).
 
-An encounter like an earlier one (the canonical Result memo, :mod:`fluorologic.engine.resultmemo`) is
+An encounter like an earlier one (the canonical Result memo, :mod:`fluorologic.engine.fastpath.resultmemo`) is
 answered by the HTTP process itself, before its note is read and without a trip to the solver. The others
 are solved together: a :class:`MicroBatcher` collects the encounters that arrive while the solver is busy
-and solves them as one keyed program (:mod:`fluorologic.engine.multisolve`), so the fixed cost of grounding
+and solves them as one keyed program (:mod:`fluorologic.engine.fastpath.multisolve`), so the fixed cost of grounding
 is shared; their Results are remembered. A solve that takes longer than ``solve_timeout`` seconds is
 cancelled and answered with ``needs_review``. Logs carry counts, timings and status codes, never note text.
 
@@ -45,11 +45,11 @@ from fluorologic.contract.encounter import MAX_NOTE, Encounter, parse_encounter
 from fluorologic.contract.errors import FluorologicError, InputError
 from fluorologic.contract.render import to_json
 from fluorologic.contract.schema import EncounterIn, ErrorRecord, ResultOut, ScanIn, WhyIn, json_schema
-from fluorologic.engine.factcache import FactCache
 from fluorologic.engine.facts import Facts
-from fluorologic.engine.multisolve import SolveTimeout, result_memo_size
+from fluorologic.engine.fastpath.factcache import FactCache
+from fluorologic.engine.fastpath.multisolve import SolveTimeout, result_memo_size
+from fluorologic.engine.fastpath.resultmemo import ResultMemo
 from fluorologic.engine.records import echo_id, failure_record
-from fluorologic.engine.resultmemo import ResultMemo
 from fluorologic.engine.solver import Engine
 from fluorologic.reconcile.render import rows_csv
 from fluorologic.rules.source import rule_source
@@ -121,7 +121,7 @@ def solve_records(encs: list[Encounter], timeout: float, engine: Engine | None =
     Each encounter's note is read first and counts against its time: one whose note alone takes longer
     than ``timeout`` is answered ``needs_review`` and left out of the batch. Whatever one encounter does
     (a timeout, an exception of any kind), the others keep the answers they would get alone. Results come
-    rendered from the batch solver's canonical memo (:mod:`fluorologic.engine.resultmemo`) when an earlier
+    rendered from the batch solver's canonical memo (:mod:`fluorologic.engine.fastpath.resultmemo`) when an earlier
     encounter was like them; text is also what crosses back from the solver process cheaply.
     """
     engine = engine or _engine()  # the solver process's engine, made by init_worker

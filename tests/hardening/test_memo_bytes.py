@@ -10,7 +10,7 @@ import json
 import tracemalloc
 
 from fluorologic.contract.encounter import parse_encounter
-from fluorologic.engine.resultmemo import RESULT_MEMO_BYTES, ResultMemo
+from fluorologic.engine.fastpath.resultmemo import RESULT_MEMO_BYTES, ResultMemo
 from fluorologic.engine.solver import Engine
 
 SENTENCE = "Under fluoroscopic guidance the needle was advanced to the L5-S1 facet joint. "

@@ -1,19 +1,19 @@
 """Solve many encounters in one clingo program: the fast path behind batches and the service.
 
 Grounding the encodings costs several milliseconds per ``Control`` however small the encounter, so
-:class:`BatchSolver` grounds a whole batch at once with the keyed encodings (:mod:`fluorologic.engine.keyed`):
+:class:`BatchSolver` grounds a whole batch at once with the keyed encodings (:mod:`fluorologic.engine.fastpath.keyed`):
 each encounter's own facts enter keyed, ``p(K, ..)``, the rule rows of its code combination (looked up
-once, :mod:`fluorologic.engine.factcache`) as ``fl_dat_p(G, p(..))`` shared by every encounter of group ``G``.
+once, :mod:`fluorologic.engine.fastpath.factcache`) as ``fl_dat_p(G, p(..))`` shared by every encounter of group ``G``.
 The shown atoms come back keyed, ``p(K, ..)``; without the key they are exactly the atoms the
 single-encounter path shows. Symbols cross between Python and clingo as integers
-(:mod:`fluorologic.engine.rawsym`).
+(:mod:`fluorologic.engine.fastpath.rawsym`).
 
 The program leaves out ``explain.lp`` (atoms only the explanation graph reads), so a batch Solution
 holds the shown atoms of the single-encounter path that the Result is decoded from. The optimum is
 found with clingo's core-guided strategy (``usc``) and only the model proven optimal is
 read; it is unique, so the answers equal :meth:`fluorologic.engine.solver.Engine.solve_encounter`'s. The shown
 atoms are a function of the input facts alone, so they are remembered (bounded memo) by those facts up
-to what the rules cannot tell apart (:mod:`fluorologic.engine.memokey`): an encounter like an earlier one but
+to what the rules cannot tell apart (:mod:`fluorologic.engine.fastpath.memokey`): an encounter like an earlier one but
 for its id, a date of service on the same side of every rule date, or other site texts, is not solved
 again.
 
@@ -48,15 +48,15 @@ from fluorologic.contract.errors import EncodingError
 from fluorologic.contract.render import from_json, to_json
 from fluorologic.engine.decode import decode
 from fluorologic.engine.encodings import program_text
-from fluorologic.engine.factcache import FactCache, RulePart, with_rows
 from fluorologic.engine.facts import Facts
-from fluorologic.engine.keyed import DAT, ROWS, keyed_program
-from fluorologic.engine.liveprogram import live_program
-from fluorologic.engine.memokey import memo_key
-from fluorologic.engine.rawsym import RawSymbols, add_facts, shown_reps, symbol
-from fluorologic.engine.resultmemo import ResultMemo
+from fluorologic.engine.fastpath.factcache import FactCache, RulePart, with_rows
+from fluorologic.engine.fastpath.keyed import DAT, ROWS, keyed_program
+from fluorologic.engine.fastpath.liveprogram import live_program
+from fluorologic.engine.fastpath.memokey import memo_key
+from fluorologic.engine.fastpath.rawsym import RawSymbols, add_facts, shown_reps, symbol
+from fluorologic.engine.fastpath.resultmemo import ResultMemo
+from fluorologic.engine.fastpath.symorder import rep_order_key
 from fluorologic.engine.solution import Solution
-from fluorologic.engine.symorder import rep_order_key
 from fluorologic.engine.terms import Atom
 
 if TYPE_CHECKING:
@@ -128,12 +128,12 @@ class BatchSolver:
 
     @property
     def program(self) -> tuple[ast.AST, ...]:
-        """The keyed encodings, parsed in this thread (:func:`~fluorologic.engine.keyed.keyed_program`)."""
+        """The keyed encodings, parsed in this thread (:func:`~fluorologic.engine.fastpath.keyed.keyed_program`)."""
         return keyed_program(program_text(explain=False))
 
     @property
     def raw(self) -> RawSymbols:
-        """The :class:`~fluorologic.engine.rawsym.RawSymbols` of the calling thread (it reuses out-parameters)."""
+        """The :class:`~fluorologic.engine.fastpath.rawsym.RawSymbols` of the calling thread (it reuses out-parameters)."""
         raw = getattr(self._local, "raw", None)
         if raw is None:
             raw = self._local.raw = RawSymbols()
@@ -143,7 +143,7 @@ class BatchSolver:
         """A Control with the keyed program (a batch), or with the program of one encounter.
 
         For one encounter with the input ``facts``: the plain program without ``explain.lp`` and without
-        the rules that cannot fire (:mod:`fluorologic.engine.liveprogram`).
+        the rules that cannot fire (:mod:`fluorologic.engine.fastpath.liveprogram`).
         """
         ctl = clingo.Control(_ARGS, logger=lambda _code, _msg: None)
         with ast.ProgramBuilder(ctl) as builder:
@@ -240,7 +240,7 @@ class BatchSolver:
         ``prepared``: the encounters' own facts, when already built (the service reads each note once,
         inside the encounter's time limit).
 
-        A Result is remembered under its canonical key (:mod:`fluorologic.engine.resultmemo`): an encounter
+        A Result is remembered under its canonical key (:mod:`fluorologic.engine.fastpath.resultmemo`): an encounter
         like an earlier one but for its id, its day (on the same side of every rule date), its site texts or
         its documentation texts costs a splice of the remembered text, not a solve and a decode.
         """

@@ -41,7 +41,7 @@ from clingo import SymbolType, ast
 from clingo.ast import ASTType
 
 from fluorologic.engine.encodings import statements
-from fluorologic.engine.keyed import _head_signatures
+from fluorologic.engine.fastpath.keyed import _head_signatures
 from fluorologic.engine.terms import Atom, Term, const
 
 __all__ = ["live_program"]

@@ -9,7 +9,7 @@ rule rows of its codes; :func:`result_key` keeps only what those facts and rows 
   equality), distinct;
 * the place of service, the equipment owner when given, which documentation fields are filled, the
   note (exactly: its evidence is quoted), the rule part (code combination and fee period);
-* the date of service reduced to its place among the part's rule dates (:mod:`fluorologic.engine.memokey`);
+* the date of service reduced to its place among the part's rule dates (:mod:`fluorologic.engine.fastpath.memokey`);
 * any field of the validated encounter or line this module does not know (e.g. a field the contract
   adds later), exactly, so that a new input can never be answered with another encounter's Result.
 
@@ -52,7 +52,7 @@ from fluorologic.contract.encounter import Encounter, Line
 from fluorologic.contract.sites import classify_site
 
 if TYPE_CHECKING:
-    from fluorologic.engine.factcache import FactCache
+    from fluorologic.engine.fastpath.factcache import FactCache
 
 __all__ = ["RESULT_MEMO_BYTES", "ResultMemo", "id_json", "result_memo_bytes"]
 
@@ -102,7 +102,7 @@ class ResultMemo:
     ``size`` is the number of Results kept (0: none), ``max_bytes`` what their texts (and the notes their keys
     hold) may weigh together, by default :func:`result_memo_bytes`; the least recently used go first when
     either is passed, and an entry above a hundredth of ``max_bytes`` is not kept. A rendered Result is about
-    1-4 KB, so the default of :class:`~fluorologic.engine.multisolve.BatchSolver` keeps a worker well under its
+    1-4 KB, so the default of :class:`~fluorologic.engine.fastpath.multisolve.BatchSolver` keeps a worker well under its
     memory target whatever the notes.
 
     One memo serves any number of threads: :meth:`get` and :meth:`put` hold its lock (for microseconds).

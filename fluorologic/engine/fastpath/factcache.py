@@ -33,7 +33,7 @@ from dataclasses import dataclass, replace
 
 from fluorologic.contract.encounter import Encounter
 from fluorologic.engine.facts import Facts, claim_locality, encounter_facts, rule_facts
-from fluorologic.engine.memokey import date_thresholds
+from fluorologic.engine.fastpath.memokey import date_thresholds
 from fluorologic.engine.terms import Atom
 from fluorologic.rules.ruledata import RuleData, default_places
 
@@ -47,7 +47,7 @@ class RulePart:
     number: int
     terms: tuple[Atom, ...]
     rows: dict[tuple[str, int], object]
-    #: The dates of these rows that the date of service is compared with (see :mod:`fluorologic.engine.memokey`).
+    #: The dates of these rows that the date of service is compared with (see :mod:`fluorologic.engine.fastpath.memokey`).
     thresholds: tuple[int, ...] = ()
 
 
