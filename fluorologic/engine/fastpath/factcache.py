@@ -47,7 +47,7 @@ class RulePart:
     number: int
     terms: tuple[Atom, ...]
     rows: dict[tuple[str, int], object]
-    #: The dates of these rows that the date of service is compared with (see :mod:`fluorologic.engine.fastpath.memokey`).
+    #: The dates of these rows that the date of service is compared with (:mod:`~fluorologic.engine.fastpath.memokey`).
     thresholds: tuple[int, ...] = ()
 
 

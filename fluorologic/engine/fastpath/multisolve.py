@@ -133,7 +133,7 @@ class BatchSolver:
 
     @property
     def raw(self) -> RawSymbols:
-        """The :class:`~fluorologic.engine.fastpath.rawsym.RawSymbols` of the calling thread (it reuses out-parameters)."""
+        """The :class:`~fluorologic.engine.fastpath.rawsym.RawSymbols` of this thread (it reuses out-parameters)."""
         raw = getattr(self._local, "raw", None)
         if raw is None:
             raw = self._local.raw = RawSymbols()

@@ -49,7 +49,7 @@ def order_key(sym: Symbol) -> tuple[Any, ...]:
 
 
 def rep_order_key(rep: int) -> tuple[Any, ...]:
-    """:func:`order_key` of the symbol whose integer representation is ``rep`` (:mod:`fluorologic.engine.fastpath.rawsym`)."""
+    """:func:`order_key` of the symbol whose integer representation is ``rep`` (see :mod:`.rawsym`)."""
     key = _KEYS.get(rep)
     if key is None:
         if len(_KEYS) >= 50_000:
