@@ -30,7 +30,7 @@ class Solution:
 
     encounter: Encounter
     facts: Facts
-    #: The shown atoms as clingo's integer representations, in clingo's order (:mod:`fluorologic.engine.fastpath.rawsym`).
+    #: The shown atoms as clingo's integer representations, in clingo's order (:mod:`~.engine.fastpath.rawsym`).
     reps: tuple[int, ...]
 
     @property
