@@ -49,7 +49,9 @@ EXPECTED = {
     ("GUIDEFLU-2408209", "GUIDEFLU9-1"): ("paid", "contractual", "billable", "agrees_paid", "none", ""),
     ("GUIDEFLU-2408209", "GUIDEFLU9-2"): ("paid", "contractual", "billable", "agrees_paid", "none", ""),
     ("GUIDEFLU-2408209", "GUIDEFLU9-3"): ("denied", "bundling", "excluded", "agrees_denied", "none", ""),
-    ("LUMBPUNC-2408210", "LUMBPUNC10-1"): ("paid", "contractual", "replaced", "agrees_paid", "none", ""),
+    # 62328 (83.88, RVU24C) is expected to pay more than the 62270 the contractor allowed: resubmit
+    ("LUMBPUNC-2408210", "LUMBPUNC10-1"): ("paid", "contractual", "replaced", "agrees_paid", "correct_and_resubmit",
+                                           "62328 x1"),
     ("LUMBPUNC-2408210", "LUMBPUNC10-2"): ("denied", "bundling", "excluded", "agrees_denied", "none", ""),
     ("BLDPATCH-2408211", "BLDPATCH11-1"): ("paid", "contractual", "billable", "agrees_paid", "none", ""),
     ("BLDPATCH-2408211", "BLDPATCH11-2"): ("paid", "contractual", "replaced", "agrees_paid", "none", ""),
@@ -118,7 +120,8 @@ def test_cli_formats_and_summary():
     assert out.exit_code == 0, out.output
     rows = [json.loads(line) for line in out.stdout.splitlines()]
     assert [list(r) for r in rows[:1]] == [list(COLUMNS)] and len(rows) == len(EXPECTED)
-    assert "appeal_candidate: 3 rows, billed 1810.00" in out.stderr and "provider adjustment (PLB" in out.stderr
+    # HIPARTH and KNEEINJ's 77002; BILATTF's denied side is replaced by 64483-50 (bilateral_one_line), not appealed
+    assert "appeal_candidate: 2 rows, billed 360.00" in out.stderr and "provider adjustment (PLB" in out.stderr
     again = runner.invoke(main, ["reconcile", str(CLAIMS), str(REMIT), "--format", "jsonl"])
     assert again.stdout == out.stdout  # the same input, byte-identical output
     table = runner.invoke(main, ["reconcile", str(CLAIMS), str(REMIT)])
@@ -157,7 +160,7 @@ def test_service_reconcile():
         assert r.status_code == 200
         got = {(x["claim_id"], x["line_id"]): x["verdict"] for x in r.json()["rows"]}
         assert got[("HIPARTH-2408201", "HIPARTH1-2")] == "appeal_candidate"
-        assert r.json()["summary"]["appealable_billed"] == 1810.0
+        assert r.json()["summary"]["appealable_billed"] == 360.0
         files = {"claims": ("c.837", CLAIMS.read_bytes()), "remittance": ("r.835", REMIT.read_bytes())}
         as_csv = client.post("/v1/reconcile?format=csv", files=files)
         assert as_csv.status_code == 200 and as_csv.text.startswith(",".join(COLUMNS))
