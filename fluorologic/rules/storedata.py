@@ -148,6 +148,13 @@ class StoreRuleData(RuleData):
                       pctc=pctc, glob_days=glob, conv_factor=Decimal(cf), release=self._release(entry),
                       start=entry.effective, end=end, source=_source(entry))
 
+    def fee_bounds(self) -> list[int]:
+        """The embedded fee periods' bounds and the first day of every PFS quarter in the store."""
+        bounds = set(self.base.fee_bounds())
+        if "pfs" in self.loaded:
+            bounds.update(i.effective for i in self.store.imports("pfs", NO_SETTING))
+        return sorted(bounds)
+
     def pctc(self, code: str, dos: int) -> int | None:
         """The PC/TC indicator of the global PFS row of ``code`` in the quarter that decides ``dos``."""
         if "pfs" not in self.loaded or not (hit := self._imports("pfs", dos)):
