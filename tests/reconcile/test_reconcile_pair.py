@@ -59,12 +59,6 @@ EXPECTED = {
 BILATERAL = {("BILATTF-2408207", "BILATTF7-1"), ("BILATTF-2408207", "BILATTF7-2")}
 
 
-def _bilateral_in_engine(engine) -> bool:
-    res = engine.solve({"encounter_id": "b", "date_of_service": "2024-08-20", "place_of_service": "24",
-                        "lines": [{"code": "64483", "modifiers": ["RT"]}, {"code": "64483", "modifiers": ["LT"]}]})
-    return any(e["reason"] == "bilateral_one_line" for e in res["excluded"])
-
-
 def _corrected(row):
     return "; ".join(f"{c['code']}{''.join('-' + m for m in c['modifiers'])} x{c['units']}"
                      for c in row["corrected_lines"])
@@ -87,9 +81,7 @@ def test_the_verdict_table(rec):
                                                                      if k not in BILATERAL}
 
 
-def test_the_bilateral_lines(rec, engine):
-    if not _bilateral_in_engine(engine):
-        pytest.skip("the engine does not decide bilateral_one_line yet (contract.md; the payment issue)")
+def test_the_bilateral_lines(rec):
     got = _table(rec)
     assert {k: got[k] for k in BILATERAL} == {k: EXPECTED[k] for k in BILATERAL}
 
