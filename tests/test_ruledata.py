@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import gzip
+import io
 from decimal import Decimal
 from importlib import resources
 
@@ -10,7 +12,7 @@ import pytest
 
 from fluorologic.rules.ruledata import RuleData
 
-TABLES = ["mue_practitioner.csv", "aoc.csv", "pfs_rvu.csv", "codes.csv", "code_attributes.csv",
+TABLES = ["mue_practitioner.csv", "aoc.csv", "pfs_releases.csv", "codes.csv", "code_attributes.csv",
           "imaging_inclusive.csv", "place_of_service.csv", "tables.csv"]
 
 
@@ -20,6 +22,17 @@ def test_every_row_cites_a_source(name):
         rows = list(csv.DictReader(fh))
     assert rows
     assert all(r["source"].strip() for r in rows)
+
+
+def test_every_fee_row_cites_its_releases_source():
+    """pfs_rvu.csv.gz (since the payment rules: every release 2020-2026) cites by release, in pfs_releases.csv."""
+    with resources.files("fluorologic.data").joinpath("pfs_releases.csv").open(encoding="utf-8") as fh:
+        loaded = {r["release"]: r["source"] for r in csv.DictReader(fh) if r["loaded"] == "yes"}
+    raw = resources.files("fluorologic.data").joinpath("pfs_rvu.csv.gz").read_bytes()
+    rows = list(csv.DictReader(io.StringIO(gzip.decompress(raw).decode("utf-8"))))
+    assert rows
+    assert all(loaded.get(r["first_release"], "").strip() and loaded.get(r["last_release"], "").strip()
+               for r in rows)
 
 
 def test_real_data_rows():

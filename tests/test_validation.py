@@ -88,11 +88,16 @@ def test_site_text_with_asp_syntax_stays_one_string(engine):
 
 
 def test_unknown_code_passes_through(engine):
-    # 99213 is not in the code table (nothing checked for it) but its 2024 PPRRVU row prices it: 2.73 x 33.2875
+    # 97110 (therapeutic exercise) is in neither the code table nor the fee rows: billable, nothing checked, no fee
+    res = engine.solve({**GOOD, "lines": [{"code": "97110"}]})
+    assert [{k: b[k] for k in ("code", "units", "modifiers", "amount")} for b in res["billable"]] == [
+        {"code": "97110", "units": 1, "modifiers": [], "amount": None}]
+    assert [a["kind"] for a in res["alerts"]] == ["fee_unknown", "not_in_rule_base"]
+    # 99213 is in the code table since the E/M rules (issue 23); its 2024 PPRRVU row prices it: 2.73 x 33.2875
     res = engine.solve({**GOOD, "lines": [{"code": "99213"}]})
     assert [{k: b[k] for k in ("code", "units", "modifiers", "amount")} for b in res["billable"]] == [
         {"code": "99213", "units": 1, "modifiers": [], "amount": 90.87}]
-    assert [a["kind"] for a in res["alerts"]] == ["not_in_rule_base"]
+    assert res["alerts"] == []
     res = engine.solve({**GOOD, "date_of_service": "2023-08-14", "lines": [{"code": "99213"}]})
     assert res["billable"][0]["amount"] is None and res["billable"][0]["pricing"] is None  # no E/M row before 2024
     assert res["totals"]["lines_without_fee"] == 1

@@ -72,7 +72,7 @@ class StoreRuleData(RuleData):
         self.aoc_by_addon = self.base.aoc_by_addon
         self.fees = self.base.fees
         self.first_day = self.base.first_day
-        # the embedded MPFS releases and GPCIs (which release prices a date, fee_prior, locality pricing)
+        # the MPFS releases (which are loaded, which priced from an earlier one) and the GPCIs: the base's
         self.releases = self.base.releases
         self.gpci = self.base.gpci
         self.loaded = {kind for kind in ("ptp", "mue", "aoc", "pfs")
@@ -118,19 +118,42 @@ class StoreRuleData(RuleData):
             sel.aoc = [AocRow(r[3], r[1], r[4], entry.quarter, src) for r in in_force
                        if r[3] in wanted or r[3] == "CCCCC"]
         if "pfs" in self.loaded and (hit := self._imports("pfs", dos)):
-            # fees, unlike the cumulative PTP table, are not carried back before the first loaded release
-            in_force = self.as_of is not None or hit[0].effective <= dos
-            sel.fees = [self._fee(r, hit[0], hit[1]) for r in self._by_code("pfs", hit[0], wanted)] if in_force else []
+            # fees, unlike the cumulative PTP table, are not carried back before the first loaded release, and
+            # forward only as contract.md's fee_from_prior_release says: within the year of the release in force
+            entry, sel.fee_prior = hit[0], None
+            in_force = self.as_of is not None or entry.effective <= dos
+            current = next((r for r in reversed(self.releases) if r.start <= dos <= r.end), None)
+            if in_force and self.as_of is None and current is not None and entry.effective < current.start:
+                if entry.effective // 10000 == dos // 10000:
+                    sel.fee_prior = (current.name, self._release(entry))
+                else:
+                    in_force = False
+            sel.fees = [self._fee(r, entry, hit[1]) for r in self._by_code("pfs", entry, wanted)] if in_force else []
         return sel
 
-    @staticmethod
-    def _fee(r: tuple[Any, ...], entry: Import, end: int) -> FeeRow:
+    def _release(self, entry: Import) -> str:
+        """The MPFS release name (``RVU24C``) of an imported PFS quarter, as ``pricing.release`` names it.
+
+        The release whose days hold the import's first day in the embedded list of releases; the
+        import's quarter where that list does not reach.
+        """
+        return next((r.name for r in reversed(self.releases) if r.start <= entry.effective <= r.end),
+                    entry.quarter)
+
+    def _fee(self, r: tuple[Any, ...], entry: Import, end: int) -> FeeRow:
         (_, code, _, mod, status, _, _, _, non_total, fac_total, pctc, glob, _, _, cf, _) = r
         return FeeRow(code=code, mod=mod, status=status,
                       nonfacility_total=None if non_total is None else Decimal(non_total),
                       facility_total=None if fac_total is None else Decimal(fac_total),
-                      pctc=pctc, glob_days=glob, conv_factor=Decimal(cf), release=entry.quarter,
+                      pctc=pctc, glob_days=glob, conv_factor=Decimal(cf), release=self._release(entry),
                       start=entry.effective, end=end, source=_source(entry))
+
+    def fee_bounds(self) -> list[int]:
+        """The embedded fee periods' bounds and the first day of every PFS quarter in the store."""
+        bounds = set(self.base.fee_bounds())
+        if "pfs" in self.loaded:
+            bounds.update(i.effective for i in self.store.imports("pfs", NO_SETTING))
+        return sorted(bounds)
 
     def pctc(self, code: str, dos: int) -> int | None:
         """The PC/TC indicator of the global PFS row of ``code`` in the quarter that decides ``dos``."""
@@ -139,8 +162,8 @@ class StoreRuleData(RuleData):
         rows = [r for r in self._by_code("pfs", hit[0], (code,)) if r[3] == ""]
         if rows:
             return rows[0][10]
-        row = self.codes.get(code)  # no PFS row loaded: the code table's (newest PPRRVU release listing it)
-        return row.pctc if row is not None else None
+        # no row in the loaded release: the embedded answer (its latest release's row, else the code table's)
+        return self.base.pctc(code, dos)
 
     def coverage(self) -> tuple[int, int]:
         """The first day of the embedded code history or of the oldest import, and the newest quarter's last day."""

@@ -57,13 +57,17 @@ def test_fact_labels_are_whole_sentences_on_the_page():
 
 
 def test_unknown_code_excluded_is_not_passed_through_as_billable():
+    # 93000 (an ECG) is in no table of fluorologic's but is the column-2 code of 64483 (PTP indicator 1); 99214,
+    # the example before, is a known E/M code since the E/M rules (issue 23): em_modifier_25, not not_in_rule_base
     raw = {"encounter_id": "em", "date_of_service": "2024-08-14", "place_of_service": "11",
-           "lines": [{"code": "64483", "site": "L5-S1"}, {"code": "99214"}]}
+           "lines": [{"code": "64483", "site": "L5-S1"}, {"code": "93000"}]}
     res = fluorologic.solve(raw)
-    assert [(e["code"], e["reason"]) for e in res["excluded"]] == [("99214", "ptp_bundled")]
+    assert [(e["code"], e["reason"]) for e in res["excluded"]] == [("93000", "ptp_bundled")]
     alert = next(a for a in res["alerts"] if a["kind"] == "not_in_rule_base")
-    assert alert["code"] == "99214" and "passed through as billable" not in alert["detail"]
+    assert alert["code"] == "93000" and "passed through as billable" not in alert["detail"]
     assert "not checked" in alert["detail"]
-    billed = fluorologic.solve({**raw, "lines": [{"code": "99214"}]})
+    em = fluorologic.solve({**raw, "lines": [raw["lines"][0], {"code": "99214"}]})
+    assert [a["kind"] for a in em["alerts"]] == ["em_modifier_25"]
+    billed = fluorologic.solve({**raw, "lines": [{"code": "93000"}]})
     alert = next(a for a in billed["alerts"] if a["kind"] == "not_in_rule_base")
     assert "passed through as billable" in alert["detail"]

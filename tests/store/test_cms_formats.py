@@ -42,12 +42,14 @@ def test_ptp_reference_csv_layout(cms, tmp_path, gz):
 
 def test_ptp_bad_indicator_names_line_and_reason(cms, tmp_path):
     lines = cms.ptp_txt_lines()
-    lines[10] = lines[10].replace("\t1\t", "\t5\t", 1)
+    # the first data row from line 11 on whose indicator is 1 (the rows' order follows the embedded codes)
+    at = next(i for i in range(10, len(lines)) if lines[i].split("\t")[5] == "1")
+    lines[at] = lines[at].replace("\t1\t", "\t5\t", 1)
     path = tmp_path / "ccipra.txt"
     path.write_text("\r\n".join(lines))
     with pytest.raises(ImportFormatError) as err:
         list(parse_ptp(open_members([path])))
-    assert err.value.line == 11 and "modifier indicator '5'" in err.value.reason
+    assert err.value.line == at + 1 and "modifier indicator '5'" in err.value.reason
 
 
 def test_ptp_truncated_line_and_truncated_gzip(cms, tmp_path):

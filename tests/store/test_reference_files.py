@@ -53,3 +53,21 @@ def test_fees_are_not_carried_back_before_the_first_loaded_release(ref_store):
     enc = {"encounter_id": "f", "place_of_service": "11", "lines": [{"code": "20610", "site": "left knee"}]}
     assert st.solve(dict(enc, date_of_service="2024-08-01"))["billable"][0]["amount"] is not None
     assert st.solve(dict(enc, date_of_service="2024-03-01"))["billable"][0]["amount"] is None
+
+
+def test_store_fees_go_forward_as_the_embedded_ones_do(ref_store):
+    """contract.md's fee_from_prior_release: a quarter is priced from the latest earlier release of the same year."""
+    data = StoreRuleData(ref_store)
+    assert {20240701, 20251001} <= set(data.fee_bounds())  # every import's first day starts a fee period
+    st = Engine(data=data)
+    enc = {"encounter_id": "f", "place_of_service": "11", "lines": [{"code": "20610", "site": "left knee"}]}
+
+    def priced(day: str) -> tuple:
+        res = st.solve(dict(enc, date_of_service=day))
+        line = res["billable"][0]
+        return (line["pricing"] and line["pricing"]["release"], [a["kind"] for a in res["alerts"]])
+
+    assert priced("2024-08-01") == ("RVU24C", [])  # the store's 2024Q3 import, named by its MPFS release
+    assert priced("2024-11-01") == ("RVU24C", ["fee_from_prior_release"])  # RVU24D is in no file here
+    assert priced("2025-11-15") == ("RVU25D", [])
+    assert priced("2026-02-01") == (None, ["fee_unknown"])  # RVU26A: nothing of 2026 before it

@@ -158,7 +158,7 @@ def test_sparse_results_files_still_render(tmp_path, monkeypatch):
 
     monkeypatch.delenv("FLUOROLOGIC_TOKEN", raising=False)
     app = create_app(Settings(store=str(tmp_path / "rules.sqlite"), solver_process=False))
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1") as client:  # the workbench answers loopback names only
         wb = app.state.workbench()
         bid = wb.load("r.jsonl", '{"schema_version": "1", "encounter_id": "a", "billable": [{"code": "20610", '
                                  '"units": 1}], "excluded": [{"code": "77002", "reason": "ptp_bundled"}]}\n')
