@@ -103,6 +103,8 @@ class _Rules:
             if m.effective <= dos:
                 self.caps[m.code].append((m.value, m.mai))
         self.addons = set(sel.addons)
+        # a side can have one unit only: an MUE of 1 (any quarter loaded) and no add-on (bilateral.lp)
+        self.one_a_side = {m.code for m in sel.mue if m.value == 1} - self.addons
         self.primaries: dict[str, set[str]] = defaultdict(set)
         for a in sel.aoc:  # a dated add-on edit holds from its first through its last day
             if a.in_force(dos):
@@ -195,7 +197,7 @@ class _Problem:
         self.added_both: set[str] = set()
         for code, replaced in sorted(adds.items()):
             units = max(enc.lines[i - 1].units for i in replaced)
-            if units == 2 and rules.bilateral.get(code) == 1:  # both sides of a bilateral code: 1 unit with 50
+            if units == 2 and rules.bilateral.get(code) == 1 and code in rules.one_a_side:  # both sides: 1 unit, 50
                 self.added_both.add(code)
                 units = 1
             self.nodes.append(Candidate(code, units, replaces=tuple(sorted(set(replaced)))))
@@ -211,7 +213,7 @@ class _Problem:
                 other = next(o for j, o in enumerate(enc.lines, start=1) if o.code == ln.code and j != i)
                 if other.units == 1 and "50" not in other.modifiers and ({"RT", "LT"} & set(other.modifiers)) - sides:
                     self.both_sides[i] = ln.code
-            elif len(same) == 1 and ln.units == 2 and not sides:  # the only line of the code, 2 units
+            elif len(same) == 1 and ln.units == 2 and not sides and ln.code in rules.one_a_side:  # 2 units, 1 a side
                 self.both_sides[i] = ln.code
         for code in sorted(set(self.both_sides.values())):
             lines = tuple(i for i, c in self.both_sides.items() if c == code)

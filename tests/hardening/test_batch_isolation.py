@@ -52,7 +52,8 @@ def test_keyed_batch_keeps_the_neighbours_answers(bad, alone):
 
 
 def test_a_failure_of_any_kind_in_the_batch_stays_with_its_encounter(alone, monkeypatch):
-    from fluorologic.engine.fastpath import factcache, facts
+    from fluorologic.engine import facts
+    from fluorologic.engine.fastpath import factcache
 
     real = facts.encounter_facts
 
