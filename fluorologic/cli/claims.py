@@ -20,10 +20,11 @@ from fluorologic.contract.errors import InputError
 from fluorologic.contract.render import to_json
 from fluorologic.run.batchrun import UsageError, solve_items
 
-__all__ = ["claims", "fix"]
+__all__ = ["claims", "fix", "read_text"]
 
 
-def _read(path: str) -> str:
+def read_text(path: str) -> str:
+    """The text of ``path`` (``-`` for standard input); exit 2 naming the file when it cannot be read."""
     try:
         if path == "-":
             return sys.stdin.read()
@@ -47,7 +48,7 @@ def claims() -> None:
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "json"]), default="jsonl", show_default=True)
 def split(file: str, from_format: str | None, fmt: str) -> None:
     """Print the encounters FILE makes (one per claim and date of service) and its error records."""
-    text = _read(file)
+    text = read_text(file)
     kind = from_format or ("x12" if is_x12(text[:256]) else "fhir")
     records = [item.record() if isinstance(item, InputError) and hasattr(item, "record") else item
                for item in read_claims(text, kind)]
@@ -75,7 +76,7 @@ def split(file: str, from_format: str | None, fmt: str) -> None:
 def fix(file: str, output: str, edits_path: str | None, edits_format: str, store: str | None,
         as_of_quarter: str | None, workers: int | None) -> None:
     """Write the X12 837P FILE to OUTPUT with the decisions applied; print the edits report."""
-    text = _read(file)
+    text = read_text(file)
     if not is_x12(text[:256]):
         click.echo(f"fluorologic: {file} is not an X12 interchange (it does not start with ISA)", err=True)
         sys.exit(2)

@@ -12,6 +12,7 @@ import sys
 
 import click
 
+from fluorologic.cli.claims import read_text
 from fluorologic.contract.errors import DataError, InputError
 from fluorologic.engine.solver import Engine
 from fluorologic.reconcile.claims_in import KINDS, claim_items, claims_kind
@@ -21,18 +22,6 @@ from fluorologic.reconcile.render import rows_csv, rows_jsonl, rows_table, summa
 from fluorologic.rules.source import rule_source
 
 __all__ = ["reconcile"]
-
-
-def _read(path: str) -> str:
-    try:
-        if path == "-":
-            return sys.stdin.read()
-        with open(path, encoding="utf-8", newline="") as fh:
-            return fh.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else type(exc).__name__
-        click.echo(f"fluorologic: cannot read {path}: {reason}", err=True)
-        sys.exit(2)
 
 
 @click.command()
@@ -47,8 +36,8 @@ def _read(path: str) -> str:
 def reconcile(claims: str, remit: str, fmt: str, from_format: str | None, store: str | None,
               as_of_quarter: str | None) -> None:
     """Put the payer's X12 835 REMIT beside the decisions for the claim lines of CLAIMS (837P, FHIR or JSON)."""
-    claims_text = _read(claims)
-    remit_text = _read(remit)
+    claims_text = read_text(claims)
+    remit_text = read_text(remit)
     try:
         engine = Engine(rule_source(store, as_of_quarter))
         items = claim_items(claims_text, from_format or claims_kind(claims_text))
