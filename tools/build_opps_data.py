@@ -85,6 +85,13 @@ def main(reference: Path) -> None:
     si_rows.sort(key=lambda r: (r[0], r[5]))
     _write("opps_status.csv", ["code", "status_indicator", "apc", "effective_date", "deletion_date", "oce_versions"],
            si_rows)
+    # conditionally bilateral codes (modifier 50: two units for the T discount), where every quarter says so
+    bilateral: dict[str, set[str]] = defaultdict(set)
+    for r in status:
+        bilateral[r["code"]].add(r["bilateral_conditional"])
+    _write("opps_bilateral.csv", ["code", "source"],
+           [[code, "I/OCE HCPCS table bilateral_conditional=1 in every quarter 2019Q3-2026Q2 (shared oce/hcpcs_status)"]
+            for code in sorted(bilateral) if bilateral[code] == {"1"}])
 
     apc_rows = [[r["apc"].lstrip("0"), r["apc_payment_cents"], r["status_indicator"],
                  *dates(int(r["first_version_id"]), int(r["last_version_id"]))]

@@ -112,6 +112,8 @@ def add_opps_rows(f: Facts, data: RuleData, codes: set[str], dos: int, year_afte
                 f.add("aoc_opps", a.primary, a.add_on, a.addon_type, a.effective, a.deletion, f.row("aoc", a))
         for first_day, last_day in sorted(spans):  # an add-on on those days, whatever the primaries of this claim
             f.add("addon_opps", c, first_day, last_day)
+        if c in opps.bilateral_conditional:
+            f.add("opps_bilateral", c)
         for s in opps.status.get(c, ()):
             f.add("opps_si", s.code, s.status_indicator, s.apc or "none", s.effective, s.deletion, f.row("opps_si", s))
             if s.apc:

@@ -159,6 +159,8 @@ class OppsData:
                 self.mue[r["hcpcs_code"]].append(OutpatientMueRow(
                     r["hcpcs_code"], int(r["mue_value"]), int(r["mai"]), r["mai_text"], r["mue_rationale"],
                     _start(r["effective_date"]), r["quarter"], r["source"]))
+            #: Codes OPPS treats as bilateral only with modifier 50 (two units for the T discount: 150%).
+            self.bilateral_conditional = frozenset(r["code"] for r in _rows("opps_bilateral.csv"))
             self.alternatives: dict[str, list[AlternativeRow]] = defaultdict(list)
             for r in _rows("opps_alternative.csv"):
                 self.alternatives[r["code"]].append(AlternativeRow(r["code"], r["alternative"], r["source"]))
@@ -252,6 +254,9 @@ _ADJUSTMENTS = {
                                            "every further unit at 50% (42 CFR 419.44(a)).",
     ("multiple_procedure", "every_unit"): "Status indicator T, not the highest-paid procedure of the claim: paid at "
                                           "50% (42 CFR 419.44(a)).",
+    ("bilateral", "conditional"): "Modifier 50 on a conditionally bilateral code (I/OCE bilateral_conditional): the "
+                                  "line for both sides counts two units for the T discount, so 150% where it is the "
+                                  "highest-paid procedure, else 2 x 50% (42 CFR 419.44(a)).",
 }
 
 
@@ -261,6 +266,8 @@ def adjustment_detail(rule: str, why: Any) -> tuple[float, str]:
     >>> adjustment_detail("packaged", {"j1": "64635"})[1][:47]
     'Packaged into the comprehensive APC of 64635 (s'
     """
+    if rule == "bilateral":
+        return 2.0, _ADJUSTMENTS[(rule, str(why))]
     if rule == "packaged":
         if isinstance(why, dict) and "j1" in why:
             return 0.0, _ADJUSTMENTS[(rule, "J1")].format(by=why["j1"])

@@ -49,6 +49,14 @@ CASES = [
     ('line(1,"0202T",1). dos(20260105).', {"amount(l(1),1300000,a(7))"}, {"alert(inpatient_only,\"0202T\","
                                                                          "\"opps.inpatient_only\",none)"}),
     ('line(1,"62273",1). dos(20230601).', {"amount(l(1),66000,a(2))"}, set()),
+    # modifier 50 on a conditionally bilateral T code: two units for the discount, 150% as the highest T ...
+    ('line(1,"64483",1). modifier(1,"50"). opps_bilateral("64483").',
+     {"amount(l(1),130500,a(4))", "opps_adj(l(1),bilateral,conditional)",
+      "opps_adj(l(1),multiple_procedure,later_units)"}, set()),
+    # ... and 2 x 50% beside a higher-paid T; without the flag, 50 changes nothing
+    ('line(1,"64483",1). line(2,"20610",1). modifier(2,"50"). opps_bilateral("20610").',
+     {"amount(l(1),87000,a(4))", "amount(l(2),28000,a(1))", "opps_adj(l(2),bilateral,conditional)"}, set()),
+    ('line(1,"64483",1). modifier(1,"50").', {"amount(l(1),87000,a(4))"}, {"opps_adj(l(1),bilateral,conditional)"}),
     # an add-on of the I/OCE maps with no eligible primary on the claim
     ('line(1,"20610",1). line(2,"77003",1). site_class(2,spinal). addon_opps("77003",0,99991231).',
      {'excluded(2,add_on_without_primary,"addon.no_primary",none,none)'}, set()),
