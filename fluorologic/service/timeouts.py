@@ -42,7 +42,10 @@ _TIMEOUT_408 = (b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; char
 
 
 class _Deadline:
-    """The deadlines, for either protocol: ``_stage`` is ``head``, ``body`` or ``app`` (nothing awaited)."""
+    """The deadlines, for either protocol: ``_stage`` is ``head``, ``body`` or ``app`` (nothing awaited).
+
+    Mixed in before the uvicorn protocol class, so its connection hooks run around the protocol's own.
+    """
 
     head_timeout = HEAD_TIMEOUT
     body_idle_timeout = BODY_IDLE_TIMEOUT
@@ -78,6 +81,18 @@ class _Deadline:
             self._timer.cancel()  # type: ignore[union-attr]
             self._timer = None
 
+    def connection_made(self, transport: Any) -> None:  # noqa: D102
+        super().connection_made(transport)  # type: ignore[misc]
+        self._start_deadline()
+
+    def connection_lost(self, exc: Exception | None) -> None:  # noqa: D102
+        self._stop_deadline()
+        super().connection_lost(exc)  # type: ignore[misc]
+
+    def data_received(self, data: bytes) -> None:  # noqa: D102
+        self._last = self.loop.time()
+        super().data_received(data)  # type: ignore[misc]
+
 
 def _httptools_base() -> type:
     try:
@@ -89,18 +104,6 @@ def _httptools_base() -> type:
 
 class HttpToolsWithTimeout(_Deadline, _httptools_base()):  # type: ignore[misc]
     """uvicorn's httptools protocol with the deadlines of this module."""
-
-    def connection_made(self, transport: Any) -> None:  # noqa: D102
-        super().connection_made(transport)
-        self._start_deadline()
-
-    def connection_lost(self, exc: Exception | None) -> None:  # noqa: D102
-        self._stop_deadline()
-        super().connection_lost(exc)
-
-    def data_received(self, data: bytes) -> None:  # noqa: D102
-        self._last = self.loop.time()
-        super().data_received(data)
 
     def on_headers_complete(self) -> None:  # noqa: D102
         self._stage = "body"
@@ -118,18 +121,6 @@ class HttpToolsWithTimeout(_Deadline, _httptools_base()):  # type: ignore[misc]
 
 class H11WithTimeout(_Deadline, H11Protocol):
     """uvicorn's h11 protocol with the deadlines of this module."""
-
-    def connection_made(self, transport: Any) -> None:  # noqa: D102
-        super().connection_made(transport)
-        self._start_deadline()
-
-    def connection_lost(self, exc: Exception | None) -> None:  # noqa: D102
-        self._stop_deadline()
-        super().connection_lost(exc)
-
-    def data_received(self, data: bytes) -> None:  # noqa: D102
-        self._last = self.loop.time()
-        super().data_received(data)
 
     def handle_events(self) -> None:  # noqa: D102
         super().handle_events()
