@@ -32,12 +32,12 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from fluorologic.contract.claim_lines import line_charges
 from fluorologic.run.flat import encounter_changed
 
-__all__ = ["PAGE", "SORTS", "Filters", "WorkbenchDB", "default_db_path"]
+__all__ = ["PAGE", "SORTS", "Filters", "QueryFilters", "WorkbenchDB", "default_db_path"]
 
 PAGE = 100
 #: The list's sort keys and their SQL expressions.
@@ -89,8 +89,25 @@ def default_db_path(store_file: Path) -> Path:
     return Path(env) if env else store_file.parent / "workbench.sqlite"
 
 
+class QueryFilters:
+    """A page's filters as a frozen dataclass of strings, read from query parameters (mixed into the dataclass)."""
+
+    #: The longest value kept of one parameter.
+    MAX_VALUE = 200
+
+    @classmethod
+    def of(cls, params: Any) -> Self:
+        """Filters from a mapping of query parameters (unknown keys ignored, values stripped and cut)."""
+        return cls(**{f.name: str(params.get(f.name) or "").strip()[:cls.MAX_VALUE]  # type: ignore[arg-type]
+                      for f in fields(cls)})  # type: ignore[arg-type]
+
+    def items(self) -> list[tuple[str, str]]:
+        """The filters that are set, as (name, value) pairs."""
+        return [(k, v) for k, v in asdict(self).items() if v]  # type: ignore[call-overload]
+
+
 @dataclass(frozen=True)
-class Filters:
+class Filters(QueryFilters):
     """The list's filters (all optional): each maps to one query parameter of the same name."""
 
     reason: str = ""
@@ -105,15 +122,6 @@ class Filters:
     changed: str = ""
     error: str = ""
     q: str = ""
-
-    @classmethod
-    def of(cls, params: Any) -> Filters:
-        """Filters from a mapping of query parameters (unknown keys ignored, values stripped)."""
-        return cls(**{f.name: str(params.get(f.name) or "").strip()[:200] for f in fields(cls)})
-
-    def items(self) -> list[tuple[str, str]]:
-        """The filters that are set, as (name, value) pairs."""
-        return [(k, v) for k, v in asdict(self).items() if v]
 
     def where(self, bid: int) -> tuple[str, list[Any]]:
         """The SQL condition on ``encounter e`` and its parameters."""

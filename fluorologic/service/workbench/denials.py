@@ -27,7 +27,7 @@ import logging
 import sqlite3
 from collections.abc import Callable
 from contextlib import closing
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,7 @@ from fluorologic.reconcile.reconcile import VERDICTS, Reconciliation
 from fluorologic.reconcile.render import rows_csv
 from fluorologic.service.reconcile_api import answer, parts
 from fluorologic.service.workbench.core import Workbench
+from fluorologic.service.workbench.db import QueryFilters
 from fluorologic.service.workbench.templating import BASE, render, url
 
 __all__ = ["DenialFilters", "DenialStore", "claim_page", "denials_router", "home_page", "list_page", "summary_of"]
@@ -102,22 +103,14 @@ def carcs(row: dict[str, Any]) -> list[str]:
 
 
 @dataclass(frozen=True)
-class DenialFilters:
+class DenialFilters(QueryFilters):
     """The list's filters: verdict, payer reason family, CARC (``CO-97`` or ``97``) and code."""
 
+    MAX_VALUE = 40
     verdict: str = ""
     family: str = ""
     carc: str = ""
     code: str = ""
-
-    @classmethod
-    def of(cls, params: Any) -> DenialFilters:
-        """Filters from query parameters (unknown keys ignored, values stripped)."""
-        return cls(**{f.name: str(params.get(f.name) or "").strip()[:40] for f in fields(cls)})
-
-    def items(self) -> list[tuple[str, str]]:
-        """The filters that are set."""
-        return [(k, v) for k, v in asdict(self).items() if v]
 
     def keep(self, row: dict[str, Any]) -> bool:
         """True when the row passes every filter that is set."""
