@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from fluorologic.contract.encounter import Encounter, parse_encounter
 from fluorologic.contract.errors import InputError
 from fluorologic.contract.render import from_json, to_json
-from fluorologic.engine.fastpath.multisolve import counts
+from fluorologic.engine.fastpath.multisolve import Rendered, counts
 
 if TYPE_CHECKING:
     from fluorologic.engine.solver import Engine
@@ -141,9 +141,10 @@ def solve_chunk(engine: Engine, items: list[Any], *, timeout: float | None = Non
 
     Whatever one encounter does to the batch (an exception of any kind), the others keep their answers:
     the batch is then solved one encounter at a time, and only the failing one gets an error record.
+    A Result decoded just now is taken as the decoder made it; one from the memo is read back from its text.
     """
-    return [extra if isinstance(extra, dict) else from_json(text)
-            for text, extra in solve_chunk_rendered(engine, items, timeout=timeout)]
+    return [done.record if isinstance(done, Rendered) else done[1] if isinstance(done[1], dict) else from_json(done[0])
+            for done in solve_chunk_rendered(engine, items, timeout=timeout)]
 
 
 def _solve_alone(engine: Engine, enc: Encounter) -> dict[str, Any]:

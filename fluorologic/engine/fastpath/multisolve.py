@@ -62,7 +62,7 @@ from fluorologic.engine.terms import Atom
 if TYPE_CHECKING:
     from fluorologic.engine.solver import Engine
 
-__all__ = ["RESULT_MEMO_SIZE", "BatchSolver", "Counts", "SolveTimeout", "counts", "result_memo_size"]
+__all__ = ["RESULT_MEMO_SIZE", "BatchSolver", "Counts", "Rendered", "SolveTimeout", "counts", "result_memo_size"]
 
 _ARGS = ["--opt-mode=optN", "--opt-strategy=usc", "--models=1", "--warn=none", "--single-shot"]
 
@@ -98,6 +98,31 @@ def counts(rec: dict[str, Any]) -> Counts:
     totals = rec.get("totals") or {}
     return (tuple(e["reason"] for e in rec.get("excluded", ())), round(100 * (totals.get("billed") or 0)),
             round(100 * (totals.get("expected") or 0)))
+
+
+class Rendered(tuple[str, Counts]):
+    """A Result decoded just now, as every rendered Result: ``(text, counts)``; the Result itself is ``record``.
+
+    A caller that wants the Result as a dict takes ``record`` rather than reading ``text`` back: it is the
+    value ``from_json(text)`` gives (plain JSON values, none shared with anything else, made for this
+    Result alone). It pickles as the plain pair, so that the record never crosses to another process.
+
+    >>> import pickle
+    >>> done = Rendered('{"a": [1]}', ((), 0, 0), {"a": [1]})
+    >>> done == ('{"a": [1]}', ((), 0, 0)), done.record, type(pickle.loads(pickle.dumps(done))).__name__
+    (True, {'a': [1]}, 'tuple')
+    """
+
+    record: dict[str, Any]
+
+    def __new__(cls, text: str, found: Counts, record: dict[str, Any]) -> Rendered:
+        """The pair ``(text, found)`` carrying ``record``."""
+        done = super().__new__(cls, (text, found))
+        done.record = record
+        return done
+
+    def __reduce__(self) -> tuple[type, tuple[tuple[str, Counts]]]:
+        return tuple, (tuple(self),)
 
 
 class SolveTimeout(Exception):  # noqa: N818 (it is a result, not a failure of fluorologic)
@@ -282,13 +307,13 @@ class BatchSolver:
             out[i] = hit
         return out  # type: ignore[return-value]
 
-    def _render(self, sol: Solution, key: Any) -> tuple[str, Counts]:
+    def _render(self, sol: Solution, key: Any) -> Rendered:
         rec = decode(sol)
         text = to_json(rec)
         found = counts(rec)
         if key is not None:
             self.result_memo.put(key, sol.encounter, text, found)
-        return text, found
+        return Rendered(text, found, rec)
 
     def _solve(self, inputs: list[tuple[list[Atom], RulePart]], timeout: float | None) -> list[tuple[int, ...]]:
         """The shown atoms of each encounter (as integers, in clingo's order), solved together in one program.
