@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from clingo import Symbol, SymbolType
 
+from fluorologic.engine.fastpath.rawsym import plain_atom
 from fluorologic.engine.pricing import pricing
 from fluorologic.notes.encounter_note import note_audit, note_evidence
 from fluorologic.rules.messages import (
@@ -72,8 +73,7 @@ def _converted(rep: int) -> tuple[str, list[Any]]:
     if hit is None:
         if len(_CONVERTED) >= 30_000:
             _CONVERTED.clear()
-        sym = Symbol(rep)
-        hit = _CONVERTED[rep] = (sym.name, [py(a) for a in sym.arguments])
+        hit = _CONVERTED[rep] = plain_atom(rep)
     return hit
 
 

@@ -32,9 +32,11 @@ from clingo._internal import _ffi, _handle_error, _lib
 
 from fluorologic.engine.terms import Term, term_symbol
 
-__all__ = ["RawSymbols", "add_facts", "shown_reps", "symbol"]
+__all__ = ["RawSymbols", "add_facts", "plain", "plain_atom", "shown_reps", "symbol"]
 
 _SHOWN = _lib.clingo_show_type_shown
+_NUMBER, _STRING = _lib.clingo_symbol_type_number, _lib.clingo_symbol_type_string
+_FUNCTION = _lib.clingo_symbol_type_function
 
 
 def symbol(rep: int) -> Symbol:
@@ -116,6 +118,61 @@ class RawSymbols:
         _handle_error(_lib.clingo_symbol_create_function(self._name[0], args + 1, n - 1, True, self._out))
         hit = self._unkeyed[rep] = (k, int(self._out[0]))
         return hit
+
+
+def plain(rep: int) -> Any:
+    """The symbol whose integer is ``rep`` as a plain Python value (what JSON shows of it).
+
+    A number is an int, a string a str, a constant its name, a tuple a list, a function ``f(X)`` is
+    ``{"f": X}`` and ``f(X, Y..)`` is ``{"f": [X, Y..]}`` (a classical negation is not kept), ``#inf`` and
+    ``#sup`` their text. Every list and dict is new.
+
+    >>> from clingo import Function, Number, String, parse_term
+    >>> plain(Function("", [Number(3), Function("f", [String("a")]), Function("g", [Number(1), Function("c")])])._rep)
+    [3, {'f': 'a'}, {'g': [1, 'c']}]
+    >>> plain(parse_term("-f(1)")._rep), plain(parse_term("#sup")._rep), plain(parse_term("()")._rep)
+    ({'f': 1}, '#sup', '')
+    """
+    return _plain(rep, *_outs())
+
+
+def plain_atom(rep: int) -> tuple[str, list[Any]]:
+    """The name of the atom (or function) whose integer is ``rep``, and its arguments as :func:`plain` values.
+
+    >>> from clingo import parse_term
+    >>> plain_atom(parse_term('final_mod(l(2), "26")')._rep), plain_atom(parse_term("setting")._rep)
+    (('final_mod', [{'l': 2}, '26']), ('setting', []))
+    """
+    args, size, text, number = outs = _outs()
+    _handle_error(_lib.clingo_symbol_arguments(rep, args, size))
+    _handle_error(_lib.clingo_symbol_name(rep, text))
+    name = _ffi.string(text[0]).decode()
+    n = size[0]
+    return name, [_plain(a, *outs) for a in _ffi.unpack(args[0], n)] if n else []
+
+
+def _outs() -> tuple[Any, Any, Any, Any]:
+    """Out-parameters for one conversion (arguments, their number, a name or string, a number)."""
+    return _ffi.new("clingo_symbol_t**"), _ffi.new("size_t*"), _ffi.new("char**"), _ffi.new("int*")
+
+
+def _plain(rep: int, args: Any, size: Any, text: Any, number: Any) -> Any:
+    kind = _lib.clingo_symbol_type(rep)
+    if kind == _NUMBER:
+        _handle_error(_lib.clingo_symbol_number(rep, number))
+        return number[0]
+    if kind == _STRING:
+        _handle_error(_lib.clingo_symbol_string(rep, text))
+        return _ffi.string(text[0]).decode()
+    if kind != _FUNCTION:
+        return str(Symbol(rep))
+    _handle_error(_lib.clingo_symbol_arguments(rep, args, size))
+    _handle_error(_lib.clingo_symbol_name(rep, text))
+    name = _ffi.string(text[0]).decode()
+    if not size[0]:
+        return name
+    values = [_plain(a, args, size, text, number) for a in _ffi.unpack(args[0], size[0])]
+    return values if name == "" else {name: values[0] if len(values) == 1 else values}
 
 
 def add_facts(backend: clingo.Backend, reps: Iterable[int]) -> None:
