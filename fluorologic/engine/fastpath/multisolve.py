@@ -55,7 +55,7 @@ from fluorologic.engine.fastpath.liveprogram import live_program
 from fluorologic.engine.fastpath.memokey import memo_key
 from fluorologic.engine.fastpath.rawsym import RawSymbols, add_facts, shown_reps, symbol
 from fluorologic.engine.fastpath.resultmemo import ResultMemo
-from fluorologic.engine.fastpath.symorder import rep_order_key
+from fluorologic.engine.fastpath.symorder import rep_sorted
 from fluorologic.engine.solution import Solution
 from fluorologic.engine.terms import Atom
 
@@ -358,9 +358,7 @@ class BatchSolver:
         if single:
             return [_in_order(shown)]
         per: list[list[int]] = [[] for _ in inputs]
-        unkey = self.raw.unkey
-        for rep in shown:
-            k, atom = unkey(rep)
+        for k, atom in self.raw.unkey_all(shown):
             per[k].append(atom)
         return [_in_order(atoms) for atoms in per]
 
@@ -368,6 +366,6 @@ class BatchSolver:
 def _in_order(atoms: list[int]) -> tuple[int, ...]:
     """Shown atoms in clingo's order of symbols (the order of the one-encounter path)."""
     try:
-        return tuple(sorted(atoms, key=rep_order_key))
+        return tuple(rep_sorted(atoms))
     except ValueError:  # a classically negated atom: let clingo order them
         return tuple(s._rep for s in sorted(map(symbol, atoms)))

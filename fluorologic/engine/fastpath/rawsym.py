@@ -32,7 +32,7 @@ from clingo._internal import _ffi, _handle_error, _lib
 
 from fluorologic.engine.terms import Term, term_symbol
 
-__all__ = ["RawSymbols", "add_facts", "plain", "plain_atom", "shown_reps", "symbol"]
+__all__ = ["RawSymbols", "add_facts", "parts", "plain", "plain_atom", "shown_reps", "symbol"]
 
 _SHOWN = _lib.clingo_show_type_shown
 _NUMBER, _STRING = _lib.clingo_symbol_type_number, _lib.clingo_symbol_type_string
@@ -112,12 +112,47 @@ class RawSymbols:
         key_rep = int(args[0])
         k = self._numbers.get(key_rep)
         if k is None:
-            _handle_error(_lib.clingo_symbol_number(key_rep, self._int))
-            k = self._numbers[key_rep] = int(self._int[0])
+            k = self._number(key_rep)
         _handle_error(_lib.clingo_symbol_name(rep, self._name))
         _handle_error(_lib.clingo_symbol_create_function(self._name[0], args + 1, n - 1, True, self._out))
         hit = self._unkeyed[rep] = (k, int(self._out[0]))
         return hit
+
+    def unkey_all(self, reps: list[int]) -> list[tuple[int, int]]:
+        """:meth:`unkey` of each of ``reps``, in order.
+
+        >>> raw = RawSymbols()
+        >>> reps = [raw.atom("line", (7, "77002"), raw.term(k)) for k in (2, 0)]
+        >>> raw.unkey_all(reps) == [(2, raw.atom("line", (7, "77002"))), (0, raw.atom("line", (7, "77002")))]
+        True
+        """
+        known = self._unkeyed
+        if len(known) + len(reps) > 2 * self.max_terms:
+            known.clear()
+        arguments, name = _lib.clingo_symbol_arguments, _lib.clingo_symbol_name
+        function = _lib.clingo_symbol_create_function
+        args, size, text, out, numbers = self._args, self._size, self._name, self._out, self._numbers
+        found = []
+        for rep in reps:
+            hit = known.get(rep)
+            if hit is None:  # as unkey does, with the lookups made once for the batch
+                if not arguments(rep, args, size):
+                    _handle_error(False)
+                first = args[0]
+                k = numbers.get(first[0])
+                if k is None:
+                    k = self._number(first[0])
+                if not name(rep, text) or not function(text[0], first + 1, size[0] - 1, True, out):
+                    _handle_error(False)
+                hit = known[rep] = (k, out[0])
+            found.append(hit)
+        return found
+
+    def _number(self, rep: int) -> int:
+        """The integer of the number symbol ``rep`` (remembered)."""
+        _handle_error(_lib.clingo_symbol_number(rep, self._int))
+        k = self._numbers[rep] = int(self._int[0])
+        return k
 
 
 def plain(rep: int) -> Any:
@@ -149,6 +184,35 @@ def plain_atom(rep: int) -> tuple[str, list[Any]]:
     name = _ffi.string(text[0]).decode()
     n = size[0]
     return name, [_plain(a, *outs) for a in _ffi.unpack(args[0], n)] if n else []
+
+
+def parts(rep: int) -> tuple[int, Any]:
+    """The type of the symbol ``rep`` (a ``clingo_symbol_type`` number) and what it holds.
+
+    A number its int, a string its UTF-8 bytes, a function ``(name as UTF-8 bytes, positive, the
+    integers of its arguments)``, ``#inf`` and ``#sup`` None.
+
+    >>> from clingo import SymbolType, parse_term
+    >>> kind, value = parts(parse_term('-f(3, "a")')._rep)
+    >>> kind == SymbolType.Function.value, value[:2], [plain(a) for a in value[2]]
+    (True, (b'f', False), [3, 'a'])
+    """
+    args, size, text, number = _outs()
+    kind = _lib.clingo_symbol_type(rep)
+    if kind == _NUMBER:
+        _handle_error(_lib.clingo_symbol_number(rep, number))
+        return kind, number[0]
+    if kind == _STRING:
+        _handle_error(_lib.clingo_symbol_string(rep, text))
+        return kind, _ffi.string(text[0])
+    if kind != _FUNCTION:
+        return kind, None
+    _handle_error(_lib.clingo_symbol_arguments(rep, args, size))
+    _handle_error(_lib.clingo_symbol_name(rep, text))
+    positive = _ffi.new("bool*")
+    _handle_error(_lib.clingo_symbol_is_positive(rep, positive))
+    n = size[0]
+    return kind, (_ffi.string(text[0]), bool(positive[0]), _ffi.unpack(args[0], n) if n else [])
 
 
 def _outs() -> tuple[Any, Any, Any, Any]:
