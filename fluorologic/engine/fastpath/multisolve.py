@@ -176,19 +176,30 @@ class BatchSolver:
                                                         for name, args in part.terms if (name, len(args)) in wanted]
         return wrapped
 
-    def _encounter_facts(self, k: int, own: list[Atom], part: RulePart) -> list[int]:
-        """The encounter's own atoms keyed by its batch index, ``p(K, ..)``, and ``fl_rows(K, G)`` for its group."""
-        atom, key = self.raw.atom, self.raw.term(k)
-        return [*(atom(name, args, key) for name, args in own), atom(ROWS, (part.number,), key)]
+    def batch_facts(self, inputs: Sequence[tuple[list[Atom], RulePart]],
+                    wanted: frozenset[tuple[str, int]] | None = None,
+                    keys: Sequence[int] | None = None) -> Iterator[list[int]]:
+        """The facts of a batch, encounter by encounter: its keyed own atoms, and its group's rows.
 
-    def batch_facts(self, inputs: Sequence[tuple[list[Atom], RulePart]]) -> Iterator[list[int]]:
-        """The facts of a batch, encounter by encounter: its keyed own atoms, and its group's rows the first time."""
+        The rows of a group that several encounters of the batch share enter once, ``fl_dat_p(G, p(..))`` (the
+        first time), and reach each encounter through the bridge rule; the rows of a group only one encounter uses
+        enter keyed, ``p(K, ..)``, as its own atoms do: the same atoms, without a bridge to ground (a cold stream's
+        groups are mostly of one encounter). ``wanted``: only the input predicates the program reads.
+        """
+        uses: dict[int, int] = {}
+        for _, part in inputs:
+            uses[part.number] = uses.get(part.number, 0) + 1
         groups: set[int] = set()
-        for k, (own, part) in enumerate(inputs):
-            facts = self._encounter_facts(k, own, part)
-            if part.number not in groups:
+        atom, term = self.raw.atom, self.raw.term
+        for i, (own, part) in enumerate(inputs):
+            key = term(i if keys is None else keys[i])
+            own_rows = own if uses[part.number] > 1 else [*own, *part.terms]
+            facts = [atom(name, args, key) for name, args in own_rows
+                     if wanted is None or (name, len(args)) in wanted]
+            facts.append(atom(ROWS, (part.number,), key))
+            if uses[part.number] > 1 and part.number not in groups:
                 groups.add(part.number)
-                facts.extend(self._group_facts(part))
+                facts.extend(self._group_facts(part) if wanted is None else self._pricing_group_facts(part, wanted))
             yield facts
 
     def solve_encounters(self, encs: Sequence[Encounter], *, timeout: float | None = None,
@@ -367,17 +378,9 @@ class BatchSolver:
     def _pricing_facts(self, inputs: list[tuple[list[Atom], RulePart]], todo: list[int], passed: list[list[int]],
                        wanted: frozenset[tuple[str, int]]) -> Iterator[list[int]]:
         """The facts of the pricing stage, encounter by encounter: the search's answer it reads, its input facts."""
-        groups: set[int] = set()
-        atom, term = self.raw.atom, self.raw.term
-        for k in todo:
-            own, part = inputs[k]
-            key = term(k)
-            facts = [*passed[k], *(atom(name, args, key) for name, args in own if (name, len(args)) in wanted),
-                     atom(ROWS, (part.number,), key)]
-            if part.number not in groups:
-                groups.add(part.number)
-                facts.extend(self._pricing_group_facts(part, wanted))
-            yield facts
+        rows = self.batch_facts([inputs[k] for k in todo], wanted, todo)
+        for k, facts in zip(todo, rows, strict=True):
+            yield [*passed[k], *facts]
 
     def _per_encounter(self, shown: list[int], n: int) -> list[list[int]]:
         """Keyed shown atoms split by encounter, without the key."""
