@@ -53,6 +53,7 @@ from fluorologic.engine.fastpath.factcache import FactCache, RulePart, with_rows
 from fluorologic.engine.fastpath.keyed import DAT, ROWS, keyed_program
 from fluorologic.engine.fastpath.liveprogram import live_program
 from fluorologic.engine.fastpath.memokey import memo_key
+from fluorologic.engine.fastpath.pricer import Pricer
 from fluorologic.engine.fastpath.rawsym import RawSymbols, add_facts, shown_reps, symbol
 from fluorologic.engine.fastpath.resultmemo import ResultMemo
 from fluorologic.engine.fastpath.staged import OPEN, stages
@@ -108,8 +109,14 @@ class SolveTimeout(Exception):  # noqa: N818 (it is a result, not a failure of f
 class BatchSolver:
     """Solve lists of validated encounters in one program each; reuse it (it caches rule rows)."""
 
-    def __init__(self, engine: Engine, *, max_groups: int = 4_000, memo_size: int | None = None) -> None:
+    def __init__(self, engine: Engine, *, max_groups: int = 4_000, memo_size: int | None = None,
+                 pricing: str = "python") -> None:
+        if pricing not in ("python", "clingo"):
+            raise ValueError(f"pricing is 'python' or 'clingo', not {pricing!r}")
         self.engine = engine
+        #: How a batch's pricing stage is computed: by :class:`~fluorologic.engine.fastpath.pricer.Pricer`
+        #: ("python"), or by the pricing files as a clingo program of their own ("clingo": the same atoms).
+        self.pricing = pricing
         if memo_size is None:  # FLUOROLOGIC_MEMO_SIZE=0 turns the memos off (benchmarks of the solver itself)
             memo_size = int(os.environ.get("FLUOROLOGIC_MEMO_SIZE", "10000"))
         self._local = threading.local()  # per thread: clingo's AST objects and raw symbols' out-parameters
@@ -135,6 +142,14 @@ class BatchSolver:
     def program(self) -> tuple[ast.AST, ...]:
         """The keyed encodings, parsed in this thread (:func:`~fluorologic.engine.fastpath.keyed.keyed_program`)."""
         return keyed_program(program_text(explain=False))
+
+    @property
+    def pricer(self) -> Pricer:
+        """The :class:`~fluorologic.engine.fastpath.pricer.Pricer` of this thread (it keeps parsed atoms)."""
+        pricer = getattr(self._local, "pricer", None)
+        if pricer is None:
+            pricer = self._local.pricer = Pricer(self.raw)
+        return pricer
 
     @property
     def raw(self) -> RawSymbols:
@@ -355,18 +370,24 @@ class BatchSolver:
         shown = self._ground_and_solve(keyed_program(st.search), self.batch_facts(inputs), timeout, started)
         per: list[list[int]] = [[] for _ in inputs]
         passed: list[list[int]] = [[] for _ in inputs]
+        clingo_pricing = self.pricing == "clingo"
         is_open = [False] * len(inputs)
         for rep in shown:
             k, atom = raw.unkey(rep)
             name = raw.name(atom)
             if name in passing:
-                passed[k].append(rep)  # keyed as it is: a fact of the pricing stage
+                passed[k].append(rep if clingo_pricing else atom)  # keyed: a fact of the pricing program
             if name == OPEN:
                 is_open[k] = True
             elif name not in st.hidden:
                 per[k].append(atom)
         todo = [k for k in range(len(inputs)) if not is_open[k]]
-        if todo:
+        if todo and not clingo_pricing:
+            pricer = self.pricer
+            for k in todo:
+                own, part = inputs[k]
+                per[k].extend(pricer.price(passed[k], [*own, *part.terms]))
+        elif todo:
             facts = self._pricing_facts(inputs, todo, passed, st.facts)
             priced = self._ground_and_solve(keyed_program(st.pricing), facts, timeout, started, choice=False)
             unkey = raw.unkey
