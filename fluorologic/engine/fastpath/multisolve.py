@@ -123,8 +123,7 @@ class BatchSolver:
         self.cache = FactCache(engine.data, engine.places)
         self.max_groups = max_groups
         self.memo_size = memo_size
-        self._dat: dict[int, list[int]] = {}
-        self._dat_pricing: dict[int, list[int]] = {}
+        self._dat: dict[tuple[frozenset[tuple[str, int]] | None, int], list[int]] = {}
         self._memo: dict[tuple[int, tuple[Atom, ...]], tuple[int, ...]] = {}
         result_size = result_memo_size() if memo_size else 0
         self.result_memo = ResultMemo(result_size)
@@ -167,28 +166,17 @@ class BatchSolver:
                 builder.add(stm)
         return ctl
 
-    def _group_facts(self, part: RulePart) -> list[int]:
-        """``fl_dat_p(G, p(..))`` for every rule-row atom of group ``G`` (made once per group)."""
-        wrapped = self._dat.get(part.number)
+    def _group_facts(self, part: RulePart, wanted: frozenset[tuple[str, int]] | None = None) -> list[int]:
+        """``fl_dat_p(G, p(..))`` for every rule-row atom of group ``G`` (of the ``wanted`` predicates; made once)."""
+        wrapped = self._dat.get((wanted, part.number))
         if wrapped is None:
             if len(self._dat) >= self.max_groups:
                 self._dat.clear()
             raw = self.raw
             g = raw.term(part.number)
-            wrapped = self._dat[part.number] = [raw.function(DAT + name, [g, raw.atom(name, args)])
-                                                for name, args in part.terms]
-        return wrapped
-
-    def _pricing_group_facts(self, part: RulePart, wanted: frozenset[tuple[str, int]]) -> list[int]:
-        """The ``fl_dat_p(G, p(..))`` atoms of group ``G`` that the pricing stage reads (made once per group)."""
-        wrapped = self._dat_pricing.get(part.number)
-        if wrapped is None:
-            if len(self._dat_pricing) >= self.max_groups:
-                self._dat_pricing.clear()
-            raw = self.raw
-            g = raw.term(part.number)
-            wrapped = self._dat_pricing[part.number] = [raw.function(DAT + name, [g, raw.atom(name, args)])
-                                                        for name, args in part.terms if (name, len(args)) in wanted]
+            wrapped = self._dat[(wanted, part.number)] = [
+                raw.function(DAT + name, [g, raw.atom(name, args)]) for name, args in part.terms
+                if wanted is None or (name, len(args)) in wanted]
         return wrapped
 
     def batch_facts(self, inputs: Sequence[tuple[list[Atom], RulePart]],
@@ -208,7 +196,7 @@ class BatchSolver:
             facts.append(atom(ROWS, (part.number,), key))
             if part.number not in groups:
                 groups.add(part.number)
-                facts.extend(self._group_facts(part) if wanted is None else self._pricing_group_facts(part, wanted))
+                facts.extend(self._group_facts(part, wanted))
             yield facts
 
     def solve_encounters(self, encs: Sequence[Encounter], *, timeout: float | None = None,
@@ -361,7 +349,8 @@ class BatchSolver:
         """The shown atoms of each encounter by the search and the pricing stages; None where ``choice_open``."""
         st, raw = stages(), self.raw
         passing = {name for name, _ in st.interface}
-        shown = self._ground_and_solve(keyed_program(st.search), self.batch_facts(inputs), timeout, started)
+        shown = self._ground_and_solve(keyed_program(st.search), self.batch_facts(inputs, st.search_facts), timeout,
+                                       started)
         per: list[list[int]] = [[] for _ in inputs]
         passed: list[list[int]] = [[] for _ in inputs]
         clingo_pricing = self.pricing == "clingo"

@@ -25,7 +25,7 @@ Examples
 >>> sorted(st.interface)
 [('added_both_sides', 1), ('billed', 1), ('both_sides', 2), ('final_mod', 2), ('final_units', 2), ('node', 1), \
 ('node_code', 2), ('setting', 1)]
->>> ("fee", 5) in st.facts and ("line", 3) in st.facts
+>>> ("fee", 5) in st.facts and ("line", 3) in st.facts and ("fee", 5) not in st.search_facts
 True
 >>> sorted(st.hidden)
 ['added_both_sides', 'both_sides', 'choice_open', 'node']
@@ -68,6 +68,8 @@ class Stages:
     interface: frozenset[Signature]
     #: The input facts (encounter atoms and rule rows) the pricing files read.
     facts: frozenset[Signature]
+    #: The input facts the search reads (the others, e.g. ``fee/5``, only the pricing stage reads).
+    search_facts: frozenset[Signature]
     #: Predicate names the search shows for the pricing stage only (not in the Result).
     hidden: frozenset[str]
 
@@ -147,4 +149,5 @@ def split(whole: str, search: str, pricing: str) -> Stages:
     declared = "".join(f"#defined {name}/{arity}.\n" for name, arity in sorted(needs))
     results = "".join(f"\n#show {name}/{arity}." for name, arity in sorted(p_writes & whole_shown))
     return Stages(search=search, pricing=declared + pricing + "\n#show." + results, interface=frozenset(interface),
-                  facts=frozenset(facts), hidden=frozenset(name for name, _ in extra))
+                  facts=frozenset(facts), search_facts=frozenset(s_reads & inputs),
+                  hidden=frozenset(name for name, _ in extra))
