@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 
+from fluorologic import testing as ft
 from fluorologic.contract.encounter import parse_encounter
 from fluorologic.engine.fastpath.multisolve import BatchSolver
 from fluorologic.engine.fastpath.staged import OPEN, PRICING_FILES, stages
@@ -73,3 +76,15 @@ def test_a_batch_of_payment_cases_equals_the_one_encounter_path(engine):
         assert res == engine.solve(raw), raw["encounter_id"]
     assert any(a["rule"] == "multiple_procedure" for r in got for b in r["billable"]
                for a in (b.get("pricing") or {}).get("adjustments", []))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.data())
+def test_synthetic_rule_bases_with_cycles_answer_as_the_whole_program(data):
+    """Random rule bases with even and odd cycles of edits: a batch answers as one encounter at a time."""
+    base = data.draw(ft.rule_bases(cycles=True))
+    raws = [dict(data.draw(ft.synthetic_encounters(base, max_lines=6)), encounter_id=f"s{i}") for i in range(4)]
+    engine = Engine(base.data)
+    batch = engine.solve_many(raws)
+    event(f"{engine.batch.reopened} of 4 solved with the whole program")
+    assert batch == [engine.solve(raw) for raw in raws]
