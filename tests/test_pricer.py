@@ -55,3 +55,10 @@ def test_python_pricing_equals_the_pricing_files_on_generated_streams(engine):
 def test_a_bad_pricing_name_is_refused(engine):
     with pytest.raises(ValueError, match="pricing"):
         BatchSolver(engine, pricing="fast")
+
+
+def test_the_pricer_reads_the_facts_the_pricing_files_read():
+    from fluorologic.engine.fastpath.pricer import _READS
+    from fluorologic.engine.fastpath.staged import stages
+
+    assert _READS == {name for name, _ in stages().facts}

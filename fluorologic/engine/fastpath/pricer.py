@@ -49,6 +49,9 @@ _GLOBAL = const("global")
 _FINAL, _GIVEN = const("final"), const("given")
 _NONE = const("none")
 _MAX_PARSED = 50_000
+#: The input facts the pricing files read (:attr:`~.staged.Stages.facts`).
+_READS = frozenset({"fee", "line", "modifier", "bilateral_ind", "mult_proc_ind", "imaging_family", "addon",
+                    "claim_type", "fee_prior", "fee_listed"})
 
 
 @dataclass
@@ -141,6 +144,8 @@ class Pricer:
             elif name == "setting":
                 c.setting = args[0]
         for name, args in facts:
+            if name not in _READS:
+                continue
             if name == "fee":
                 c.fee.setdefault((args[0], args[1], args[2].name), []).append((args[3], args[4]))  # type: ignore[union-attr]
                 c.fee_codes.add(args[0])  # type: ignore[arg-type]
@@ -167,7 +172,7 @@ class Pricer:
     # -- the rules -----------------------------------------------------------------------------------------------
 
     def _node(self, name: str, arg: Term) -> int:
-        return self.raw.function(name, [self.raw.term(arg)])
+        return self.raw.atom(name, (arg,))
 
     def _sides(self, c: _Claim) -> tuple[_Side, _Side, dict[str, int]]:
         """unit_fee/5, units/3, bil_rule/4, the component of each side (amounts.lp, bilateral_share.lp, imaging)."""
@@ -219,8 +224,7 @@ class Pricer:
         return final, given, first_side
 
     def _is_node(self, rep: int, name: str) -> bool:
-        sym = Symbol(rep)
-        return sym.type == SymbolType.Function and sym.name == name
+        return self.raw.name(rep) == name
 
     @staticmethod
     def _halves(side: _Side, n: int) -> list[int]:
