@@ -19,7 +19,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from decimal import Decimal
+from typing import Any, TypeVar
 
 from clingo import Symbol
 
@@ -30,9 +31,13 @@ from fluorologic.engine.terms import Atom, Const, Term, atom_symbol, const
 from fluorologic.notes import NoteFindings, scan_note
 from fluorologic.notes.encounter_note import merge_documentation, note_distinct_lines
 from fluorologic.rules.opps import OppsData
-from fluorologic.rules.ruledata import OPEN_END, AttrRow, CodeRow, FeeRow, RuleData, Selection
+from fluorologic.rules.ruledata import OPEN_END, AttrRow, CodeRow, FeeRow, MueRow, PtpRow, RuleData, Selection
 
 __all__ = ["Facts", "build_facts", "claim_locality", "encounter_facts", "rule_facts"]
+
+R = TypeVar("R")
+X = TypeVar("X")
+T = TypeVar("T")
 
 
 @dataclass
@@ -166,19 +171,25 @@ def _add_note(f: Facts, note: NoteFindings) -> None:
 
 #: Terms made from one row object, by the row's ``id`` with the row itself (kept, so that the id stays its own):
 #: the rows of a RuleData live as long as it does and recur in every encounter that bills their codes.
-_PIECES: dict[tuple[str, int, Any], tuple[object, Any]] = {}
+_PIECES: dict[tuple[Callable[[Any, Any], Any], int, Any], tuple[object, Any]] = {}
 _MAX_PIECES = 200_000
 
 
-def _piece(kind: str, row: object, extra: Any, make: Callable[[], Any]) -> Any:
-    """``make()``, remembered for ``row`` (by identity) and ``extra``."""
-    key = (kind, id(row), extra)
+def _piece(make: Callable[[R, X], T], row: R, extra: X) -> T:
+    """``make(row, extra)``, remembered for ``row`` (by identity) and ``extra``.
+
+    >>> from fluorologic.rules.ruledata import RuleData
+    >>> row = RuleData.embedded().codes["77003"]
+    >>> _piece(_code_atoms, row, 1) is _piece(_code_atoms, row, 1)
+    True
+    """
+    key = (make, id(row), extra)
     hit = _PIECES.get(key)
     if hit is not None and hit[0] is row:
-        return hit[1]
+        return hit[1]  # type: ignore[no-any-return]
     if len(_PIECES) >= _MAX_PIECES:
         _PIECES.clear()
-    made = make()
+    made = make(row, extra)
     _PIECES[key] = (row, made)
     return made
 
@@ -199,11 +210,21 @@ def _code_atoms(c: CodeRow, pctc: int | None) -> tuple[Atom, ...]:
     return tuple(out)
 
 
-def _attr_atom(a: AttrRow) -> Atom:
+def _attr_atom(a: AttrRow, _: None = None) -> Atom:
     """The atom of one code attribute (``attr_dated`` when it holds only between days)."""
     if a.dated:
         return "attr_dated", (a.code, const(a.attribute), const(a.value), a.start or 0, a.end or OPEN_END)
     return "attr", (a.code, const(a.attribute), const(a.value))
+
+
+def _ptp_args(p: PtpRow, _: None = None) -> tuple[str, str, int, int]:
+    """The arguments of a ``ptp`` atom but its row id."""
+    return p.column_1, p.column_2, p.indicator, p.deletion
+
+
+def _mue_args(m: MueRow, _: None = None) -> tuple[str, int, int, int]:
+    """The arguments of a ``mue`` atom but its row id."""
+    return m.code, m.value, m.mai, m.effective
 
 
 def _pfs_atoms(fee: FeeRow, facility: bool) -> tuple[Atom, ...]:
@@ -237,7 +258,7 @@ def _add_pfs_indicators(f: Facts, fees: Iterable[FeeRow], facility: bool = True)
     terms = f.terms
     for fee in fees:
         if fee.mod == "":
-            terms.extend(_piece("pfs", fee, facility, lambda fee=fee: _pfs_atoms(fee, facility)))
+            terms.extend(_piece(_pfs_atoms, fee, facility))
 
 
 def _add_rule_rows(f: Facts, data: RuleData, codes: set[str], dos: int, locality: str | None = None,
@@ -252,19 +273,17 @@ def _add_rule_rows(f: Facts, data: RuleData, codes: set[str], dos: int, locality
     terms, rows = f.terms, f.rows
     terms.append(("data_covers", (first, _year_after(last))))
     for c in sel.codes:
-        pctc = data.pctc(c.code, dos)
-        terms.extend(_piece("code", c, pctc, lambda c=c, pctc=pctc: _code_atoms(c, pctc)))
+        terms.extend(_piece(_code_atoms, c, data.pctc(c.code, dos)))
     for a in sel.attrs:
-        terms.append(_piece("attr", a, None, lambda a=a: _attr_atom(a)))
+        terms.append(_piece(_attr_atom, a, None))
     for p in sel.ptp:
         key = ("ptp", len(rows))
         rows[key] = p
-        terms.append(("ptp", (*_piece("ptp", p, None, lambda p=p: (p.column_1, p.column_2, p.indicator,
-                                                                     p.deletion)), key)))
+        terms.append(("ptp", (*_piece(_ptp_args, p, None), key)))
     for m in sel.mue:
         key = ("mue", len(rows))
         rows[key] = m
-        terms.append(("mue", (*_piece("mue", m, None, lambda m=m: (m.code, m.value, m.mai, m.effective)), key)))
+        terms.append(("mue", (*_piece(_mue_args, m, None), key)))
     for code in sorted(sel.addons):
         terms.append(("addon", (code,)))
     for a in sel.aoc:
@@ -304,7 +323,12 @@ def _fee_prices(fee: FeeRow, settings: tuple[str, ...]) -> tuple[tuple[tuple[Ter
     return tuple(out), bool(out) or any(fee.cents(r) is not None for r in _SETTINGS)
 
 
-def _indicator_atoms(code: str, fee: FeeRow) -> tuple[Atom, ...]:
+def _localized(fee: FeeRow, priced_in: tuple[str, tuple[Decimal, Decimal, Decimal]]) -> FeeRow:
+    """The fee row priced in a payment locality: ``(locality, GPCIs)``."""
+    return fee.for_locality(*priced_in)
+
+
+def _indicator_atoms(fee: FeeRow, code: str) -> tuple[Atom, ...]:
     """``bilateral_ind``, ``mult_proc_ind`` and ``imaging_family`` of ``code`` from its indicator row."""
     out: list[Atom] = []
     if fee.bilateral is not None:
@@ -342,10 +366,10 @@ def _add_fees(f: Facts, data: RuleData, sel: Selection, dos: int, locality: str 
     for national in sel.fees:
         fee = national
         if priced_in is not None:
-            fee = _piece("local", national, priced_in, lambda n=national: n.for_locality(*priced_in))
+            fee = _piece(_localized, national, priced_in)
         if fee.code not in indicators or fee.mod == "":
             indicators[fee.code] = fee
-        prices, listed = _piece("fee", fee, settings, lambda fee=fee: _fee_prices(fee, settings))
+        prices, listed = _piece(_fee_prices, fee, settings)
         if not prices:
             if listed and setting is not None:
                 elsewhere.add(fee.code)
@@ -365,7 +389,7 @@ def _add_fees(f: Facts, data: RuleData, sel: Selection, dos: int, locality: str 
             if found is not None:
                 indicators[c.code] = found
     for code, fee in sorted(indicators.items()):
-        terms.extend(_piece("ind", fee, code, lambda code=code, fee=fee: _indicator_atoms(code, fee)))
+        terms.extend(_piece(_indicator_atoms, fee, code))
     prior = getattr(sel, "fee_prior", None)
     if prior is not None and sel.fees:
         f.add("fee_prior", prior[0], prior[1])

@@ -278,22 +278,27 @@ class PtpIndex(Mapping[str, list[PtpRow]]):
 
 
 class _Pairs(Mapping[str, list[PtpRow]]):
-    """The PTP rows of one column-1 code by column-2 code, each pair parsed on first use."""
+    """The PTP rows of one column-1 code by column-2 code, each pair parsed on first use.
+
+    A pair's lines are kept as one text (a string is no object the garbage collector has to visit; a code
+    may have a thousand pairs).
+    """
 
     def __init__(self, index: PtpIndex, code: str) -> None:
         self.index = index
-        self.lines: dict[str, list[str]] = defaultdict(list)
+        self.lines: dict[str, str] = {}
         span = index.spans.get(code)
         if span is not None:
+            lines = self.lines
             for line in index.text[span[0]:span[1]].split("\n")[:-1]:  # the span ends with a line end
-                self.lines[line.split(",", 2)[1]].append(line)
-        self.lines = dict(self.lines)
+                c2 = line.split(",", 2)[1]
+                lines[c2] = f"{lines[c2]}{line}\n" if c2 in lines else f"{line}\n"
         self.rows: dict[str, list[PtpRow]] = {}
 
     def __getitem__(self, column_2: str) -> list[PtpRow]:
         rows = self.rows.get(column_2)
         if rows is None:
-            rows = self.rows[column_2] = [self.index._row(r) for r in csv.reader(self.lines[column_2])]
+            rows = self.rows[column_2] = [self.index._row(r) for r in csv.reader(io.StringIO(self.lines[column_2]))]
         return rows
 
     def __iter__(self) -> Iterator[str]:
