@@ -461,15 +461,35 @@ class RuleData:
             found = mue.get(c)
             if found:
                 sel.mue.extend(found)
-            aoc = aoc_by_addon.get(c)
-            if aoc:
+            if aoc_by_addon.get(c):
                 sel.addons.add(c)
-                sel.aoc.extend(a for a in aoc if a.primary in wanted or a.primary == "CCCCC")
+                sel.aoc.extend(self._aoc_with(c, wanted))
             found = inclusive.get(c)
             if found:
                 sel.inclusive.extend(i for i in found if i.guidance in wanted)
             sel.fees.extend(self._fees_on(c, price_day, price_period))
         return sel
+
+    def _aoc_with(self, add_on: str, wanted: set[str]) -> list[AocRow]:
+        """The add-on edits of ``add_on`` whose primary is in ``wanted`` or contractor-defined, in table order.
+
+        An add-on code may list a hundred primaries (77002: 75): they are indexed once by primary.
+
+        >>> [a.primary for a in RuleData.embedded()._aoc_with("77002", {"20610", "27093"})]
+        ['20610', '27093']
+        """
+        memo = self._memo("_aoc_memo")
+        index = memo.get(add_on)
+        if index is None:
+            by_primary: dict[str, list[int]] = defaultdict(list)
+            for i, a in enumerate(self.aoc_by_addon.get(add_on, ())):
+                by_primary[a.primary].append(i)
+            index = memo[add_on] = {p: tuple(found) for p, found in by_primary.items()}
+        at = [i for p in wanted if p in index for i in index[p]]
+        if "CCCCC" not in wanted:
+            at.extend(index.get("CCCCC", ()))
+        rows = self.aoc_by_addon[add_on]
+        return [rows[i] for i in sorted(at)]
 
     def _period(self, day: int) -> int:
         """The fee period of ``day``: days of one period see the same fee rows and releases (:meth:`fee_bounds`)."""

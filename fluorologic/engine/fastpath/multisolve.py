@@ -71,6 +71,8 @@ _ARGS = ["--opt-mode=optN", "--opt-strategy=usc", "--models=1", "--warn=none", "
 RESULT_MEMO_SIZE = 10_000
 #: Shown-atom answers kept when the Result memo is on (see ``BatchSolver.__init__``).
 ATOM_MEMO_BEHIND = 1_000
+#: ``fl_dat_p`` by ``p``: one string (its hash computed once) per rule-row predicate.
+_DAT_NAMES: dict[str, str] = {}
 
 def result_memo_size() -> int:
     """How many rendered Results a canonical memo keeps.
@@ -158,9 +160,11 @@ class BatchSolver:
             if len(self._dat) >= self.max_groups:
                 self._dat.clear()
             raw = self.raw
-            g = raw.term(part.number)
-            wrapped = self._dat[part.number] = [raw.function(DAT + name, [g, raw.atom(name, args)])
-                                                for name, args in part.terms]
+            atom, function, g = raw.atom, raw.function, raw.term(part.number)
+            names = _DAT_NAMES
+            wrapped = self._dat[part.number] = [
+                function(names.get(name) or names.setdefault(name, DAT + name), [g, atom(name, args)])
+                for name, args in part.terms]
         return wrapped
 
     def _encounter_facts(self, k: int, own: list[Atom], part: RulePart) -> list[int]:
