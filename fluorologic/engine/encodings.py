@@ -26,7 +26,7 @@ from clingo import ast
 
 from fluorologic.contract.errors import EncodingError
 
-__all__ = ["EXPLAIN_FILE", "encodings_dir", "program_text", "rule_ids", "statements"]
+__all__ = ["EXPLAIN_FILE", "encodings_dir", "file_text", "program_text", "rule_ids", "statements"]
 
 _INCLUDE = re.compile(r'^#include\s+"([^"]+)"\s*\.\s*$', re.MULTILINE)
 
@@ -45,11 +45,13 @@ EXPLAIN_FILE = "explain.lp"
 
 
 @functools.cache
-def program_text(*, explain: bool = True) -> str:
+def program_text(*, explain: bool = True, leave_out: frozenset[str] = frozenset()) -> str:
     """The text of ``main.lp`` with its ``#include`` lines replaced by the included files, checked to parse.
 
     ``explain=False`` leaves out ``explain.lp``: the program that decides and reports, without the atoms
-    that only the explanation graph reads (the batch path solves it).
+    that only the explanation graph reads (the batch path solves it). ``leave_out``: other files left out
+    (the batch path's search leaves the pricing files to a program of their own:
+    :mod:`fluorologic.engine.fastpath.staged`).
 
     >>> "conflict(N,N',Rule)" in program_text() and "conflict(N,N',Rule)" not in program_text(explain=False)
     True
@@ -59,11 +61,23 @@ def program_text(*, explain: bool = True) -> str:
 
     def include(m: re.Match[str]) -> str:
         name = m.group(1)
-        return "" if name == EXPLAIN_FILE and not explain else (folder / name).read_text(encoding="utf-8")
+        if (name == EXPLAIN_FILE and not explain) or name in leave_out:
+            return ""
+        return (folder / name).read_text(encoding="utf-8")
 
     text = _INCLUDE.sub(include, main)
     statements(text)  # checked to parse
     return text
+
+
+def file_text(*names: str) -> str:
+    """The text of the named encoding files, in the order given.
+
+    >>> "bil_halves" in file_text("bilateral_share.lp")
+    True
+    """
+    folder = encodings_dir()
+    return "".join((folder / name).read_text(encoding="utf-8") for name in names)
 
 
 #: The parsed statements of this thread, by text (see :func:`statements`).

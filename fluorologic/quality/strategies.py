@@ -50,6 +50,7 @@ __all__ = ["ASP_LOOKING", "EXCLUSION_REASONS", "SITES", "SyntheticBase", "assert
            "assert_general_fluoroscopy_superseded", "assert_invariants", "assert_no_active_edit",
            "assert_once_per_session", "assert_reasons_cite_rules", "assert_totals", "assert_units_partition",
            "assert_within_mue", "dates", "documentation", "encounters", "example", "has_conflict", "hostile_encounters",
+           "PAYMENT_BILATERAL", "PAYMENT_DAYS", "PAYMENT_OTHERS", "payment_claims",
            "lines",
            "rule_bases", "synthetic_encounters"]
 
@@ -374,6 +375,37 @@ def rule_bases(draw: st.DrawFn, *, cycles: bool | None = None) -> SyntheticBase:
                     label="synthetic")
     days = ("2019-06-01", "2020-01-01", "2020-01-02", "2024-06-30", "2024-07-01", "2025-03-01")
     return SyntheticBase(data=data, codes=tuple(codes), dates=days, cycle=cycle)
+
+
+#: Codes with MPFS bilateral indicator 1 and multiple-procedure indicator 2 (BILAT SURG, MULT PROC of the PPRRVU).
+PAYMENT_BILATERAL = ("64483", "64490", "64493", "20610", "20605", "20600", "27096", "64635", "64633")
+#: Their add-ons, guidance and imaging codes (indicators 0, 2 and 4).
+PAYMENT_OTHERS = ("64484", "64494", "64491", "77003", "77002", "27506", "27245", "72240", "73525", "76000")
+#: Days in every MPFS release period 2020-2025 that the embedded fees cover.
+PAYMENT_DAYS = ("2020-02-11", "2021-08-02", "2022-11-30", "2023-05-05", "2024-03-20", "2024-08-14", "2024-11-15",
+                "2025-05-02", "2025-10-20")
+
+
+@st.composite
+def payment_claims(draw: st.DrawFn) -> dict[str, Any]:
+    """Encounters of 1-8 lines over bilateral, multiple-procedure and imaging codes, sides, 50 and localities.
+
+    >>> raw = example(payment_claims())
+    >>> 1 <= len(raw["lines"]) <= 8 and raw["place_of_service"] in ("11", "22", "24")
+    True
+    """
+    line = st.fixed_dictionaries({"code": st.sampled_from(PAYMENT_BILATERAL + PAYMENT_OTHERS)}, optional={
+        "units": st.integers(1, 3),
+        "modifiers": st.sampled_from([[], ["RT"], ["LT"], ["50"], ["26"], ["RT", "26"]]),
+        "site": st.sampled_from(["L4-L5", "L5-S1", "left knee", "right knee"]),
+    })
+    claimed = draw(st.lists(line, min_size=1, max_size=6))
+    if draw(st.booleans()):  # both sides of one bilateral code on two lines
+        code = draw(st.sampled_from(PAYMENT_BILATERAL))
+        claimed += [{"code": code, "modifiers": ["RT"]}, {"code": code, "modifiers": ["LT"]}]
+    return {"encounter_id": "p", "date_of_service": draw(st.sampled_from(PAYMENT_DAYS)),
+            "place_of_service": draw(st.sampled_from(["11", "22", "24"])), "lines": claimed[:8],
+            "claim": {"locality": draw(st.sampled_from(["10112:00", "01112:18", "99999:99"]))}}
 
 
 @st.composite

@@ -8,38 +8,18 @@ import pytest
 from hypothesis import event, given
 from hypothesis import strategies as st
 
+from fluorologic import testing as ft
 from fluorologic.contract.render import to_json
 from fluorologic.engine.solver import Engine
 from fluorologic.rules.ruledata import RuleData
 
 DATA = RuleData.embedded()
-#: Codes with MPFS bilateral indicator 1 and multiple-procedure indicator 2, their add-ons, and guidance codes.
-BILATERAL = ["64483", "64490", "64493", "20610", "20605", "20600", "27096", "64635", "64633"]
-OTHERS = ["64484", "64494", "64491", "77003", "77002", "27506", "27245", "72240", "73525", "76000"]
-DAYS = ["2020-02-11", "2021-08-02", "2022-11-30", "2023-05-05", "2024-03-20", "2024-08-14", "2024-11-15",
-        "2025-05-02", "2025-10-20"]
+claims = ft.payment_claims
 
 
 @pytest.fixture(scope="module")
 def engine():
     return Engine()
-
-
-@st.composite
-def claims(draw: st.DrawFn) -> dict:
-    """Encounters of 1-6 lines over bilateral, multiple-procedure and imaging codes, sides and 50 included."""
-    line = st.fixed_dictionaries({"code": st.sampled_from(BILATERAL + OTHERS)}, optional={
-        "units": st.integers(1, 3),
-        "modifiers": st.sampled_from([[], ["RT"], ["LT"], ["50"], ["26"], ["RT", "26"]]),
-        "site": st.sampled_from(["L4-L5", "L5-S1", "left knee", "right knee"]),
-    })
-    lines = draw(st.lists(line, min_size=1, max_size=6))
-    if draw(st.booleans()):  # both sides of one bilateral code on two lines
-        code = draw(st.sampled_from(BILATERAL))
-        lines += [{"code": code, "modifiers": ["RT"]}, {"code": code, "modifiers": ["LT"]}]
-    return {"encounter_id": "p", "date_of_service": draw(st.sampled_from(DAYS)),
-            "place_of_service": draw(st.sampled_from(["11", "22", "24"])), "lines": lines[:8],
-            "claim": {"locality": draw(st.sampled_from(["10112:00", "01112:18", "99999:99"]))}}
 
 
 def _fee(pricing: dict) -> Decimal:

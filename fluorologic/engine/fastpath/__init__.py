@@ -12,6 +12,10 @@ gives the same Result faster, and the tests hold it to that (``tests/test_fast_p
   clingo symbols; :mod:`~fluorologic.engine.fastpath.symorder` orders the shown atoms as the reference path does;
 - :mod:`~fluorologic.engine.fastpath.multisolve`: the batch solver over those (``Engine.solve_many``, the CLI's
   workers, the service);
+- :mod:`~fluorologic.engine.fastpath.staged` and :mod:`~fluorologic.engine.fastpath.pricer`: a batch solved in two
+  stages, the search without the pricing files (the amount can choose a billable set only where the suppression
+  graph has a cycle: those encounters are solved with the whole program) and the pricing of its answer, the
+  pricing files restated in Python (held equal to the files solved by clingo, ``tests/test_pricer.py``);
 - :mod:`~fluorologic.engine.fastpath.liveprogram`: for one encounter alone, the plain program without the rules
   that cannot fire for its facts (the same ground program, grounded sooner);
 - :mod:`~fluorologic.engine.fastpath.memokey` and :mod:`~fluorologic.engine.fastpath.resultmemo`: the canonical key

@@ -37,7 +37,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import clingo
@@ -53,8 +53,10 @@ from fluorologic.engine.fastpath.factcache import FactCache, RulePart, with_rows
 from fluorologic.engine.fastpath.keyed import DAT, ROWS, keyed_program
 from fluorologic.engine.fastpath.liveprogram import live_program
 from fluorologic.engine.fastpath.memokey import memo_key
+from fluorologic.engine.fastpath.pricer import Pricer
 from fluorologic.engine.fastpath.rawsym import RawSymbols, add_facts, shown_reps, symbol
 from fluorologic.engine.fastpath.resultmemo import ResultMemo
+from fluorologic.engine.fastpath.staged import OPEN, stages
 from fluorologic.engine.fastpath.symorder import rep_order_key
 from fluorologic.engine.solution import Solution
 from fluorologic.engine.terms import Atom
@@ -71,8 +73,6 @@ _ARGS = ["--opt-mode=optN", "--opt-strategy=usc", "--models=1", "--warn=none", "
 RESULT_MEMO_SIZE = 10_000
 #: Shown-atom answers kept when the Result memo is on (see ``BatchSolver.__init__``).
 ATOM_MEMO_BEHIND = 1_000
-#: ``fl_dat_p`` by ``p``: one string (its hash computed once) per rule-row predicate.
-_DAT_NAMES: dict[str, str] = {}
 
 def result_memo_size() -> int:
     """How many rendered Results a canonical memo keeps.
@@ -109,15 +109,21 @@ class SolveTimeout(Exception):  # noqa: N818 (it is a result, not a failure of f
 class BatchSolver:
     """Solve lists of validated encounters in one program each; reuse it (it caches rule rows)."""
 
-    def __init__(self, engine: Engine, *, max_groups: int = 4_000, memo_size: int | None = None) -> None:
+    def __init__(self, engine: Engine, *, max_groups: int = 4_000, memo_size: int | None = None,
+                 pricing: str = "python") -> None:
+        if pricing not in ("python", "clingo"):
+            raise ValueError(f"pricing is 'python' or 'clingo', not {pricing!r}")
         self.engine = engine
+        #: How a batch's pricing stage is computed: by :class:`~fluorologic.engine.fastpath.pricer.Pricer`
+        #: ("python"), or by the pricing files as a clingo program of their own ("clingo": the same atoms).
+        self.pricing = pricing
         if memo_size is None:  # FLUOROLOGIC_MEMO_SIZE=0 turns the memos off (benchmarks of the solver itself)
             memo_size = int(os.environ.get("FLUOROLOGIC_MEMO_SIZE", "10000"))
         self._local = threading.local()  # per thread: clingo's AST objects and raw symbols' out-parameters
         self.cache = FactCache(engine.data, engine.places)
         self.max_groups = max_groups
         self.memo_size = memo_size
-        self._dat: dict[int, list[int]] = {}
+        self._dat: dict[tuple[frozenset[tuple[str, int]] | None, int], list[int]] = {}
         self._memo: dict[tuple[int, tuple[Atom, ...]], tuple[int, ...]] = {}
         result_size = result_memo_size() if memo_size else 0
         self.result_memo = ResultMemo(result_size)
@@ -127,11 +133,22 @@ class BatchSolver:
         self.memo_hits = 0
         #: Encounters solved by clingo (not answered from a memo) in this process.
         self.solved = 0
+        #: Encounters of a batch whose amount could choose between billable sets (``choice_open``): solved again
+        #: with the whole program (:mod:`fluorologic.engine.fastpath.staged`).
+        self.reopened = 0
 
     @property
     def program(self) -> tuple[ast.AST, ...]:
         """The keyed encodings, parsed in this thread (:func:`~fluorologic.engine.fastpath.keyed.keyed_program`)."""
         return keyed_program(program_text(explain=False))
+
+    @property
+    def pricer(self) -> Pricer:
+        """The :class:`~fluorologic.engine.fastpath.pricer.Pricer` of this thread (it keeps parsed atoms)."""
+        pricer = getattr(self._local, "pricer", None)
+        if pricer is None:
+            pricer = self._local.pricer = Pricer(self.raw)
+        return pricer
 
     @property
     def raw(self) -> RawSymbols:
@@ -141,45 +158,45 @@ class BatchSolver:
             raw = self._local.raw = RawSymbols()
         return raw
 
-    def _control(self, facts: list[Atom] | None = None) -> clingo.Control:
-        """A Control with the keyed program (a batch), or with the program of one encounter.
-
-        For one encounter with the input ``facts``: the plain program without ``explain.lp`` and without
-        the rules that cannot fire (:mod:`fluorologic.engine.fastpath.liveprogram`).
-        """
+    def _control(self, program: Sequence[ast.AST]) -> clingo.Control:
+        """A Control with the statements of ``program``."""
         ctl = clingo.Control(_ARGS, logger=lambda _code, _msg: None)
         with ast.ProgramBuilder(ctl) as builder:
-            for stm in self.program if facts is None else live_program(program_text(explain=False), facts):
+            for stm in program:
                 builder.add(stm)
         return ctl
 
-    def _group_facts(self, part: RulePart) -> list[int]:
-        """``fl_dat_p(G, p(..))`` for every rule-row atom of group ``G`` (made once per group)."""
-        wrapped = self._dat.get(part.number)
+    def _group_facts(self, part: RulePart, wanted: frozenset[tuple[str, int]] | None = None) -> list[int]:
+        """``fl_dat_p(G, p(..))`` for every rule-row atom of group ``G`` (of the ``wanted`` predicates; made once)."""
+        wrapped = self._dat.get((wanted, part.number))
         if wrapped is None:
             if len(self._dat) >= self.max_groups:
                 self._dat.clear()
             raw = self.raw
-            atom, function, g = raw.atom, raw.function, raw.term(part.number)
-            names = _DAT_NAMES
-            wrapped = self._dat[part.number] = [
-                function(names.get(name) or names.setdefault(name, DAT + name), [g, atom(name, args)])
-                for name, args in part.terms]
+            g = raw.term(part.number)
+            wrapped = self._dat[(wanted, part.number)] = [
+                raw.function(DAT + name, [g, raw.atom(name, args)]) for name, args in part.terms
+                if wanted is None or (name, len(args)) in wanted]
         return wrapped
 
-    def _encounter_facts(self, k: int, own: list[Atom], part: RulePart) -> list[int]:
-        """The encounter's own atoms keyed by its batch index, ``p(K, ..)``, and ``fl_rows(K, G)`` for its group."""
-        atom, key = self.raw.atom, self.raw.term(k)
-        return [*(atom(name, args, key) for name, args in own), atom(ROWS, (part.number,), key)]
+    def batch_facts(self, inputs: Sequence[tuple[list[Atom], RulePart]],
+                    wanted: frozenset[tuple[str, int]] | None = None,
+                    keys: Sequence[int] | None = None) -> Iterator[list[int]]:
+        """The facts of a batch, encounter by encounter: its keyed own atoms, and its group's rows the first time.
 
-    def batch_facts(self, inputs: Sequence[tuple[list[Atom], RulePart]]) -> Iterator[list[int]]:
-        """The facts of a batch, encounter by encounter: its keyed own atoms, and its group's rows the first time."""
+        ``wanted``: only the input predicates the program reads; ``keys``: the encounters' keys (else their places
+        in ``inputs``). (Rows entered keyed, without the bridge, ground faster but cost more to make than they
+        save: measured 1.03x of this on a cold stream.)
+        """
         groups: set[int] = set()
-        for k, (own, part) in enumerate(inputs):
-            facts = self._encounter_facts(k, own, part)
+        atom, term = self.raw.atom, self.raw.term
+        for i, (own, part) in enumerate(inputs):
+            key = term(i if keys is None else keys[i])
+            facts = [atom(name, args, key) for name, args in own if wanted is None or (name, len(args)) in wanted]
+            facts.append(atom(ROWS, (part.number,), key))
             if part.number not in groups:
                 groups.add(part.number)
-                facts.extend(self._group_facts(part))
+                facts.extend(self._group_facts(part, wanted))
             yield facts
 
     def solve_encounters(self, encs: Sequence[Encounter], *, timeout: float | None = None,
@@ -295,31 +312,114 @@ class BatchSolver:
         return text, found
 
     def _solve(self, inputs: list[tuple[list[Atom], RulePart]], timeout: float | None) -> list[tuple[int, ...]]:
-        """The shown atoms of each encounter (as integers, in clingo's order), solved together in one program.
+        """The shown atoms of each encounter (as integers, in clingo's order of symbols).
 
         One encounter alone is solved with the plain program (without ``explain.lp``), less the rules that
         cannot fire for its facts: it grounds in about a third of the time of the keyed one, and shows the same
-        atoms without the key.
+        atoms without the key. A batch of professional claims is solved in two stages, the search and the
+        pricing (:mod:`fluorologic.engine.fastpath.staged`); an encounter whose amount can choose between billable
+        sets, and a hospital's claim, with the whole keyed program.
         """
         started = time.monotonic()
-        single = len(inputs) == 1
-        if single:
+        if len(inputs) == 1:
             (own, part), atom = inputs[0], self.raw.atom
             terms = [*own, *part.terms]
-            facts = [atom(name, args) for name, args in terms]
-        ctl = self._control(terms if single else None)
+            program = live_program(program_text(explain=False), terms)
+            shown = self._ground_and_solve(program, [[atom(name, args) for name, args in terms]], timeout, started)
+            return [_in_order(shown)]
+        out: list[tuple[int, ...] | None] = [None] * len(inputs)
+        whole = [i for i, (own, _) in enumerate(inputs) if any(name == "claim_type" for name, _ in own)]
+        staged = [i for i in range(len(inputs)) if i not in set(whole)]
+        if staged:
+            for i, atoms in zip(staged, self._solve_staged([inputs[i] for i in staged], timeout, started), strict=True):
+                if atoms is None:
+                    whole.append(i)
+                    self.reopened += 1
+                out[i] = atoms
+        if whole:
+            whole.sort()
+            batch = [inputs[i] for i in whole]
+            shown = self._ground_and_solve(self.program, self.batch_facts(batch), timeout, started)
+            for i, atoms in zip(whole, self._per_encounter(shown, len(batch)), strict=True):
+                out[i] = _in_order(atoms)
+        return out  # type: ignore[return-value]
+
+    def _solve_staged(self, inputs: list[tuple[list[Atom], RulePart]], timeout: float | None,
+                      started: float) -> list[tuple[int, ...] | None]:
+        """The shown atoms of each encounter by the search and the pricing stages; None where ``choice_open``."""
+        st, raw = stages(), self.raw
+        passing = {name for name, _ in st.interface}
+        shown = self._ground_and_solve(keyed_program(st.search), self.batch_facts(inputs, st.search_facts), timeout,
+                                       started)
+        per: list[list[int]] = [[] for _ in inputs]
+        passed: list[list[int]] = [[] for _ in inputs]
+        clingo_pricing = self.pricing == "clingo"
+        is_open = [False] * len(inputs)
+        for rep in shown:
+            k, atom = raw.unkey(rep)
+            name = raw.name(atom)
+            if name in passing:
+                passed[k].append(rep if clingo_pricing else atom)  # keyed: a fact of the pricing program
+            if name == OPEN:
+                is_open[k] = True
+            elif name not in st.hidden:
+                per[k].append(atom)
+        todo = [k for k in range(len(inputs)) if not is_open[k]]
+        if todo and not clingo_pricing:
+            pricer = self.pricer
+            for k in todo:
+                own, part = inputs[k]
+                per[k].extend(pricer.price(passed[k], [*own, *part.terms]))
+        elif todo:
+            facts = self._pricing_facts(inputs, todo, passed, st.facts)
+            priced = self._ground_and_solve(keyed_program(st.pricing), facts, timeout, started, choice=False)
+            unkey = raw.unkey
+            for rep in priced:
+                k, atom = unkey(rep)
+                per[k].append(atom)
+        return [None if is_open[k] else _in_order(per[k]) for k in range(len(inputs))]
+
+    def _pricing_facts(self, inputs: list[tuple[list[Atom], RulePart]], todo: list[int], passed: list[list[int]],
+                       wanted: frozenset[tuple[str, int]]) -> Iterator[list[int]]:
+        """The facts of the pricing stage, encounter by encounter: the search's answer it reads, its input facts."""
+        rows = self.batch_facts([inputs[k] for k in todo], wanted, todo)
+        for k, facts in zip(todo, rows, strict=True):
+            yield [*passed[k], *facts]
+
+    def _per_encounter(self, shown: list[int], n: int) -> list[list[int]]:
+        """Keyed shown atoms split by encounter, without the key."""
+        per: list[list[int]] = [[] for _ in range(n)]
+        unkey = self.raw.unkey
+        for rep in shown:
+            k, atom = unkey(rep)
+            per[k].append(atom)
+        return per
+
+    def _ground_and_solve(self, program: Sequence[ast.AST], facts: Iterable[list[int]], timeout: float | None,
+                          started: float, *, choice: bool = True) -> list[int]:
+        """The shown atoms (integers) of the proven optimum of ``program`` with ``facts``, within ``timeout``.
+
+        ``choice=False``: a program without choice (the pricing stage) has one answer set, perhaps showing nothing.
+
+        Raises
+        ------
+        SolveTimeout
+            When ``timeout`` seconds since ``started`` pass before the optimum is proven (grounding itself is not
+            interrupted: the limit is checked after it and bounds the search).
+
+        """
+        ctl = self._control(program)
         with ctl.backend() as backend:
-            if single:
-                add_facts(backend, facts)
-            else:
-                for facts in self.batch_facts(inputs):
-                    add_facts(backend, facts)
+            for part in facts:
+                add_facts(backend, part)
         ctl.ground([("base", [])])
         shown: list[int] = []
+        found = [False]
 
         def on_model(model: clingo.Model) -> None:
-            if model.optimality_proven:
+            if model.optimality_proven or not choice:
                 shown[:] = shown_reps(model)
+                found[0] = True
 
         left = None if timeout is None else timeout - (time.monotonic() - started)
         if left is not None and left <= 0:
@@ -332,16 +432,9 @@ class BatchSolver:
                     handle.cancel()
                     raise SolveTimeout(f"no proven optimum within {timeout} seconds")
                 result = handle.get()
-        if not result.satisfiable or not shown:
+        if not result.satisfiable or not found[0]:
             raise EncodingError("the encodings admit no answer set; stability is soft, so this is a defect")
-        if single:
-            return [_in_order(shown)]
-        per: list[list[int]] = [[] for _ in inputs]
-        unkey = self.raw.unkey
-        for rep in shown:
-            k, atom = unkey(rep)
-            per[k].append(atom)
-        return [_in_order(atoms) for atoms in per]
+        return shown
 
 
 def _in_order(atoms: list[int]) -> tuple[int, ...]:

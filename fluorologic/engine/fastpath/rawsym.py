@@ -52,6 +52,7 @@ class RawSymbols:
         self._unkeyed: dict[int, tuple[int, int]] = {}
         self._names: dict[str, bytes] = {}
         self._numbers: dict[int, int] = {}
+        self._rep_names: dict[int, str] = {}
         self._out = _ffi.new("clingo_symbol_t*")
         self._args = _ffi.new("clingo_symbol_t**")
         self._size = _ffi.new("size_t*")
@@ -96,6 +97,21 @@ class RawSymbols:
         buf[0:n] = args
         _handle_error(_lib.clingo_symbol_create_function(raw_name, buf, n, True, self._out))
         return int(self._out[0])
+
+    def name(self, rep: int) -> str:
+        """The name of a function symbol's integer (remembered).
+
+        >>> raw = RawSymbols()
+        >>> raw.name(raw.atom("line", (7, "77002", 1)))
+        'line'
+        """
+        found = self._rep_names.get(rep)
+        if found is None:
+            if len(self._rep_names) >= self.max_terms:
+                self._rep_names.clear()
+            _handle_error(_lib.clingo_symbol_name(rep, self._name))
+            found = self._rep_names[rep] = _ffi.string(self._name[0]).decode()
+        return found
 
     def unkey(self, rep: int) -> tuple[int, int]:
         """``(K, A)`` of a keyed atom ``p(K, X..)``: K a number, A the atom ``p(X..)`` (remembered)."""
