@@ -172,7 +172,7 @@ def _add_note(f: Facts, note: NoteFindings) -> None:
 #: Terms made from one row object, by the row's ``id`` with the row itself (kept, so that the id stays its own):
 #: the rows of a RuleData live as long as it does and recur in every encounter that bills their codes.
 _PIECES: dict[tuple[Callable[[Any, Any], Any], int, Any], tuple[object, Any]] = {}
-_MAX_PIECES = 200_000
+_MAX_PIECES = 50_000  # a store that makes its rows anew per lookup (StoreRuleData) only churns it
 
 
 def _piece(make: Callable[[R, X], T], row: R, extra: X) -> T:
