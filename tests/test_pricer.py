@@ -61,4 +61,4 @@ def test_the_pricer_reads_the_facts_the_pricing_files_read():
     from fluorologic.engine.fastpath.pricer import _READS
     from fluorologic.engine.fastpath.staged import stages
 
-    assert _READS == {name for name, _ in stages().facts}
+    assert {name for name, _ in stages().facts} == _READS

@@ -17,22 +17,27 @@ Examples
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from decimal import Decimal
+from typing import Any, TypeVar
 
 from clingo import Symbol
 
 from fluorologic.contract.encounter import Encounter
 from fluorologic.contract.places import default_places
 from fluorologic.engine.opps_facts import add_opps_rows
-from fluorologic.engine.terms import Atom, Term, atom_symbol, const
+from fluorologic.engine.terms import Atom, Const, Term, atom_symbol, const
 from fluorologic.notes import NoteFindings, scan_note
 from fluorologic.notes.encounter_note import merge_documentation, note_distinct_lines
 from fluorologic.rules.opps import OppsData
-from fluorologic.rules.ruledata import OPEN_END, FeeRow, RuleData, Selection
+from fluorologic.rules.ruledata import OPEN_END, AttrRow, CodeRow, FeeRow, MueRow, PtpRow, RuleData, Selection
 
 __all__ = ["Facts", "build_facts", "claim_locality", "encounter_facts", "rule_facts"]
+
+R = TypeVar("R")
+X = TypeVar("X")
+T = TypeVar("T")
 
 
 @dataclass
@@ -164,6 +169,78 @@ def _add_note(f: Facts, note: NoteFindings) -> None:
         f.add("note_kind", const(kind))
 
 
+#: Terms made from one row object, by the row's ``id`` with the row itself (kept, so that the id stays its own):
+#: the rows of a RuleData live as long as it does and recur in every encounter that bills their codes.
+_PIECES: dict[tuple[Callable[[Any, Any], Any], int, Any], tuple[object, Any]] = {}
+_MAX_PIECES = 50_000  # a store that makes its rows anew per lookup (StoreRuleData) only churns it
+
+
+def _piece(make: Callable[[R, X], T], row: R, extra: X) -> T:
+    """``make(row, extra)``, remembered for ``row`` (by identity) and ``extra``.
+
+    >>> from fluorologic.rules.ruledata import RuleData
+    >>> row = RuleData.embedded().codes["77003"]
+    >>> _piece(_code_atoms, row, 1) is _piece(_code_atoms, row, 1)
+    True
+    """
+    key = (make, id(row), extra)
+    hit = _PIECES.get(key)
+    if hit is not None and hit[0] is row:
+        return hit[1]  # type: ignore[no-any-return]
+    if len(_PIECES) >= _MAX_PIECES:
+        _PIECES.clear()
+    made = make(row, extra)
+    _PIECES[key] = (row, made)
+    return made
+
+
+def _code_atoms(c: CodeRow, pctc: int | None) -> tuple[Atom, ...]:
+    """The atoms of one row of the code table, with the PC/TC indicator in force."""
+    out: list[Atom] = [("code", (c.code,)), ("code_kind", (c.code, const(c.kind)))]
+    if c.target:
+        out.append(("target", (c.code, const(c.target))))
+    if c.effective is not None:
+        out.append(("code_effective", (c.code, c.effective)))
+    if c.deletion is not None:
+        out.append(("code_deleted", (c.code, c.deletion)))
+    if c.first_seen is not None:
+        out.append(("code_known_from", (c.code, c.first_seen)))
+    if pctc is not None:
+        out.append(("attr", (c.code, const("pctc"), pctc)))
+    return tuple(out)
+
+
+def _attr_atom(a: AttrRow, _: None = None) -> Atom:
+    """The atom of one code attribute (``attr_dated`` when it holds only between days)."""
+    if a.dated:
+        return "attr_dated", (a.code, const(a.attribute), const(a.value), a.start or 0, a.end or OPEN_END)
+    return "attr", (a.code, const(a.attribute), const(a.value))
+
+
+def _ptp_args(p: PtpRow, _: None = None) -> tuple[str, str, int, int]:
+    """The arguments of a ``ptp`` atom but its row id."""
+    return p.column_1, p.column_2, p.indicator, p.deletion
+
+
+def _mue_args(m: MueRow, _: None = None) -> tuple[str, int, int, int]:
+    """The arguments of a ``mue`` atom but its row id."""
+    return m.code, m.value, m.mai, m.effective
+
+
+def _pfs_atoms(fee: FeeRow, facility: bool) -> tuple[Atom, ...]:
+    """The atoms :func:`_add_pfs_indicators` makes of one fee row."""
+    out: list[Atom] = []
+    if fee.mod != "":
+        return ()
+    if fee.glob_days.isdigit():
+        out.append(("global_days", (fee.code, int(fee.glob_days))))
+    if fee.pctc == 1 and facility:
+        out.append(("pfs_listed", (fee.code,)))
+        if fee.facility_total is None:
+            out.append(("facility_na", (fee.code, const("global"))))
+    return tuple(out)
+
+
 def _add_pfs_indicators(f: Facts, fees: Iterable[FeeRow], facility: bool = True) -> None:
     """What the global PFS rows in force say besides fees: global days and, for a PC/TC code, the facility rate.
 
@@ -178,54 +255,48 @@ def _add_pfs_indicators(f: Facts, fees: Iterable[FeeRow], facility: bool = True)
     >>> sorted(str(a) for a in f.atoms if str(a.arguments[0]) in ('"77003"', '"27506"'))
     ['facility_na("77003",global)', 'global_days("27506",90)', 'pfs_listed("77003")']
     """
+    terms = f.terms
     for fee in fees:
-        if fee.mod != "":
-            continue
-        if fee.glob_days.isdigit():
-            f.add("global_days", fee.code, int(fee.glob_days))
-        if fee.pctc == 1 and facility:
-            f.add("pfs_listed", fee.code)
-            if fee.facility_total is None:
-                f.add("facility_na", fee.code, const("global"))
+        if fee.mod == "":
+            terms.extend(_piece(_pfs_atoms, fee, facility))
 
 
 def _add_rule_rows(f: Facts, data: RuleData, codes: set[str], dos: int, locality: str | None = None,
                    setting: str | None = None) -> None:
+    """The rule rows of ``codes`` in force on ``dos`` as atoms, each cited row registered (see :func:`rule_facts`).
+
+    The atoms of a row are made once for the row (:func:`_piece`); only the row ids, which number the rows of
+    one encounter, are new.
+    """
     sel = data.select(codes, dos)
     first, last = data.coverage()
-    f.add("data_covers", first, _year_after(last))
+    terms, rows = f.terms, f.rows
+    terms.append(("data_covers", (first, _year_after(last))))
     for c in sel.codes:
-        f.add("code", c.code)
-        f.add("code_kind", c.code, const(c.kind))
-        if c.target:
-            f.add("target", c.code, const(c.target))
-        if c.effective is not None:
-            f.add("code_effective", c.code, c.effective)
-        if c.deletion is not None:
-            f.add("code_deleted", c.code, c.deletion)
-        if c.first_seen is not None:
-            f.add("code_known_from", c.code, c.first_seen)
-        pctc = data.pctc(c.code, dos)
-        if pctc is not None:
-            f.add("attr", c.code, const("pctc"), pctc)
+        terms.extend(_piece(_code_atoms, c, data.pctc(c.code, dos)))
     for a in sel.attrs:
-        if a.dated:
-            f.add("attr_dated", a.code, const(a.attribute), const(a.value), a.start or 0, a.end or OPEN_END)
-        else:
-            f.add("attr", a.code, const(a.attribute), const(a.value))
+        terms.append(_piece(_attr_atom, a, None))
     for p in sel.ptp:
-        f.add("ptp", p.column_1, p.column_2, p.indicator, p.deletion, f.row("ptp", p))
+        key = ("ptp", len(rows))
+        rows[key] = p
+        terms.append(("ptp", (*_piece(_ptp_args, p, None), key)))
     for m in sel.mue:
-        f.add("mue", m.code, m.value, m.mai, m.effective, f.row("mue", m))
+        key = ("mue", len(rows))
+        rows[key] = m
+        terms.append(("mue", (*_piece(_mue_args, m, None), key)))
     for code in sorted(sel.addons):
-        f.add("addon", code)
+        terms.append(("addon", (code,)))
     for a in sel.aoc:
+        key = ("aoc", len(rows))
+        rows[key] = a
         if a.dated:
-            f.add("aoc_dated", a.primary, a.add_on, a.edit_type, a.start or 0, a.end or OPEN_END, f.row("aoc", a))
+            terms.append(("aoc_dated", (a.primary, a.add_on, a.edit_type, a.start or 0, a.end or OPEN_END, key)))
         else:
-            f.add("aoc", a.primary, a.add_on, a.edit_type, f.row("aoc", a))
+            terms.append(("aoc", (a.primary, a.add_on, a.edit_type, key)))
     for i in sel.inclusive:
-        f.add("inclusive", i.without, i.guidance, i.with_code, f.row("inclusive", i))
+        key = ("inclusive", len(rows))
+        rows[key] = i
+        terms.append(("inclusive", (i.without, i.guidance, i.with_code, key)))
     _add_pfs_indicators(f, sel.fees, setting != "nonfacility")
     _add_fees(f, data, sel, dos, locality, setting)
 
@@ -233,6 +304,40 @@ def _add_rule_rows(f: Facts, data: RuleData, codes: set[str], dos: int, locality
 _SETTINGS = ("facility", "nonfacility")
 #: The MPFS multiple-procedure indicators the encodings read (multiple_procedure.lp, imaging_family.lp).
 _RANKED_MULT_PROC = (2, 3, 4)
+
+
+def _fee_prices(fee: FeeRow, settings: tuple[str, ...]) -> tuple[tuple[tuple[Term, Const, int], ...], bool]:
+    """``(modifier, rate, cents)`` of each rate of ``settings`` the fee row prices, and whether it prices any rate.
+
+    >>> from fluorologic.rules.ruledata import RuleData
+    >>> fee = next(f for f in RuleData.embedded().select({"77002"}, 20240815).fees if f.mod == "26")
+    >>> _fee_prices(fee, ("facility",))
+    ((('26', const('facility'), 2630),), True)
+    """
+    mod: Term = const("global") if fee.mod == "" else fee.mod
+    out: list[tuple[Term, Const, int]] = []
+    for rate in settings:
+        cents = fee.cents(rate)
+        if cents is not None:
+            out.append((mod, const(rate), cents))
+    return tuple(out), bool(out) or any(fee.cents(r) is not None for r in _SETTINGS)
+
+
+def _localized(fee: FeeRow, priced_in: tuple[str, tuple[Decimal, Decimal, Decimal]]) -> FeeRow:
+    """The fee row priced in a payment locality: ``(locality, GPCIs)``."""
+    return fee.for_locality(*priced_in)
+
+
+def _indicator_atoms(fee: FeeRow, code: str) -> tuple[Atom, ...]:
+    """``bilateral_ind``, ``mult_proc_ind`` and ``imaging_family`` of ``code`` from its indicator row."""
+    out: list[Atom] = []
+    if fee.bilateral is not None:
+        out.append(("bilateral_ind", (code, fee.bilateral)))
+    if fee.mult_proc in _RANKED_MULT_PROC:  # 0 and 9: no rule reads them
+        out.append(("mult_proc_ind", (code, fee.mult_proc)))
+    if fee.mult_proc == 4 and fee.imaging_family not in (None, 99):
+        out.append(("imaging_family", (code, fee.imaging_family)))
+    return tuple(out)
 
 
 def _add_fees(f: Facts, data: RuleData, sel: Selection, dos: int, locality: str | None,
@@ -244,29 +349,39 @@ def _add_fees(f: Facts, data: RuleData, sel: Selection, dos: int, locality: str 
     ``imaging_family/2`` from the code's global row (else its first row), or, for a code with no row in force, the
     nearest release's
     (:meth:`RuleData.indicator_row`); ``fee_prior/2`` when an earlier release prices a release not loaded.
+
+    >>> from fluorologic.rules.ruledata import RuleData
+    >>> data, f = RuleData.embedded(), Facts()
+    >>> _add_fees(f, data, data.select({"77002"}, 20240815), 20240815, None, "facility")
+    >>> [str(a) for a in f.atoms if str(a.arguments[0]) == '"77002"']
+    ['fee("77002","26",facility,2630,("pfs",0))', 'bilateral_ind("77002",0)']
     """
     gpci = data.locality_gpci(locality, dos) if locality and hasattr(data, "locality_gpci") else None
+    priced_in = (locality, gpci) if gpci is not None and locality is not None else None
     indicators: dict[str, FeeRow] = {}
     settings = _SETTINGS if setting is None else (setting,)
+    terms, rows = f.terms, f.rows
     priced: set[str] = set()
     elsewhere: set[str] = set()
-    for fee in sel.fees:
-        if gpci is not None and locality is not None:
-            fee = fee.for_locality(locality, gpci)
+    for national in sel.fees:
+        fee = national
+        if priced_in is not None:
+            fee = _piece(_localized, national, priced_in)
         if fee.code not in indicators or fee.mod == "":
             indicators[fee.code] = fee
-        mod = const("global") if fee.mod == "" else fee.mod
-        row = None
-        for rate in settings:
-            cents = fee.cents(rate)
-            if cents is not None:
-                row = row or f.row("pfs", fee)
-                f.add("fee", fee.code, mod, const(rate), cents, row)
-                priced.add(fee.code)
-        if setting is not None and fee.code not in priced and any(fee.cents(r) is not None for r in _SETTINGS):
-            elsewhere.add(fee.code)
+        prices, listed = _piece(_fee_prices, fee, settings)
+        if not prices:
+            if listed and setting is not None:
+                elsewhere.add(fee.code)
+            continue
+        key = ("pfs", len(rows))
+        rows[key] = fee
+        code = fee.code
+        for mod, rate, cents in prices:
+            terms.append(("fee", (code, mod, rate, cents, key)))
+        priced.add(code)
     for code in sorted(elsewhere - priced):
-        f.add("fee_listed", code)
+        terms.append(("fee_listed", (code,)))
     lookup = getattr(data, "indicator_row", None)
     for c in sel.codes:  # a code with no row in force takes its indicators from the nearest release
         if c.code not in indicators and lookup is not None:
@@ -274,12 +389,7 @@ def _add_fees(f: Facts, data: RuleData, sel: Selection, dos: int, locality: str 
             if found is not None:
                 indicators[c.code] = found
     for code, fee in sorted(indicators.items()):
-        if fee.bilateral is not None:
-            f.add("bilateral_ind", code, fee.bilateral)
-        if fee.mult_proc in _RANKED_MULT_PROC:  # 0 and 9: no rule reads them
-            f.add("mult_proc_ind", code, fee.mult_proc)
-        if fee.mult_proc == 4 and fee.imaging_family not in (None, 99):
-            f.add("imaging_family", code, fee.imaging_family)
+        terms.extend(_piece(_indicator_atoms, fee, code))
     prior = getattr(sel, "fee_prior", None)
     if prior is not None and sel.fees:
         f.add("fee_prior", prior[0], prior[1])

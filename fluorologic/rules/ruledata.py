@@ -15,6 +15,7 @@ Examples
 
 from __future__ import annotations
 
+import bisect
 import csv
 import functools
 import gzip
@@ -34,6 +35,8 @@ __all__ = ["AocRow", "AttrRow", "CodeRow", "FeeRow", "InclusiveRow", "MueRow", "
            "RuleData", "Selection", "date_number", "default_places", "quarter_end"]
 
 OPEN_END = 99991231
+#: :meth:`RuleData.fee_day`'s memo for a day that a loaded release prices itself.
+_NOT_MISSING = (-1, None)
 
 
 def date_number(text: str, *, default: int | None = None) -> int | None:
@@ -275,22 +278,27 @@ class PtpIndex(Mapping[str, list[PtpRow]]):
 
 
 class _Pairs(Mapping[str, list[PtpRow]]):
-    """The PTP rows of one column-1 code by column-2 code, each pair parsed on first use."""
+    """The PTP rows of one column-1 code by column-2 code, each pair parsed on first use.
+
+    A pair's lines are kept as one text (a string is no object the garbage collector has to visit; a code
+    may have a thousand pairs).
+    """
 
     def __init__(self, index: PtpIndex, code: str) -> None:
         self.index = index
-        self.lines: dict[str, list[str]] = defaultdict(list)
+        self.lines: dict[str, str] = {}
         span = index.spans.get(code)
         if span is not None:
+            lines = self.lines
             for line in index.text[span[0]:span[1]].split("\n")[:-1]:  # the span ends with a line end
-                self.lines[line.split(",", 2)[1]].append(line)
-        self.lines = dict(self.lines)
+                c2 = line.split(",", 2)[1]
+                lines[c2] = f"{lines[c2]}{line}\n" if c2 in lines else f"{line}\n"
         self.rows: dict[str, list[PtpRow]] = {}
 
     def __getitem__(self, column_2: str) -> list[PtpRow]:
         rows = self.rows.get(column_2)
         if rows is None:
-            rows = self.rows[column_2] = [self.index._row(r) for r in csv.reader(self.lines[column_2])]
+            rows = self.rows[column_2] = [self.index._row(r) for r in csv.reader(io.StringIO(self.lines[column_2]))]
         return rows
 
     def __iter__(self) -> Iterator[str]:
@@ -417,29 +425,97 @@ class RuleData:
     def candidate_codes(self, codes: Iterable[str]) -> set[str]:
         """The encounter's codes plus every code the rules may add (right guidance code, "with imaging" code)."""
         found = set(codes)
-        found.update(self.guidance_codes)
+        found.update(self._always())
+        inclusive = self.inclusive
         for c in list(found):
-            found.update(i.with_code for i in self.inclusive.get(c, ()))
+            rows = inclusive.get(c)
+            if rows:
+                found.update(i.with_code for i in rows)
         return found
+
+    def _always(self) -> tuple[str, ...]:
+        """The guidance codes and the "with imaging" codes they give: candidates of every encounter."""
+        cached = self.__dict__.get("_always_codes")
+        if cached is None:
+            found = set(self.guidance_codes)
+            for c in self.guidance_codes:
+                found.update(i.with_code for i in self.inclusive.get(c, ()))
+            cached = self.__dict__["_always_codes"] = tuple(sorted(found))
+        return cached
 
     def select(self, codes: Iterable[str], dos: int) -> Selection:
         """Rows involving ``codes`` (plus candidates); fees only from the PFS release in force on ``dos``."""
         wanted = self.candidate_codes(codes)
         sel = Selection()
         price_day, sel.fee_prior = self.fee_day(dos)
+        price_period = self._period(price_day)
+        known, attrs, mue, aoc_by_addon, inclusive = self.codes, self.attrs, self.mue, self.aoc_by_addon, self.inclusive
         for c in sorted(wanted):
-            if c in self.codes:
-                sel.codes.append(self.codes[c])
-            sel.attrs.extend(self.attrs.get(c, ()))
+            row = known.get(c)
+            if row is not None:
+                sel.codes.append(row)
+            found = attrs.get(c)
+            if found:
+                sel.attrs.extend(found)
             sel.ptp.extend(self._ptp_between(c, wanted))
-            sel.mue.extend(self.mue.get(c, ()))
-            aoc = self.aoc_by_addon.get(c, ())
-            if aoc:
+            found = mue.get(c)
+            if found:
+                sel.mue.extend(found)
+            if aoc_by_addon.get(c):
                 sel.addons.add(c)
-                sel.aoc.extend(a for a in aoc if a.primary in wanted or a.primary == "CCCCC")
-            sel.inclusive.extend(i for i in self.inclusive.get(c, ()) if i.guidance in wanted)
-            sel.fees.extend(f for f in self.fees.get(c, ()) if f.start <= price_day <= f.end)
+                sel.aoc.extend(self._aoc_with(c, wanted))
+            found = inclusive.get(c)
+            if found:
+                sel.inclusive.extend(i for i in found if i.guidance in wanted)
+            sel.fees.extend(self._fees_on(c, price_day, price_period))
         return sel
+
+    def _aoc_with(self, add_on: str, wanted: set[str]) -> list[AocRow]:
+        """The add-on edits of ``add_on`` whose primary is in ``wanted`` or contractor-defined, in table order.
+
+        An add-on code may list a hundred primaries (77002: 75): they are indexed once by primary.
+
+        >>> [a.primary for a in RuleData.embedded()._aoc_with("77002", {"20610", "27093"})]
+        ['20610', '27093']
+        """
+        memo = self._memo("_aoc_memo")
+        index = memo.get(add_on)
+        if index is None:
+            by_primary: dict[str, list[int]] = defaultdict(list)
+            for i, a in enumerate(self.aoc_by_addon.get(add_on, ())):
+                by_primary[a.primary].append(i)
+            index = memo[add_on] = {p: tuple(found) for p, found in by_primary.items()}
+        at = [i for p in wanted if p in index for i in index[p]]
+        if "CCCCC" not in wanted:
+            at.extend(index.get("CCCCC", ()))
+        rows = self.aoc_by_addon[add_on]
+        return [rows[i] for i in sorted(at)]
+
+    def _period(self, day: int) -> int:
+        """The fee period of ``day``: days of one period see the same fee rows and releases (:meth:`fee_bounds`)."""
+        bounds = self.__dict__.get("_fee_bounds")
+        if bounds is None:  # the rows never change after loading; a store's own bounds are not these rows'
+            bounds = self.__dict__["_fee_bounds"] = RuleData.fee_bounds(self)
+        return bisect.bisect_right(bounds, day)
+
+    def _memo(self, name: str) -> dict[Any, Any]:
+        """A memo of answers that depend only on the loaded rows and a fee period (kept for the data's life)."""
+        memo = self.__dict__.get(name)
+        if memo is None:
+            memo = self.__dict__.setdefault(name, {})
+        return memo
+
+    def _fees_on(self, code: str, day: int, period: int | None = None) -> tuple[FeeRow, ...]:
+        """The fee rows of ``code`` in force on ``day`` (``period``: the day's :meth:`_period`)."""
+        rows = self.fees.get(code)
+        if not rows:
+            return ()
+        memo = self._memo("_fees_memo")
+        key = (code, self._period(day) if period is None else period)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = tuple(f for f in rows if f.start <= day <= f.end)
+        return found
 
     def fee_day(self, dos: int) -> tuple[int, tuple[str, str] | None]:
         """The day whose fee rows price ``dos``, and ``(missing, used)`` when that is an earlier release's.
@@ -455,9 +531,18 @@ class RuleData:
         (20240815, None)
 
         """
+        memo = self._memo("_fee_day_memo")
+        key = (self._period(dos), dos // 10000)  # the release missing on the day, and the year's earlier ones
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = self._earlier_release(dos)
+        return (dos, None) if found is _NOT_MISSING else found
+
+    def _earlier_release(self, dos: int) -> tuple[int, tuple[str, str] | None]:
+        """:meth:`fee_day` of a day in a release that is not loaded; ``_NOT_MISSING`` for a day of a loaded one."""
         missing = next((r for r in self.releases if r.start <= dos <= r.end and not r.loaded), None)
         if missing is None:
-            return dos, None
+            return _NOT_MISSING
         year = dos // 10000
         earlier = [r for r in self.releases if r.loaded and r.start < missing.start and r.start // 10000 == year]
         if not earlier:
@@ -481,6 +566,13 @@ class RuleData:
         rows = self.fees.get(code, ())
         if not rows:
             return None
+        memo = self._memo("_indicator_memo")
+        key = (code, self._period(dos))
+        if key not in memo:
+            memo[key] = self._indicator_row(rows, dos)
+        return memo[key]
+
+    def _indicator_row(self, rows: list[FeeRow], dos: int) -> FeeRow:
         day, _ = self.fee_day(dos)
         in_force = [f for f in rows if f.start <= day <= f.end]
         if not in_force:
@@ -514,13 +606,23 @@ class RuleData:
         """The PC/TC indicator of the global PFS row in force on ``dos`` (else the latest), else the code table's.
 
         The code table's is the newest PPRRVU release that lists the code.
+
+        >>> RuleData.embedded().pctc("77003", 20240815), RuleData.embedded().pctc("27506", 20240815)
+        (1, 0)
         """
+        memo = self._memo("_pctc_memo")
+        key = (code, self._period(dos))
+        if key in memo:
+            return memo[key]
         rows = [f for f in self.fees.get(code, ()) if f.mod == ""]
         in_force = [f for f in rows if f.start <= dos <= f.end] or sorted(rows, key=lambda f: f.start)[-1:]
         if in_force:
-            return in_force[0].pctc
-        row = self.codes.get(code)
-        return row.pctc if row is not None else None
+            found = in_force[0].pctc
+        else:
+            row = self.codes.get(code)
+            found = row.pctc if row is not None else None
+        memo[key] = found
+        return found
 
     def coverage(self) -> tuple[int, int]:
         """The first day the loaded data is dated from and the last day of its newest quarter.
