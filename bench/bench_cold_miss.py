@@ -47,10 +47,20 @@ def _timed(owner: Any, name: str, label: str, acc: dict[str, float]) -> None:
     setattr(owner, name, timed)
 
 
+def _module(*names: str) -> Any:
+    """The first of ``names`` this checkout has (the fast path moved to ``engine/fastpath/`` in December 2026)."""
+    for name in names:
+        try:
+            return importlib.import_module(name)
+        except ImportError:
+            continue
+    raise ImportError(names[-1])
+
+
 def _steps(acc: dict[str, float]) -> None:
     records = importlib.import_module("fluorologic.engine.records")
-    multisolve = importlib.import_module("fluorologic.engine.fastpath.multisolve")
-    factcache = importlib.import_module("fluorologic.engine.fastpath.factcache")
+    multisolve = _module("fluorologic.engine.fastpath.multisolve", "fluorologic.engine.multisolve")
+    factcache = _module("fluorologic.engine.fastpath.factcache", "fluorologic.engine.factcache")
     _timed(records, "validated", "validate", acc)
     _timed(factcache.FactCache, "rule_part", "rule_parts", acc)
     _timed(factcache.FactCache, "own_facts", "own_facts", acc)
