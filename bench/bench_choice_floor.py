@@ -165,7 +165,7 @@ def run(batch: BatchSolver, raws: list[dict], chunk: int) -> dict[str, object]:
         facts = list(batch.batch_facts(inputs))
         # today's program
         t = time.process_time()
-        ctl = batch._control()
+        ctl = batch._control(batch.program)
         with ctl.backend() as backend:
             for reps in facts:
                 add_facts(backend, reps)

@@ -99,7 +99,7 @@ def ground_counts(batch: BatchSolver, raw: list[dict], chunk: int) -> tuple[int,
     facts = atoms = 0
     shown = sum(len(s.reps) for i in range(0, len(encs), chunk) for s in batch.solve_encounters(encs[i:i + chunk]))
     for i in range(0, len(encs), chunk):
-        ctl = batch._control()
+        ctl = batch._control(batch.program)
         inputs = [(batch.cache.own_facts(e).terms, batch.cache.rule_part(e)) for e in encs[i:i + chunk]]
         with ctl.backend() as backend:
             for reps in batch.batch_facts(inputs):
