@@ -354,7 +354,8 @@ class BatchSolver:
             return [_in_order(shown)]
         out: list[tuple[int, ...] | None] = [None] * len(inputs)
         whole = [i for i, (own, _) in enumerate(inputs) if any(name == "claim_type" for name, _ in own)]
-        staged = [i for i in range(len(inputs)) if i not in set(whole)]
+        hospital = set(whole)
+        staged = [i for i in range(len(inputs)) if i not in hospital]
         if staged:
             for i, atoms in zip(staged, self._solve_staged([inputs[i] for i in staged], timeout, started), strict=True):
                 if atoms is None:

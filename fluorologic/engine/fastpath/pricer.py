@@ -33,7 +33,7 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,6 +91,15 @@ class _Claim:
     prior: list[tuple[Term, Term]] = field(default_factory=list)
     listed: set[str] = field(default_factory=set)
     fee_codes: set[str] = field(default_factory=set)
+
+
+def _component(mods: Collection[str]) -> Any:
+    """The fee row of a line's modifiers: 26, else TC, else the global service (component/2, given_component/2).
+
+    >>> _component({"50", "26"}), _component(()) is _GLOBAL
+    ('26', True)
+    """
+    return "26" if "26" in mods else "TC" if "TC" in mods else _GLOBAL
 
 
 class Pricer:
@@ -179,9 +188,7 @@ class Pricer:
         final, given = _Side(), _Side()
         setting = c.setting
         for n in c.billed:  # amounts.lp: component/2, has_units/1, unit_fee(final,..), units(final,..)
-            mods = c.final_mod.get(n, ())
-            comp = "26" if "26" in mods else "TC" if "TC" in mods else _GLOBAL
-            final.component[n] = comp
+            comp = final.component[n] = _component(c.final_mod.get(n, ()))
             u = c.final_units.get(n, 0)
             code = c.code.get(n)
             if u > 0 and code is not None and setting is not None:
@@ -193,10 +200,8 @@ class Pricer:
         for line, code in sorted(c.both_sides.items()):
             first_side.setdefault(code, line)
         for line, (code, units) in c.lines.items():  # given_component/2, unit_fee(given,..), units(given,..)
-            mods = c.modifiers.get(line, ())
-            comp = "26" if "26" in mods else "TC" if "TC" in mods else _GLOBAL
             node = self._node("l", line)
-            given.component[node] = comp
+            comp = given.component[node] = _component(c.modifiers.get(line, ()))
             if setting is None:
                 continue
             rows = c.fee.get((code, comp, setting))
@@ -208,9 +213,9 @@ class Pricer:
                 given.fees[both] = (code, rows)
                 given.units[both] = 1
         # bilateral_share.lp: has50/2 and bil_rule/4 of each side
-        has50_final = [n for n in c.nodes if self._is_node(n, "b")]
-        has50_final += [self._node("a", code) for code in c.added_both_sides]
-        has50_given = [n for n in c.nodes if self._is_node(n, "b")]
+        both_sides_nodes = [n for n in c.nodes if self._is_node(n, "b")]
+        has50_final = [*both_sides_nodes, *(self._node("a", code) for code in c.added_both_sides)]
+        has50_given = list(both_sides_nodes)
         for line, (code, _) in c.lines.items():
             if "50" in c.modifiers.get(line, ()):
                 has50_given.append(self._node("l", line))
