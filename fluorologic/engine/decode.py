@@ -20,9 +20,9 @@ import pickle
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
-from clingo import Symbol, SymbolType
+from clingo import Symbol
 
-from fluorologic.engine.fastpath.rawsym import plain_atom
+from fluorologic.engine.fastpath.rawsym import plain, plain_atom
 from fluorologic.engine.pricing import pricing
 from fluorologic.notes.encounter_note import note_audit, note_evidence
 from fluorologic.rules.messages import (
@@ -48,17 +48,13 @@ SCHEMA_VERSION = "1"
 
 
 def py(sym: Symbol) -> Any:
-    """A clingo symbol as a plain Python value (tuples become lists, constants their names)."""
-    if sym.type == SymbolType.Number:
-        return sym.number
-    if sym.type == SymbolType.String:
-        return sym.string
-    if sym.type == SymbolType.Function:
-        if not sym.arguments:
-            return sym.name
-        args = [py(a) for a in sym.arguments]
-        return args if sym.name == "" else {sym.name: args[0] if len(args) == 1 else args}
-    return str(sym)
+    """A clingo symbol as a plain Python value (tuples become lists, constants their names): :func:`.rawsym.plain`.
+
+    >>> from clingo import parse_term
+    >>> py(parse_term('("a", l(2), global)'))
+    ['a', {'l': 2}, 'global']
+    """
+    return plain(sym._rep)
 
 
 _CONVERTED: dict[int, tuple[str, list[Any]]] = {}

@@ -118,21 +118,7 @@ class RawSymbols:
     def unkey(self, rep: int) -> tuple[int, int]:
         """``(K, A)`` of a keyed atom ``p(K, X..)``: K a number, A the atom ``p(X..)`` (remembered)."""
         hit = self._unkeyed.get(rep)
-        if hit is not None:
-            return hit
-        if len(self._unkeyed) >= 2 * self.max_terms:
-            self._unkeyed.clear()
-        _handle_error(_lib.clingo_symbol_arguments(rep, self._args, self._size))
-        n = self._size[0]
-        args = self._args[0]
-        key_rep = int(args[0])
-        k = self._numbers.get(key_rep)
-        if k is None:
-            k = self._number(key_rep)
-        _handle_error(_lib.clingo_symbol_name(rep, self._name))
-        _handle_error(_lib.clingo_symbol_create_function(self._name[0], args + 1, n - 1, True, self._out))
-        hit = self._unkeyed[rep] = (k, int(self._out[0]))
-        return hit
+        return hit if hit is not None else self.unkey_all([rep])[0]
 
     def unkey_all(self, reps: list[int]) -> list[tuple[int, int]]:
         """:meth:`unkey` of each of ``reps``, in order.
